@@ -1,0 +1,105 @@
+# spiketrace — plain GNU Makefile. `make run` and `make test` install what is missing first.
+VERSION   := $(shell cat VERSION)
+CC        ?= gcc
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR   ?= /etc/systemd/system
+DESTDIR   ?=
+BUILD     ?= build
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes
+CPPFLAGS  += -D_GNU_SOURCE -Isrc -DSPIKETRACE_VERSION='"$(VERSION)"'
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 $(WARN) -fno-omit-frame-pointer -MMD -MP
+LDLIBS    += -lm
+
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+LIB_SRC   := $(sort $(wildcard src/base/*.c src/sys/*.c src/capture/*.c src/cmd/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+SAN_OBJ   := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SAN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests-san/%)
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 10
+
+.PHONY: all deps run test unit check fuzz fuzz-build bench install uninstall clean format
+all: $(BUILD)/spiketrace
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/spiketrace: $(BUILD)/obj/src/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) $(SAN_FLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+$(BUILD)/tests-san/%: tests/unit/%.c tests/unit/tap.h $(SAN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit -std=gnu11 $(WARN) $(SAN_FLAGS) -o $@ $< $(SAN_OBJ) $(LDLIBS)
+
+# libFuzzer targets: clang only; each links the sanitized library objects built with clang.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(filter-out src/cmd/%,$(LIB_SRC)) $(LDLIBS)
+
+unit: $(UNIT_BIN) $(UNIT_SAN)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Run every fuzz target for FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME).
+fuzz: fuzz-build
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n \
+	    2>$(BUILD)/fuzz/$$n.log || { tail -40 $(BUILD)/fuzz/$$n.log; exit 1; }; done
+
+# Everything a contributor or CI needs: deps, build, unit (plain + ASan/UBSan), fuzz smoke, integration.
+test: deps
+	@$(MAKE) --no-print-directory all unit fuzz-build
+	@BUILD=$(BUILD) tests/run
+
+check: all unit fuzz-build
+	@BUILD=$(BUILD) tests/run
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p spiketrace-data
+	exec $(BUILD)/spiketrace daemon --output-dir ./spiketrace-data --interval 1
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@for b in bench/*/run; do echo "== $$b"; $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/spiketrace $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/spiketrace $(DESTDIR)$(BINDIR)/spiketrace
+	install -m 0644 examples/config.toml $(DESTDIR)$(SYSCONFDIR)/spiketrace/config.toml.example
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/spiketrace.service > $(DESTDIR)$(UNITDIR)/spiketrace.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/spiketrace.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/spiketrace $(DESTDIR)$(UNITDIR)/spiketrace.service \
+	      $(DESTDIR)$(SYSCONFDIR)/spiketrace/config.toml.example
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,115 @@
+/* procfs.h - readers for /proc: system-wide counters and per-process stat, all through a root dir fd. */
+#ifndef SPIKETRACE_SYS_PROCFS_H
+#define SPIKETRACE_SYS_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Jiffies of one CPU line of /proc/stat (USER_HZ ticks). */
+struct cpu_times {
+	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
+};
+
+struct sys_stat {
+	struct cpu_times total; /* the "cpu" line */
+	struct cpu_times *cpu;  /* per cpu, indexed by cpu number; ncpu entries (owned) */
+	int ncpu;               /* highest cpuN seen + 1 (offline cpus read as zeros) */
+	uint64_t ctxt;          /* context switches since boot */
+	uint64_t processes;     /* forks since boot */
+	int procs_running, procs_blocked;
+	uint64_t btime; /* boot time, seconds since the epoch */
+};
+
+struct meminfo {
+	uint64_t total_kib, free_kib, available_kib, buffers_kib, cached_kib;
+	uint64_t active_kib, inactive_kib, dirty_kib, slab_kib, shmem_kib;
+	uint64_t swap_total_kib, swap_free_kib;
+};
+
+struct loadavg {
+	double load1, load5, load15;
+	int running, total; /* the "R/T" field */
+};
+
+struct psi_line {
+	double avg10, avg60, avg300; /* percent */
+	uint64_t total_us;
+};
+
+struct psi {
+	bool present;  /* the file exists and parsed */
+	bool has_full; /* a "full" line was there (not for cpu on older kernels) */
+	struct psi_line some, full;
+};
+
+/* Fields of /proc/PID/stat that spiketrace uses. */
+struct proc_stat {
+	int pid;
+	char comm[64]; /* between the first '(' and the LAST ')'; may hold spaces and ')' */
+	char state;
+	int ppid, pgid, sid;
+	uint64_t minflt, majflt;
+	uint64_t utime, stime; /* USER_HZ ticks */
+	long num_threads;
+	uint64_t starttime; /* USER_HZ ticks after boot */
+	uint64_t vsize_bytes;
+	long rss_pages;
+};
+
+/* A handle on one /proc tree: its root fd plus kept-open fds for the system files. */
+struct procfs;
+
+/*
+ * Opens the proc tree at root ("/proc" or a fixture directory). The handle keeps
+ * the system files open and re-reads them with pread. Returns NULL with errno set
+ * when root cannot be opened.
+ */
+struct procfs *procfs_open(const char *root);
+void procfs_free(struct procfs *pf); /* NULL is a no-op */
+int procfs_rootfd(const struct procfs *pf);
+
+/* Each returns 0 or a negative errno (-ENOENT when the file does not exist). */
+int procfs_read_stat(struct procfs *pf, struct sys_stat *st); /* st->cpu is (re)allocated */
+void procfs_sys_stat_release(struct sys_stat *st);
+int procfs_read_meminfo(struct procfs *pf, struct meminfo *m);
+int procfs_read_loadavg(struct procfs *pf, struct loadavg *la);
+/* res is "cpu", "memory" or "io"; absent PSI gives -ENOENT and psi->present = false. */
+int procfs_read_psi(struct procfs *pf, const char *res, struct psi *psi);
+
+/* Pure parsers of file contents (buf need not be NUL-terminated); 0 or -EINVAL. */
+int procfs_parse_stat(const char *buf, size_t len, struct sys_stat *st);
+int procfs_parse_meminfo(const char *buf, size_t len, struct meminfo *m);
+int procfs_parse_loadavg(const char *buf, size_t len, struct loadavg *la);
+int procfs_parse_psi(const char *buf, size_t len, struct psi *psi);
+int procfs_parse_pid_stat(const char *buf, size_t len, struct proc_stat *ps);
+
+/*
+ * Lists the numeric entries of the root directory (the pids) into *pids,
+ * growing it with xrealloc (*cap is its capacity). Returns the count or a
+ * negative errno. Uses getdents64 on a rewound dup of the root fd.
+ */
+int procfs_list_pids(struct procfs *pf, int **pids, size_t *cap);
+
+/* Opens "PID/name" under the root, O_RDONLY|O_CLOEXEC. Returns an fd or a negative errno. */
+int procfs_open_pid_file(struct procfs *pf, int pid, const char *name);
+
+/*
+ * Reads a whole (proc) file from offset 0 with pread into *buf (grown with
+ * xrealloc, *cap its capacity), NUL-terminates it. Returns the length or a
+ * negative errno (-ESRCH when the process has gone).
+ */
+ssize_t procfs_pread_all(int fd, char **buf, size_t *cap);
+
+/*
+ * Reads PID/cmdline of any length: NUL separators become spaces, trailing NULs
+ * and spaces are dropped. An empty cmdline (kernel thread, zombie) gives "".
+ * *out is malloc'd and owned by the caller. Returns 0 or a negative errno.
+ */
+int procfs_read_cmdline(struct procfs *pf, int pid, char **out, size_t *len);
+
+/* The real uid from PID/status "Uid:" line. Returns 0 or a negative errno. */
+int procfs_read_uid(struct procfs *pf, int pid, uid_t *uid);
+
+#endif
