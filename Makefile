@@ -12,7 +12,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wst
 CPPFLAGS  += -D_GNU_SOURCE -Isrc -DSPIKETRACE_VERSION='"$(VERSION)"'
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -fno-omit-frame-pointer -MMD -MP
-LDLIBS    += -lm
+LDLIBS    += -lm -pthread
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 

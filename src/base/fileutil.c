@@ -1,0 +1,166 @@
+/* fileutil.c - durable atomic writes and whole-file reads. */
+#include "base/fileutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+
+static int write_full(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Creates a unique temp file next to name; mkstemp has no *at() form, so we roll our own. */
+static int open_temp(int dirfd, const char *name, char *tmp, size_t tmplen, mode_t mode)
+{
+	static unsigned seq;
+	struct timespec ts;
+
+	for (int tries = 0; tries < 100; tries++) {
+		int fd;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		snprintf(tmp, tmplen, ".%s.%d.%lx.tmp", name, (int)getpid(),
+			 (unsigned long)(ts.tv_nsec ^ (++seq * 2654435761u)));
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd < 0 ? -errno : fd;
+	}
+	return -EEXIST;
+}
+
+int file_write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, ret;
+
+	if (strlen(name) + 32 > sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open_temp(dirfd, name, tmp, sizeof(tmp), mode);
+	if (fd < 0)
+		return fd;
+	ret = write_full(fd, data, len);
+	/* the umask may have narrowed the mode given to openat */
+	if (!ret && fchmod(fd, mode) < 0)
+		ret = -errno;
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (!ret && renameat(dirfd, tmp, dirfd, name) < 0)
+		ret = -errno;
+	if (ret) {
+		unlinkat(dirfd, tmp, 0);
+		return ret;
+	}
+	/* make the rename itself durable */
+	if (fsync(dirfd) < 0)
+		return -errno;
+	return 0;
+}
+
+int file_read_all(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	size_t cap, n = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = NULL;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+
+		close(fd);
+		return e ? e : -EINVAL;
+	}
+	if ((size_t)st.st_size > max) {
+		close(fd);
+		return -EFBIG;
+	}
+	cap = (size_t)st.st_size + 1;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			if (cap > max + 1) {
+				free(buf);
+				close(fd);
+				return -EFBIG;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			free(buf);
+			close(fd);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int file_mkdirs(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path);
+	int ret = 0;
+
+	for (char *s = p + 1;; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				ret = -errno;
+				break;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	if (!ret) {
+		struct stat st;
+
+		if (stat(path, &st) < 0)
+			ret = -errno;
+		else if (!S_ISDIR(st.st_mode))
+			ret = -ENOTDIR;
+	}
+	return ret;
+}

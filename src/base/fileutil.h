@@ -1,0 +1,25 @@
+/* fileutil.h - durable file writes (temp file, fsync, rename, directory fsync) and small file helpers. */
+#ifndef SPIKETRACE_BASE_FILEUTIL_H
+#define SPIKETRACE_BASE_FILEUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Writes len bytes as dir/name so that readers see either the old file or the
+ * whole new one: a temp file ".name.XXXXXX" in the same directory is written,
+ * given mode, fsync'd, renamed over name, and the directory is fsync'd. On any
+ * failure the temp file is removed. Returns 0 or a negative errno.
+ */
+int file_write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+
+/*
+ * Reads a whole regular file into a malloc'd, NUL-terminated buffer (*out, owned
+ * by the caller); refuses files over max bytes with -EFBIG. Returns 0 or a negative errno.
+ */
+int file_read_all(const char *path, size_t max, char **out, size_t *len);
+
+/* mkdir -p with mode for the missing parts. Returns 0 or a negative errno. */
+int file_mkdirs(const char *path, mode_t mode);
+
+#endif

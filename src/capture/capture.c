@@ -1,0 +1,293 @@
+/* capture.c - the daemon's engine: samples into the ring, detects, hands dumps to the writer. */
+#include "capture/capture.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/evloop.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "capture/collector.h"
+#include "capture/detect.h"
+#include "capture/dump.h"
+#include "capture/ring.h"
+#include "capture/writer.h"
+
+static const struct collector_ops *const collectors[] = {
+	&system_collector,
+	&process_collector,
+};
+#define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
+
+struct capture {
+	struct config cfg;
+	struct procfs *pf;
+	struct collector_env env;
+	void *cstate[NCOLLECTORS];
+	struct ring *ring;
+	struct detect *detect;
+	struct dump_writer *writer;
+	struct host_info host;
+	struct trigger_list triggers;
+	struct strbuf out;
+	struct capture_stats stats;
+	uint64_t seq;
+	/* run loop */
+	struct evloop *loop;
+	int timer;
+	long max_samples;
+	capture_reload_fn reload;
+	void *reload_arg;
+};
+
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* Lets the process collector keep one fd per process open: raise the soft limit to the hard one. */
+static int fd_budget(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* keep room for the loop, the writer and whatever else comes */
+	return rl.rlim_cur > 256 ? (int)(rl.rlim_cur > 1000000 ? 1000000 : rl.rlim_cur - 128) : 0;
+}
+
+static void writer_settings_of(const struct config *cfg, struct writer_settings *ws)
+{
+	ws->dir = cfg->output_directory;
+	ws->retention.max_dumps = cfg->max_dumps;
+	ws->retention.max_total_bytes = (uint64_t)(cfg->max_total_mib * 1024 * 1024);
+	ws->retention.max_age_ns = (uint64_t)(cfg->max_age_days * 86400.0 * 1e9);
+	ws->min_free_bytes = (uint64_t)(cfg->min_free_mib * 1024 * 1024);
+}
+
+static void apply_log_level(const struct config *cfg)
+{
+	enum log_level lvl;
+
+	if (log_level_parse(cfg->log_level, &lvl) == 0)
+		log_set_level(lvl);
+}
+
+struct capture *capture_new(const struct config *cfg, const char *proc_root, struct strbuf *err)
+{
+	struct capture *c = xcalloc(1, sizeof(*c));
+	struct writer_settings ws;
+
+	config_copy(&c->cfg, cfg);
+	c->timer = -1;
+	c->pf = procfs_open(proc_root);
+	if (!c->pf) {
+		strbuf_addf(err, "cannot open '%s': %s", proc_root, strerror(errno));
+		goto fail;
+	}
+	c->env.pf = c->pf;
+	c->env.ticks_per_sec = sysconf(_SC_CLK_TCK);
+	c->env.max_open_fds = fd_budget();
+	for (size_t i = 0; i < NCOLLECTORS; i++) {
+		int ret = collectors[i]->open(&c->cstate[i], &c->env);
+
+		if (ret < 0) {
+			strbuf_addf(err, "cannot start the %s collector: %s", collectors[i]->name,
+				    strerror(-ret));
+			goto fail;
+		}
+	}
+	c->ring = ring_new((size_t)cfg->ring_buffer_capacity);
+	c->detect = detect_new();
+	host_info_read(&c->host);
+	writer_settings_of(cfg, &ws);
+	c->writer = dump_writer_new(&ws);
+	if (!c->writer) {
+		strbuf_addf(err, "cannot start the dump writer: %s", strerror(errno));
+		goto fail;
+	}
+	apply_log_level(cfg);
+	return c;
+fail:
+	capture_free(c);
+	return NULL;
+}
+
+void capture_free(struct capture *c)
+{
+	if (!c)
+		return;
+	dump_writer_free(c->writer);
+	for (size_t i = 0; i < NCOLLECTORS; i++)
+		if (c->cstate[i])
+			collectors[i]->close(c->cstate[i]);
+	trigger_list_release(&c->triggers);
+	strbuf_release(&c->out);
+	detect_free(c->detect);
+	ring_free(c->ring);
+	procfs_free(c->pf);
+	evloop_free(c->loop);
+	config_release(&c->cfg);
+	free(c);
+}
+
+static void emit_dump(struct capture *c)
+{
+	const struct trigger *t = &c->triggers.t[0];
+	char name[128];
+
+	for (size_t i = 0; i < c->triggers.n; i++) {
+		const struct trigger *x = &c->triggers.t[i];
+
+		log_info("trigger %s: pid %d (%s) value %.1f baseline %.1f delta %.1f %s "
+			 "(threshold %.1f)",
+			 trigger_type_name(x->type), x->pid, x->comm, x->value, x->baseline,
+			 x->delta, trigger_unit(x->type), x->threshold);
+	}
+	strbuf_reset(&c->out);
+	dump_render(&c->out, &c->triggers, c->ring, &c->cfg, &c->host);
+	dump_file_name(t, name, sizeof(name));
+	dump_writer_submit(c->writer, name, &c->out);
+}
+
+int capture_sample(struct capture *c)
+{
+	const struct snapshot *prev = ring_back(c->ring, 0);
+	struct snapshot *snap = ring_next_slot(c->ring);
+	uint64_t t0 = clock_mono_ns();
+
+	snap->seq = ++c->seq;
+	snap->real_ns = clock_real_ns();
+	snap->mono_ns = t0;
+	snap->boot_ns = boot_ns();
+	snap->elapsed_s = prev ? (double)(snap->mono_ns - prev->mono_ns) / 1e9 : 0;
+	for (size_t i = 0; i < NCOLLECTORS; i++) {
+		int ret = collectors[i]->sample(c->cstate[i], snap, prev);
+
+		if (ret < 0)
+			log_debug("%s collector: %s", collectors[i]->name, strerror(-ret));
+	}
+	ring_commit(c->ring);
+
+	trigger_list_clear(&c->triggers);
+	detect_run(c->detect, &c->cfg, snap, prev, &c->triggers);
+	c->stats.samples++;
+	c->stats.last_nprocs = snap->nprocs;
+	if (c->triggers.n) {
+		c->stats.triggers += c->triggers.n;
+		emit_dump(c);
+	}
+	c->stats.last_sample_ns = clock_mono_ns() - t0;
+	log_debug("sample %llu: %zu processes in %.2f ms", (unsigned long long)snap->seq,
+		  snap->nprocs, (double)c->stats.last_sample_ns / 1e6);
+	return 0;
+}
+
+struct capture_stats capture_get_stats(struct capture *c)
+{
+	struct writer_stats ws = dump_writer_stats(c->writer);
+
+	c->stats.dumps_written = ws.written;
+	c->stats.dumps_failed = ws.failed;
+	c->stats.dumps_deleted = ws.deleted;
+	return c->stats;
+}
+
+static uint64_t interval_ns(const struct config *cfg)
+{
+	return (uint64_t)(cfg->sampling_interval_seconds * 1e9);
+}
+
+static void apply_config(struct capture *c, struct config *fresh)
+{
+	struct writer_settings ws;
+	bool new_interval = fresh->sampling_interval_seconds != c->cfg.sampling_interval_seconds;
+
+	config_release(&c->cfg);
+	c->cfg = *fresh; /* takes over fresh's strings */
+	memset(fresh, 0, sizeof(*fresh));
+	ring_resize(c->ring, (size_t)c->cfg.ring_buffer_capacity);
+	writer_settings_of(&c->cfg, &ws);
+	dump_writer_configure(c->writer, &ws);
+	apply_log_level(&c->cfg);
+	if (new_interval && c->timer >= 0)
+		evloop_set_timer(c->loop, c->timer, interval_ns(&c->cfg));
+}
+
+static void on_tick(struct evloop *loop, uint64_t expirations, void *arg)
+{
+	struct capture *c = arg;
+
+	if (expirations > 1)
+		log_debug("sampling fell behind by %llu intervals",
+			  (unsigned long long)(expirations - 1));
+	capture_sample(c);
+	if (c->max_samples > 0 && (long)c->stats.samples >= c->max_samples)
+		evloop_stop(loop);
+}
+
+static void on_signal(struct evloop *loop, int signo, void *arg)
+{
+	struct capture *c = arg;
+
+	if (signo == SIGHUP) {
+		struct strbuf err = STRBUF_INIT;
+		struct config fresh;
+
+		memset(&fresh, 0, sizeof(fresh));
+		if (!c->reload) {
+			log_info("SIGHUP: nothing to reload");
+		} else if (c->reload(&fresh, &err, c->reload_arg) < 0) {
+			log_error("configuration not reloaded, keeping the running one: %s",
+				  strbuf_str(&err));
+		} else {
+			apply_config(c, &fresh);
+			log_info("configuration reloaded");
+		}
+		config_release(&fresh);
+		strbuf_release(&err);
+		return;
+	}
+	log_info("%s received, stopping", strsignal(signo));
+	evloop_stop(loop);
+}
+
+int capture_run(struct capture *c, long max_samples, capture_reload_fn reload, void *reload_arg)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	int ret;
+
+	c->max_samples = max_samples;
+	c->reload = reload;
+	c->reload_arg = reload_arg;
+	c->loop = evloop_new();
+	if (!c->loop)
+		return -errno;
+	ret = evloop_add_signals(c->loop, sigs, 3, on_signal, c);
+	if (ret < 0)
+		return ret;
+	c->timer = evloop_add_timer(c->loop, interval_ns(&c->cfg), on_tick, c);
+	if (c->timer < 0)
+		return c->timer;
+	/* the first sample now: baselines start forming one interval earlier */
+	capture_sample(c);
+	if (max_samples == 1)
+		return 0;
+	ret = evloop_run(c->loop);
+	dump_writer_flush(c->writer);
+	return ret;
+}

@@ -1,0 +1,30 @@
+/* collector.h - pluggable sources of snapshot data: a const ops table each (htop meter style). */
+#ifndef SPIKETRACE_CAPTURE_COLLECTOR_H
+#define SPIKETRACE_CAPTURE_COLLECTOR_H
+
+#include "capture/snapshot.h"
+#include "sys/procfs.h"
+
+struct collector_env {
+	struct procfs *pf; /* the /proc tree (borrowed) */
+	long ticks_per_sec; /* USER_HZ */
+	int max_open_fds;   /* fds a collector may keep open across samples */
+};
+
+struct collector_ops {
+	const char *name;
+	/* Allocates the collector's state into *state; 0 or a negative errno. */
+	int (*open)(void **state, const struct collector_env *env);
+	/*
+	 * Fills its part of snap (whose real_ns/mono_ns/boot_ns/elapsed_s are set)
+	 * and may look at prev, the previous snapshot or NULL. Data that cannot be
+	 * read is left zero; a negative errno only for a failure of the source itself.
+	 */
+	int (*sample)(void *state, struct snapshot *snap, const struct snapshot *prev);
+	void (*close)(void *state);
+};
+
+extern const struct collector_ops system_collector; /* /proc/stat, meminfo, loadavg, PSI */
+extern const struct collector_ops process_collector; /* every /proc/PID */
+
+#endif

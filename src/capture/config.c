@@ -1,0 +1,385 @@
+/* config.c - daemon configuration: one table of keys drives defaults, parsing, validation and printing. */
+#include "capture/config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/fileutil.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/toml.h"
+#include "base/xalloc.h"
+
+enum key_type { K_DOUBLE, K_INT, K_BOOL, K_STRING, K_SCOPE, K_LOGLEVEL };
+
+struct key_def {
+	const char *section;
+	const char *key;
+	enum key_type type;
+	size_t off;
+	double min, max; /* inclusive range for numbers */
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct config, f)
+
+static const char *const sections[] = {
+	"anomaly_detection", "trigger", "sampling", "process_collection",
+	"features",          "output",  "advanced", "retention",
+};
+
+static const struct key_def keys[] = {
+	{"anomaly_detection", "cpu_delta_threshold_pct", K_DOUBLE, OFF(cpu_delta_threshold_pct), 0.1,
+	 100000, "a process's CPU (% of one CPU) rising this many points over its baseline"},
+	{"anomaly_detection", "new_process_threshold_pct", K_DOUBLE,
+	 OFF(new_process_threshold_pct), 0.1, 100000,
+	 "a process started since the last sample using at least this % of one CPU"},
+	{"anomaly_detection", "mem_drop_threshold_mib", K_DOUBLE, OFF(mem_drop_threshold_mib), 1,
+	 1e9, "available memory falling this many MiB below its baseline"},
+	{"anomaly_detection", "mem_pressure_threshold_pct", K_DOUBLE,
+	 OFF(mem_pressure_threshold_pct), 1, 100,
+	 "memory in use ((total - available) / total) crossing this percentage"},
+	{"anomaly_detection", "swap_spike_threshold_mib", K_DOUBLE, OFF(swap_spike_threshold_mib), 1,
+	 1e9, "used swap growing this many MiB over its baseline"},
+	{"anomaly_detection", "cooldown_seconds", K_DOUBLE, OFF(cooldown_seconds), 0, 86400,
+	 "quiet time after a trigger before the same scope may trigger again"},
+	{"trigger", "scope", K_SCOPE, OFF(scope), 0, 0,
+	 "cooldown grouping: per_process, process_group, parent or system"},
+	{"sampling", "sampling_interval_seconds", K_DOUBLE, OFF(sampling_interval_seconds), 0.05,
+	 3600, "time between two samples"},
+	{"sampling", "ring_buffer_capacity", K_INT, OFF(ring_buffer_capacity), 2, 100000,
+	 "snapshots kept in memory (the history a dump can draw on)"},
+	{"sampling", "context_snapshots_per_dump", K_INT, OFF(context_snapshots_per_dump), 1,
+	 100000, "snapshots written into each dump, the trigger's last (<= ring_buffer_capacity)"},
+	{"process_collection", "max_processes_tracked", K_INT, OFF(max_processes_tracked), 0,
+	 10000000,
+	 "CPU baselines kept, busiest first; others count as idle (0 = every process)"},
+	{"process_collection", "top_processes_stored", K_INT, OFF(top_processes_stored), 0, 10000000,
+	 "processes by CPU and by RSS saved in each dumped snapshot (0 = all)"},
+	{"features", "enable_cpu_detection", K_BOOL, OFF(enable_cpu_detection), 0, 0,
+	 "cpu_delta and cpu_new_process triggers"},
+	{"features", "enable_memory_detection", K_BOOL, OFF(enable_memory_detection), 0, 0,
+	 "mem_drop and mem_pressure triggers"},
+	{"features", "enable_swap_detection", K_BOOL, OFF(enable_swap_detection), 0, 0,
+	 "swap_spike trigger"},
+	{"output", "output_directory", K_STRING, OFF(output_directory), 0, 0,
+	 "where dumps are written (created if missing)"},
+	{"output", "log_level", K_LOGLEVEL, OFF(log_level), 0, 0, "error, warn, info or debug"},
+	{"advanced", "memory_baseline_alpha", K_DOUBLE, OFF(memory_baseline_alpha), 0.0, 1.0,
+	 "EWMA weight of the memory and swap baselines (higher adapts faster)"},
+	{"advanced", "process_baseline_alpha", K_DOUBLE, OFF(process_baseline_alpha), 0.0, 1.0,
+	 "EWMA weight of per-process CPU baselines"},
+	{"retention", "max_dumps", K_INT, OFF(max_dumps), 0, 100000000,
+	 "keep at most this many dumps, oldest deleted first (0 = no limit)"},
+	{"retention", "max_total_mib", K_DOUBLE, OFF(max_total_mib), 0, 1e9,
+	 "keep all dumps together under this many MiB (0 = no limit)"},
+	{"retention", "max_age_days", K_DOUBLE, OFF(max_age_days), 0, 1e6,
+	 "delete dumps older than this many days (0 = no limit)"},
+	{"retention", "min_free_mib", K_DOUBLE, OFF(min_free_mib), 0, 1e9,
+	 "skip writing a dump while its filesystem has less free space than this"},
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const char *const scope_names[] = {"per_process", "process_group", "parent", "system"};
+
+const char *config_scope_name(enum cooldown_scope s)
+{
+	return (unsigned)s < 4 ? scope_names[s] : "?";
+}
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cpu_delta_threshold_pct = 10.0;
+	cfg->new_process_threshold_pct = 5.0;
+	cfg->mem_drop_threshold_mib = 512;
+	cfg->mem_pressure_threshold_pct = 90.0;
+	cfg->swap_spike_threshold_mib = 256;
+	cfg->cooldown_seconds = 5.0;
+	cfg->scope = SCOPE_PER_PROCESS;
+	cfg->sampling_interval_seconds = 1.0;
+	cfg->ring_buffer_capacity = 60;
+	cfg->context_snapshots_per_dump = 10;
+	cfg->max_processes_tracked = 512;
+	cfg->top_processes_stored = 10;
+	cfg->enable_cpu_detection = true;
+	cfg->enable_memory_detection = true;
+	cfg->enable_swap_detection = true;
+	cfg->output_directory = xstrdup("/var/lib/spiketrace");
+	cfg->log_level = xstrdup("info");
+	cfg->memory_baseline_alpha = 0.2;
+	cfg->process_baseline_alpha = 0.3;
+	cfg->max_dumps = 1000;
+	cfg->max_total_mib = 512;
+	cfg->max_age_days = 30;
+	cfg->min_free_mib = 64;
+}
+
+void config_release(struct config *cfg)
+{
+	free(cfg->output_directory);
+	free(cfg->log_level);
+	cfg->output_directory = cfg->log_level = NULL;
+}
+
+void config_copy(struct config *dst, const struct config *src)
+{
+	*dst = *src;
+	dst->output_directory = xstrdup(src->output_directory);
+	dst->log_level = xstrdup(src->log_level);
+}
+
+static const struct key_def *find_key(const char *section, const char *key)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i].section, section) && !strcmp(keys[i].key, key))
+			return &keys[i];
+	return NULL;
+}
+
+static const struct key_def *find_key_anywhere(const char *key)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i].key, key))
+			return &keys[i];
+	return NULL;
+}
+
+static bool known_section(const char *s)
+{
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (!strcmp(sections[i], s))
+			return true;
+	return false;
+}
+
+static int set_key(struct config *cfg, const struct key_def *k, const struct toml_value *v,
+		   struct strbuf *msg)
+{
+	void *field = (char *)cfg + k->off;
+	double num;
+
+	switch (k->type) {
+	case K_DOUBLE:
+	case K_INT:
+		if (v->type != TOML_INT && !(k->type == K_DOUBLE && v->type == TOML_FLOAT)) {
+			strbuf_addf(msg, "'%s' must be %s, not %s", k->key,
+				    k->type == K_INT ? "an integer" : "a number",
+				    toml_type_name(v->type));
+			return -EINVAL;
+		}
+		num = v->type == TOML_INT ? (double)v->i : v->f;
+		if (isnan(num) || num < k->min || num > k->max) {
+			strbuf_addf(msg, "'%s' is out of range: %g (allowed %g to %g)", k->key, num,
+				    k->min, k->max);
+			return -EINVAL;
+		}
+		if (k->type == K_INT)
+			*(int *)field = (int)v->i;
+		else
+			*(double *)field = num;
+		return 0;
+	case K_BOOL:
+		if (v->type != TOML_BOOL) {
+			strbuf_addf(msg, "'%s' must be true or false, not %s", k->key,
+				    toml_type_name(v->type));
+			return -EINVAL;
+		}
+		*(bool *)field = v->b;
+		return 0;
+	case K_STRING:
+	case K_LOGLEVEL:
+	case K_SCOPE:
+		if (v->type != TOML_STRING) {
+			strbuf_addf(msg, "'%s' must be a string, not %s", k->key,
+				    toml_type_name(v->type));
+			return -EINVAL;
+		}
+		break;
+	}
+	if (k->type == K_SCOPE) {
+		for (int i = 0; i < 4; i++) {
+			if (!strcmp(v->str, scope_names[i])) {
+				*(enum cooldown_scope *)field = (enum cooldown_scope)i;
+				return 0;
+			}
+		}
+		strbuf_addf(msg,
+			    "'%s' must be per_process, process_group, parent or system, not '%s'",
+			    k->key, v->str);
+		return -EINVAL;
+	}
+	if (k->type == K_LOGLEVEL) {
+		enum log_level lvl;
+
+		if (log_level_parse(v->str, &lvl) < 0) {
+			strbuf_addf(msg, "'%s' must be error, warn, info or debug, not '%s'", k->key,
+				    v->str);
+			return -EINVAL;
+		}
+	}
+	if (k->type == K_STRING && !v->str[0]) {
+		strbuf_addf(msg, "'%s' must not be empty", k->key);
+		return -EINVAL;
+	}
+	free(*(char **)field);
+	*(char **)field = xstrdup(v->str);
+	return 0;
+}
+
+int config_validate(const struct config *cfg, struct strbuf *err)
+{
+	if (cfg->context_snapshots_per_dump > cfg->ring_buffer_capacity) {
+		strbuf_addf(err,
+			    "context_snapshots_per_dump (%d) is larger than ring_buffer_capacity (%d)",
+			    cfg->context_snapshots_per_dump, cfg->ring_buffer_capacity);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_parse(struct config *cfg, const char *path, const char *text, size_t len,
+		 struct strbuf *err)
+{
+	struct toml_doc doc = {0};
+	struct strbuf msg = STRBUF_INIT;
+	struct config tmp;
+	char perr[256];
+	int line = 0, ret;
+
+	config_copy(&tmp, cfg);
+	ret = toml_parse(text, len, &doc, perr, sizeof(perr), &line);
+	if (ret < 0) {
+		strbuf_adds(&msg, perr);
+		goto out;
+	}
+	for (size_t i = 0; i < doc.ntables; i++) {
+		if (!known_section(doc.tables[i])) {
+			line = doc.table_lines[i];
+			strbuf_addf(&msg, "unknown section [%s]", doc.tables[i]);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < doc.n; i++) {
+		const struct toml_kv *kv = &doc.kv[i];
+		const struct key_def *k = find_key(kv->table, kv->key);
+
+		line = kv->line;
+		if (!k) {
+			const struct key_def *other = find_key_anywhere(kv->key);
+
+			if (other)
+				strbuf_addf(&msg, "key '%s' belongs in [%s], not %s%s%s", kv->key,
+					    other->section, kv->table[0] ? "[" : "the top level",
+					    kv->table, kv->table[0] ? "]" : "");
+			else
+				strbuf_addf(&msg, "unknown key '%s'%s%s%s", kv->key,
+					    kv->table[0] ? " in [" : "", kv->table,
+					    kv->table[0] ? "]" : "");
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = set_key(&tmp, k, &kv->val, &msg);
+		if (ret < 0)
+			goto out;
+	}
+	line = 0;
+	ret = config_validate(&tmp, &msg);
+out:
+	if (ret < 0) {
+		if (line > 0)
+			strbuf_addf(err, "%s:%d: %s", path, line, strbuf_str(&msg));
+		else
+			strbuf_addf(err, "%s: %s", path, strbuf_str(&msg));
+		config_release(&tmp);
+	} else {
+		config_release(cfg);
+		*cfg = tmp;
+	}
+	strbuf_release(&msg);
+	toml_doc_release(&doc);
+	return ret;
+}
+
+int config_load_file(struct config *cfg, const char *path, struct strbuf *err)
+{
+	char *text;
+	size_t len;
+	int ret = file_read_all(path, 1 << 20, &text, &len);
+
+	if (ret < 0) {
+		strbuf_addf(err, "cannot read '%s': %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = config_parse(cfg, path, text, len, err);
+	free(text);
+	return ret;
+}
+
+char *config_find(const char *explicit_path)
+{
+	const char *home = getenv("HOME");
+	char *p;
+
+	if (explicit_path)
+		return xstrdup(explicit_path);
+	if (access("/etc/spiketrace/config.toml", F_OK) == 0)
+		return xstrdup("/etc/spiketrace/config.toml");
+	if (home && *home) {
+		p = xasprintf("%s/.config/spiketrace/config.toml", home);
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+void config_dump_toml(const struct config *cfg, struct strbuf *out)
+{
+	const char *cur = NULL;
+
+	strbuf_adds(out, "# spiketrace configuration: every key with its default value.\n"
+			 "# Search order: --config FILE, /etc/spiketrace/config.toml,\n"
+			 "# ~/.config/spiketrace/config.toml, then these compiled-in defaults.\n");
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct key_def *k = &keys[i];
+		const void *field = (const char *)cfg + k->off;
+
+		if (!cur || strcmp(cur, k->section)) {
+			cur = k->section;
+			strbuf_addf(out, "\n[%s]\n", cur);
+		}
+		strbuf_addf(out, "# %s\n%s = ", k->help, k->key);
+		switch (k->type) {
+		case K_DOUBLE: {
+			double d = *(const double *)field;
+
+			if (d == floor(d) && fabs(d) < 1e15)
+				strbuf_addf(out, "%.1f\n", d);
+			else
+				strbuf_addf(out, "%g\n", d);
+			break;
+		}
+		case K_INT:
+			strbuf_addf(out, "%d\n", *(const int *)field);
+			break;
+		case K_BOOL:
+			strbuf_addf(out, "%s\n", *(const bool *)field ? "true" : "false");
+			break;
+		case K_STRING:
+		case K_LOGLEVEL:
+			json_quote(out, *(char *const *)field, strlen(*(char *const *)field));
+			strbuf_addc(out, '\n');
+			break;
+		case K_SCOPE:
+			strbuf_addf(out, "\"%s\"\n",
+				    config_scope_name(*(const enum cooldown_scope *)field));
+			break;
+		}
+	}
+}

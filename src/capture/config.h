@@ -1,0 +1,86 @@
+/* config.h - the daemon's configuration: defaults, the TOML key table, loading and validation. */
+#ifndef SPIKETRACE_CAPTURE_CONFIG_H
+#define SPIKETRACE_CAPTURE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/strbuf.h"
+
+/* Which triggers share one cooldown. */
+enum cooldown_scope {
+	SCOPE_PER_PROCESS,   /* the same pid (and start time) */
+	SCOPE_PROCESS_GROUP, /* the same process group */
+	SCOPE_PARENT,        /* the same parent pid */
+	SCOPE_SYSTEM,        /* one cooldown for every trigger */
+};
+
+struct config {
+	/* [anomaly_detection] */
+	double cpu_delta_threshold_pct;    /* percentage points of one CPU over the baseline */
+	double new_process_threshold_pct;  /* % of one CPU for a process first seen */
+	double mem_drop_threshold_mib;     /* drop of MemAvailable below its baseline, MiB */
+	double mem_pressure_threshold_pct; /* (total - available) / total, percent */
+	double swap_spike_threshold_mib;   /* growth of used swap over its baseline, MiB */
+	double cooldown_seconds;
+	/* [trigger] */
+	enum cooldown_scope scope;
+	/* [sampling] */
+	double sampling_interval_seconds;
+	int ring_buffer_capacity;       /* snapshots kept in memory */
+	int context_snapshots_per_dump; /* snapshots written to a dump, <= ring_buffer_capacity */
+	/* [process_collection] */
+	int max_processes_tracked; /* CPU baselines kept, busiest first; 0 = no limit */
+	int top_processes_stored;  /* per snapshot in dumps, by CPU and by RSS; 0 = every process */
+	/* [features] */
+	bool enable_cpu_detection;
+	bool enable_memory_detection;
+	bool enable_swap_detection;
+	/* [output] */
+	char *output_directory; /* owned */
+	char *log_level;        /* owned: error, warn, info, debug */
+	/* [advanced] */
+	double memory_baseline_alpha;  /* EWMA weight of the memory and swap baselines */
+	double process_baseline_alpha; /* EWMA weight of per-process CPU baselines */
+	/* [retention] */
+	int max_dumps;        /* keep at most this many dumps; 0 = no limit */
+	double max_total_mib; /* keep the dumps under this many MiB in all; 0 = no limit */
+	double max_age_days;  /* delete dumps older than this; 0 = no limit */
+	double min_free_mib;  /* do not write a dump when the filesystem has less free */
+};
+
+/* Fills cfg with the compiled-in defaults (allocates the strings). */
+void config_defaults(struct config *cfg);
+void config_release(struct config *cfg);
+/* Deep copy: dst is overwritten (release it first if it held anything). */
+void config_copy(struct config *dst, const struct config *src);
+
+/*
+ * Loads the TOML text of `path` (len bytes; `path` only names it in messages)
+ * over cfg, which holds defaults or an earlier configuration. Every key must be
+ * known, of the right type and in range; cross-key rules are checked too. On
+ * error returns -EINVAL, leaves cfg unchanged and writes one line
+ * "PATH:LINE: message" into err. Returns 0 on success.
+ */
+int config_parse(struct config *cfg, const char *path, const char *text, size_t len,
+		 struct strbuf *err);
+
+/* Reads and parses a file; read errors give "cannot read 'PATH': strerror". */
+int config_load_file(struct config *cfg, const char *path, struct strbuf *err);
+
+/* Checks rules across keys (for values set by flags too); "message" into err, -EINVAL. */
+int config_validate(const struct config *cfg, struct strbuf *err);
+
+/*
+ * Chooses the file to read: explicit if not NULL, else /etc/spiketrace/config.toml,
+ * else $HOME/.config/spiketrace/config.toml, first that exists. Returns a
+ * malloc'd path or NULL for "compiled-in defaults".
+ */
+char *config_find(const char *explicit_path);
+
+/* Writes the configuration as TOML (every key, the sections of the reference). */
+void config_dump_toml(const struct config *cfg, struct strbuf *out);
+
+const char *config_scope_name(enum cooldown_scope s);
+
+#endif

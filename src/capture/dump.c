@@ -1,0 +1,319 @@
+/* dump.c - renders a spike dump as JSON (docs/dump.schema.json is its contract). */
+#include "capture/dump.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "base/xalloc.h"
+
+void host_info_read(struct host_info *h)
+{
+	struct utsname u;
+
+	memset(h, 0, sizeof(*h));
+	if (gethostname(h->hostname, sizeof(h->hostname) - 1) < 0)
+		strcpy(h->hostname, "unknown");
+	if (uname(&u) == 0)
+		snprintf(h->kernel, sizeof(h->kernel), "%s", u.release);
+	h->ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
+	h->ticks_per_sec = sysconf(_SC_CLK_TCK);
+}
+
+void dump_file_name(const struct trigger *t, char *buf, size_t len)
+{
+	char ts[40];
+
+	clock_fmt_compact(t->real_ns, ts, sizeof(ts));
+	snprintf(buf, len, "spike_%s_%s_%d.json", ts, trigger_type_name(t->type), t->pid);
+}
+
+static void write_time(struct json_writer *w, const char *key, uint64_t real_ns)
+{
+	char ts[40];
+
+	json_kv_str(w, key, clock_fmt_iso(real_ns, ts, sizeof(ts)));
+}
+
+static void write_trigger(struct json_writer *w, const struct trigger *t, const struct config *cfg)
+{
+	bool cpu = t->type == TRIG_CPU_DELTA || t->type == TRIG_CPU_NEW_PROCESS;
+
+	json_obj_begin(w);
+	json_kv_str(w, "type", trigger_type_name(t->type));
+	write_time(w, "timestamp", t->real_ns);
+	json_kv_int(w, "pid", t->pid);
+	json_kv_int(w, "ppid", t->ppid);
+	json_kv_int(w, "pgid", t->pgid);
+	json_kv_uint(w, "uid", t->uid);
+	json_kv_str(w, "comm", t->comm);
+	json_kv_str(w, "cmdline", t->cmdline ? t->cmdline->s : "");
+	if (t->pid)
+		write_time(w, "start_time", t->start_time_ns);
+	else
+		json_kv_str(w, "start_time", "");
+	json_kv_uint(w, "rss_kib", t->rss_kib);
+	json_kv_str(w, "unit", trigger_unit(t->type));
+	json_kv_double(w, "value", t->value, 2);
+	json_kv_double(w, "baseline", t->baseline, 2);
+	json_kv_double(w, "delta", t->delta, 2);
+	json_kv_double(w, "threshold", t->threshold, 2);
+	/* the original spiketrace's names, kept so its tools read our dumps */
+	if (cpu) {
+		json_kv_double(w, "cpu_pct", t->value, 2);
+		json_kv_double(w, "baseline_pct", t->baseline, 2);
+		json_kv_double(w, "delta_pct", t->delta, 2);
+		json_kv_double(w, "threshold_pct", t->threshold, 2);
+	} else if (t->type == TRIG_MEM_PRESSURE) {
+		json_kv_double(w, "used_pct", t->value, 2);
+		json_kv_double(w, "threshold_pct", t->threshold, 2);
+	} else if (t->type == TRIG_MEM_DROP) {
+		json_kv_double(w, "available_kib", t->value, 0);
+		json_kv_double(w, "baseline_available_kib", t->baseline, 0);
+		json_kv_double(w, "drop_mib", t->delta / 1024.0, 1);
+		json_kv_double(w, "threshold_mib", t->threshold / 1024.0, 1);
+	} else {
+		json_kv_double(w, "swap_used_kib", t->value, 0);
+		json_kv_double(w, "baseline_swap_used_kib", t->baseline, 0);
+		json_kv_double(w, "growth_mib", t->delta / 1024.0, 1);
+		json_kv_double(w, "threshold_mib", t->threshold / 1024.0, 1);
+	}
+	json_kv_str(w, "scope", config_scope_name(t->scope));
+	json_kv_int(w, "scope_id", t->scope_id);
+	json_kv_double(w, "cooldown_seconds", cfg->cooldown_seconds, 3);
+	json_obj_end(w);
+}
+
+static void write_cpu_split(struct json_writer *w, const struct cpu_pct *c)
+{
+	json_kv_double(w, "user_pct", c->user, 2);
+	json_kv_double(w, "nice_pct", c->nice, 2);
+	json_kv_double(w, "system_pct", c->system, 2);
+	json_kv_double(w, "iowait_pct", c->iowait, 2);
+	json_kv_double(w, "irq_pct", c->irq, 2);
+	json_kv_double(w, "softirq_pct", c->softirq, 2);
+	json_kv_double(w, "steal_pct", c->steal, 2);
+	json_kv_double(w, "idle_pct", c->idle, 2);
+}
+
+static void write_psi_line(struct json_writer *w, const char *key, const struct psi_line *l)
+{
+	json_key(w, key);
+	json_obj_begin(w);
+	json_kv_double(w, "avg10", l->avg10, 2);
+	json_kv_double(w, "avg60", l->avg60, 2);
+	json_kv_double(w, "avg300", l->avg300, 2);
+	json_kv_uint(w, "total_us", l->total_us);
+	json_obj_end(w);
+}
+
+static void write_psi(struct json_writer *w, const char *key, const struct psi *p)
+{
+	json_key(w, key);
+	if (!p->present) {
+		json_null(w);
+		return;
+	}
+	json_obj_begin(w);
+	write_psi_line(w, "some", &p->some);
+	if (p->has_full)
+		write_psi_line(w, "full", &p->full);
+	json_obj_end(w);
+}
+
+static void write_proc(struct json_writer *w, const struct proc_sample *p)
+{
+	char state[2] = {p->state ? p->state : '?', '\0'};
+
+	json_obj_begin(w);
+	json_kv_int(w, "pid", p->pid);
+	json_kv_int(w, "ppid", p->ppid);
+	json_kv_int(w, "pgid", p->pgid);
+	json_kv_uint(w, "uid", p->uid);
+	json_kv_str(w, "state", state);
+	json_kv_str(w, "comm", p->comm);
+	json_key(w, "cmdline");
+	json_strn(w, p->cmdline ? p->cmdline->s : "", p->cmdline ? p->cmdline->len : 0);
+	write_time(w, "start_time", p->start_time_ns);
+	json_kv_double(w, "cpu_pct", p->cpu_pct, 2);
+	json_kv_uint(w, "rss_kib", p->rss_kib);
+	json_kv_uint(w, "threads", p->threads);
+	json_kv_bool(w, "is_new", p->is_new);
+	json_obj_end(w);
+}
+
+static const struct snapshot *sort_snap; /* qsort has no context argument */
+
+static int by_cpu(const void *a, const void *b)
+{
+	const struct proc_sample *x = &sort_snap->procs[*(const size_t *)a];
+	const struct proc_sample *y = &sort_snap->procs[*(const size_t *)b];
+
+	if (x->cpu_pct != y->cpu_pct)
+		return x->cpu_pct < y->cpu_pct ? 1 : -1;
+	return x->pid - y->pid;
+}
+
+static int by_rss(const void *a, const void *b)
+{
+	const struct proc_sample *x = &sort_snap->procs[*(const size_t *)a];
+	const struct proc_sample *y = &sort_snap->procs[*(const size_t *)b];
+
+	if (x->rss_kib != y->rss_kib)
+		return x->rss_kib < y->rss_kib ? 1 : -1;
+	return x->pid - y->pid;
+}
+
+static void write_top(struct json_writer *w, const char *key, const struct snapshot *s,
+		      size_t *idx, size_t limit, int (*cmp)(const void *, const void *))
+{
+	size_t n = limit && limit < s->nprocs ? limit : s->nprocs;
+
+	for (size_t i = 0; i < s->nprocs; i++)
+		idx[i] = i;
+	sort_snap = s;
+	qsort(idx, s->nprocs, sizeof(*idx), cmp);
+	json_key(w, key);
+	json_arr_begin(w);
+	for (size_t i = 0; i < n; i++)
+		write_proc(w, &s->procs[idx[i]]);
+	json_arr_end(w);
+}
+
+static void write_snapshot(struct json_writer *w, const struct snapshot *s,
+			   const struct snapshot *trig, const struct config *cfg, size_t *idx)
+{
+	json_obj_begin(w);
+	write_time(w, "timestamp", s->real_ns);
+	json_kv_uint(w, "seq", s->seq);
+	json_kv_double(w, "offset_seconds",
+		       ((double)s->mono_ns - (double)trig->mono_ns) / 1e9, 3);
+	json_kv_double(w, "interval_seconds", s->elapsed_s, 3);
+	json_kv_bool(w, "is_trigger", s == trig);
+
+	json_key(w, "cpu");
+	json_obj_begin(w);
+	json_kv_double(w, "global_pct", s->cpu.busy, 2);
+	write_cpu_split(w, &s->cpu);
+	json_key(w, "per_core_pct");
+	json_arr_begin(w);
+	for (int i = 0; i < s->ncpu; i++)
+		json_double(w, s->per_core[i].busy, 2);
+	json_arr_end(w);
+	json_key(w, "per_core");
+	json_arr_begin(w);
+	for (int i = 0; i < s->ncpu; i++) {
+		json_obj_begin(w);
+		json_kv_int(w, "cpu", i);
+		json_kv_double(w, "busy_pct", s->per_core[i].busy, 2);
+		write_cpu_split(w, &s->per_core[i]);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_obj_end(w);
+
+	json_key(w, "mem");
+	json_obj_begin(w);
+	json_kv_uint(w, "total_kib", s->mem.total_kib);
+	json_kv_uint(w, "available_kib", s->mem.available_kib);
+	json_kv_uint(w, "free_kib", s->mem.free_kib);
+	json_kv_uint(w, "buffers_kib", s->mem.buffers_kib);
+	json_kv_uint(w, "cached_kib", s->mem.cached_kib);
+	json_kv_uint(w, "active_kib", s->mem.active_kib);
+	json_kv_uint(w, "inactive_kib", s->mem.inactive_kib);
+	json_kv_uint(w, "dirty_kib", s->mem.dirty_kib);
+	json_kv_uint(w, "slab_kib", s->mem.slab_kib);
+	json_kv_uint(w, "shmem_kib", s->mem.shmem_kib);
+	json_kv_uint(w, "swap_total_kib", s->mem.swap_total_kib);
+	json_kv_uint(w, "swap_free_kib", s->mem.swap_free_kib);
+	json_kv_uint(w, "swap_used_kib", snapshot_swap_used_kib(s));
+	json_kv_double(w, "used_pct", snapshot_mem_used_pct(s), 2);
+	json_obj_end(w);
+
+	json_key(w, "load");
+	json_obj_begin(w);
+	json_kv_double(w, "load1", s->load.load1, 2);
+	json_kv_double(w, "load5", s->load.load5, 2);
+	json_kv_double(w, "load15", s->load.load15, 2);
+	json_kv_int(w, "running", s->load.running);
+	json_kv_int(w, "total", s->load.total);
+	json_obj_end(w);
+
+	json_key(w, "psi");
+	json_obj_begin(w);
+	write_psi(w, "cpu", &s->psi_cpu);
+	write_psi(w, "memory", &s->psi_memory);
+	write_psi(w, "io", &s->psi_io);
+	json_obj_end(w);
+
+	json_kv_uint(w, "process_count", s->nprocs);
+	json_kv_uint(w, "forks_total", s->forks_total);
+	write_top(w, "procs", s, idx, (size_t)cfg->top_processes_stored, by_cpu);
+	write_top(w, "top_rss_procs", s, idx, (size_t)cfg->top_processes_stored, by_rss);
+	json_obj_end(w);
+}
+
+void dump_render(struct strbuf *out, const struct trigger_list *triggers, const struct ring *ring,
+		 const struct config *cfg, const struct host_info *host)
+{
+	const struct snapshot *trig = ring_back(ring, 0);
+	size_t n = (size_t)cfg->context_snapshots_per_dump, maxprocs = 0;
+	struct json_writer w;
+	size_t *idx;
+
+	if (n > ring_len(ring))
+		n = ring_len(ring);
+	for (size_t i = 0; i < n; i++)
+		if (ring_back(ring, i)->nprocs > maxprocs)
+			maxprocs = ring_back(ring, i)->nprocs;
+	idx = xmalloc((maxprocs + 1) * sizeof(*idx));
+
+	json_init(&w, out, true);
+	json_obj_begin(&w);
+	json_kv_int(&w, "schema_version", DUMP_SCHEMA_VERSION);
+	json_kv_str(&w, "generator", "spiketrace " SPIKETRACE_VERSION);
+	write_time(&w, "created_at", trig->real_ns);
+	json_key(&w, "host");
+	json_obj_begin(&w);
+	json_kv_str(&w, "hostname", host->hostname);
+	json_kv_str(&w, "kernel", host->kernel);
+	json_kv_int(&w, "ncpu", host->ncpu);
+	json_obj_end(&w);
+
+	json_key(&w, "trigger");
+	write_trigger(&w, &triggers->t[0], cfg);
+	json_key(&w, "other_triggers");
+	json_arr_begin(&w);
+	for (size_t i = 1; i < triggers->n; i++)
+		write_trigger(&w, &triggers->t[i], cfg);
+	json_arr_end(&w);
+
+	json_key(&w, "config");
+	json_obj_begin(&w);
+	json_kv_double(&w, "sampling_interval_seconds", cfg->sampling_interval_seconds, 3);
+	json_kv_int(&w, "ring_buffer_capacity", cfg->ring_buffer_capacity);
+	json_kv_int(&w, "context_snapshots_per_dump", cfg->context_snapshots_per_dump);
+	json_kv_int(&w, "top_processes_stored", cfg->top_processes_stored);
+	json_kv_double(&w, "cpu_delta_threshold_pct", cfg->cpu_delta_threshold_pct, 2);
+	json_kv_double(&w, "new_process_threshold_pct", cfg->new_process_threshold_pct, 2);
+	json_kv_double(&w, "mem_drop_threshold_mib", cfg->mem_drop_threshold_mib, 1);
+	json_kv_double(&w, "mem_pressure_threshold_pct", cfg->mem_pressure_threshold_pct, 2);
+	json_kv_double(&w, "swap_spike_threshold_mib", cfg->swap_spike_threshold_mib, 1);
+	json_kv_double(&w, "cooldown_seconds", cfg->cooldown_seconds, 3);
+	json_kv_str(&w, "scope", config_scope_name(cfg->scope));
+	json_obj_end(&w);
+
+	json_kv_int(&w, "trigger_snapshot_index", (int64_t)n - 1);
+	json_key(&w, "snapshots");
+	json_arr_begin(&w);
+	for (size_t i = n; i-- > 0;)
+		write_snapshot(&w, ring_back(ring, i), trig, cfg, idx);
+	json_arr_end(&w);
+	json_obj_end(&w);
+	strbuf_addc(out, '\n');
+	free(idx);
+}

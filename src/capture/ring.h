@@ -1,0 +1,28 @@
+/* ring.h - the in-memory history: the last N snapshots, storage reused in place. */
+#ifndef SPIKETRACE_CAPTURE_RING_H
+#define SPIKETRACE_CAPTURE_RING_H
+
+#include <stddef.h>
+
+#include "capture/snapshot.h"
+
+struct ring;
+
+struct ring *ring_new(size_t capacity);
+void ring_free(struct ring *r); /* NULL is a no-op */
+
+/*
+ * The slot the next snapshot is written into: the oldest one, cleared (its
+ * arrays kept for reuse). It only becomes part of the history with ring_commit.
+ */
+struct snapshot *ring_next_slot(struct ring *r);
+void ring_commit(struct ring *r);
+
+size_t ring_len(const struct ring *r);
+size_t ring_capacity(const struct ring *r);
+/* The i-th snapshot counting back from the newest (0 = newest); NULL past the history. */
+const struct snapshot *ring_back(const struct ring *r, size_t i);
+/* Changes the capacity, keeping the newest snapshots that still fit. */
+void ring_resize(struct ring *r, size_t capacity);
+
+#endif

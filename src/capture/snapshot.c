@@ -1,0 +1,56 @@
+/* snapshot.c - snapshot storage helpers. */
+#include "capture/snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+
+void snapshot_clear(struct snapshot *snap)
+{
+	for (size_t i = 0; i < snap->nprocs; i++)
+		rcstr_unref(snap->procs[i].cmdline);
+	snap->nprocs = 0;
+	snap->procs_skipped = 0;
+}
+
+void snapshot_release(struct snapshot *snap)
+{
+	snapshot_clear(snap);
+	free(snap->procs);
+	free(snap->per_core);
+	memset(snap, 0, sizeof(*snap));
+}
+
+struct proc_sample *snapshot_add_proc(struct snapshot *snap)
+{
+	struct proc_sample *p;
+
+	XGROW(snap->procs, snap->procs_cap, snap->nprocs + 1);
+	p = &snap->procs[snap->nprocs++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+uint64_t snapshot_swap_used_kib(const struct snapshot *snap)
+{
+	if (snap->mem.swap_free_kib > snap->mem.swap_total_kib)
+		return 0;
+	return snap->mem.swap_total_kib - snap->mem.swap_free_kib;
+}
+
+double snapshot_mem_used_pct(const struct snapshot *snap)
+{
+	if (!snap->mem.total_kib || snap->mem.available_kib > snap->mem.total_kib)
+		return 0;
+	return 100.0 * (double)(snap->mem.total_kib - snap->mem.available_kib) /
+	       (double)snap->mem.total_kib;
+}
+
+long snapshot_find_pid(const struct snapshot *snap, int pid)
+{
+	for (size_t i = 0; i < snap->nprocs; i++)
+		if (snap->procs[i].pid == pid)
+			return (long)i;
+	return -1;
+}
