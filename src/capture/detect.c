@@ -204,9 +204,13 @@ static void admit(struct detect *d, const struct config *cfg, struct trigger_lis
 			rcstr_unref(t->cmdline);
 			continue;
 		}
-		if (t->type == TRIG_CPU_DELTA) {
+		if (t->type == TRIG_CPU_DELTA || t->type == TRIG_CPU_NEW_PROCESS) {
 			long idx = snapshot_find_pid(ctx->cur, t->pid);
 
+			/*
+			 * A new process's first figure is its lifetime average, startup
+			 * included; its climb to full speed is the same episode.
+			 */
 			if (idx >= 0)
 				ctx->pb[idx].delta_armed = false;
 		} else if (t->type == TRIG_MEM_DROP) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,13 +141,18 @@ static void *writer_main(void *arg)
 struct dump_writer *dump_writer_new(const struct writer_settings *s)
 {
 	struct dump_writer *w = xcalloc(1, sizeof(*w));
+	sigset_t all, old;
 	int ret;
 
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->idle, NULL);
 	set_settings(w, s);
+	/* the thread starts with every signal blocked: they belong to the event loop's signalfd */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	ret = pthread_create(&w->thread, NULL, writer_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret) {
 		free(w->dir);
 		free(w);

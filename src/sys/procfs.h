@@ -1,4 +1,4 @@
-/* procfs.h - readers for /proc: system-wide counters and per-process stat, all through a root dir fd. */
+/* procfs.h - readers for /proc: system counters and per-process stat, all through a root dir fd. */
 #ifndef SPIKETRACE_SYS_PROCFS_H
 #define SPIKETRACE_SYS_PROCFS_H
 
@@ -14,10 +14,10 @@ struct cpu_times {
 
 struct sys_stat {
 	struct cpu_times total; /* the "cpu" line */
-	struct cpu_times *cpu;  /* per cpu, indexed by cpu number; ncpu entries (owned) */
-	int ncpu;               /* highest cpuN seen + 1 (offline cpus read as zeros) */
-	uint64_t ctxt;          /* context switches since boot */
-	uint64_t processes;     /* forks since boot */
+	struct cpu_times *cpu;	/* per cpu, indexed by cpu number; ncpu entries (owned) */
+	int ncpu;		/* highest cpuN seen + 1 (offline cpus read as zeros) */
+	uint64_t ctxt;		/* context switches since boot */
+	uint64_t processes;	/* forks since boot */
 	int procs_running, procs_blocked;
 	uint64_t btime; /* boot time, seconds since the epoch */
 };
@@ -58,7 +58,10 @@ struct proc_stat {
 	long rss_pages;
 };
 
-/* A handle on one /proc tree: its root fd plus kept-open fds for the system files. */
+/*
+ * A handle on one /proc tree: its root fd plus kept-open fds for the system
+ * files. Not thread-safe: the readers share one scratch buffer in the handle.
+ */
 struct procfs;
 
 /*
@@ -70,15 +73,24 @@ struct procfs *procfs_open(const char *root);
 void procfs_free(struct procfs *pf); /* NULL is a no-op */
 int procfs_rootfd(const struct procfs *pf);
 
-/* Each returns 0 or a negative errno (-ENOENT when the file does not exist). */
-int procfs_read_stat(struct procfs *pf, struct sys_stat *st); /* st->cpu is (re)allocated */
-void procfs_sys_stat_release(struct sys_stat *st);
+/*
+ * Each returns 0 or a negative errno (-ENOENT when the file does not exist).
+ * A struct sys_stat must start zeroed; st->cpu is then kept across calls and
+ * reallocated only when ncpu grows, so do not copy one to keep the previous
+ * sample (both would own cpu): swap the two structs instead. After an error
+ * the fields are unspecified but st stays valid for another call or release.
+ */
+int procfs_read_stat(struct procfs *pf, struct sys_stat *st);
+void procfs_sys_stat_release(struct sys_stat *st); /* frees cpu: cpu = NULL, ncpu = 0 */
 int procfs_read_meminfo(struct procfs *pf, struct meminfo *m);
 int procfs_read_loadavg(struct procfs *pf, struct loadavg *la);
 /* res is "cpu", "memory" or "io"; absent PSI gives -ENOENT and psi->present = false. */
 int procfs_read_psi(struct procfs *pf, const char *res, struct psi *psi);
 
-/* Pure parsers of file contents (buf need not be NUL-terminated); 0 or -EINVAL. */
+/*
+ * Pure parsers of file contents (buf need not be NUL-terminated, nothing past
+ * len is read); 0 or -EINVAL. procfs_parse_stat() grows st->cpu as above.
+ */
 int procfs_parse_stat(const char *buf, size_t len, struct sys_stat *st);
 int procfs_parse_meminfo(const char *buf, size_t len, struct meminfo *m);
 int procfs_parse_loadavg(const char *buf, size_t len, struct loadavg *la);

@@ -1,0 +1,100 @@
+# lib.sh - shared helpers for integration tests: TAP output, deadlines, a daemon under test.
+# Source it; it sets BIN, a private $T temp dir removed at exit, and kills what the test started.
+set -u
+BIN=${SPIKETRACE_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/spiketrace}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T=$(mktemp -d /tmp/spiketrace-it.XXXXXX)
+PY=/usr/bin/python3
+_n=0
+_failed=0
+_pids=()
+
+cleanup() {
+	local p
+	for p in "${_pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	if mountpoint -q "$T/small" 2>/dev/null; then umount "$T/small"; fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { # ok COND-STATUS DESCRIPTION
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $_n - $2"; else echo "not ok $_n - $2"; _failed=$((_failed + 1)); fi
+}
+check() { # check DESCRIPTION CMD... : runs CMD, ok on exit 0
+	local d=$1; shift
+	if "$@"; then ok 0 "$d"; else ok 1 "$d"; fi
+}
+diag() { sed 's/^/# /'; }
+done_testing() { echo "1..$_n"; [ $_failed -eq 0 ]; exit $?; }
+skip_all() { echo "1..0 # SKIP $*"; exit 77; }
+
+# wait_for SECONDS CMD... : polls CMD every 0.1 s until it succeeds or the deadline passes
+wait_for() {
+	local limit=$1; shift
+	local end=$((SECONDS + limit))
+	while [ $SECONDS -lt $end ]; do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# bg NAME CMD... : starts CMD in its own process group, remembered for cleanup; PID in $BG_PID
+bg() {
+	local name=$1; shift
+	setsid "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	BG_PID=$!
+	_pids+=("$BG_PID")
+}
+
+# start_daemon NAME ARGS... : runs the daemon with debug logs; waits for its first sample
+start_daemon() {
+	local name=$1; shift
+	bg "$name" "$BIN" daemon -l debug "$@"
+	DAEMON_PID=$BG_PID
+	wait_for 20 grep -q 'sample 1:' "$T/$name.err"
+}
+
+# samples_seen NAME : how many samples the daemon named NAME has logged
+samples_seen() { local n; n=$(grep -c 'debug: sample [0-9]*:' "$T/$1.err" 2>/dev/null); echo "${n:-0}"; }
+
+# wait_samples NAME N : until the daemon logged at least N more samples than now
+_samples_ge() { [ "$(samples_seen "$1")" -ge "$2" ]; }
+wait_samples() {
+	local target=$(($(samples_seen "$1") + $2))
+	wait_for 30 _samples_ge "$1" "$target"
+}
+
+# triggered_pids DIR : the pids of every trigger (primary and other) in DIR's dumps
+triggered_pids() {
+	"$PY" -c '
+import glob, json, sys
+for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
+    d = json.load(open(f))
+    for t in [d["trigger"]] + d["other_triggers"]:
+        print(t["pid"])' "$1"
+}
+
+# busy NAME : a process burning one CPU until the test ends; PID in $BUSY_PID
+busy() {
+	bg "$1" sh -c 'while :; do :; done'
+	BUSY_PID=$BG_PID
+}
+
+# dumps DIR : the dump files in DIR, one per line
+dumps() { ls "$1"/spike_*.json 2>/dev/null; }
+
+# validate FILE... : JSON Schema + invariants (tests/integration/validate_dump.py)
+validate() { "$PY" "$ROOT/tests/integration/validate_dump.py" "$@"; }
+
+# jq-like field read with python: jget FILE EXPR (EXPR is python on `d`)
+jget() { "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# stop_daemon : SIGTERM and wait for exit; its status in $DAEMON_STATUS
+stop_daemon() {
+	kill -TERM "$DAEMON_PID" 2>/dev/null
+	wait "$DAEMON_PID"
+	DAEMON_STATUS=$?
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/python3
+"""Validates spike dumps against docs/dump.schema.json plus the invariants the schema cannot say."""
+import json
+import os
+import sys
+
+import jsonschema
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def check(path, validator):
+    with open(path, encoding="utf-8") as f:
+        d = json.load(f)
+    errors = sorted(validator.iter_errors(d), key=lambda e: list(e.path))
+    if errors:
+        e = errors[0]
+        return f"{path}: schema: {'/'.join(map(str, e.path))}: {e.message}"
+    snaps = d["snapshots"]
+    idx = d["trigger_snapshot_index"]
+    if idx != len(snaps) - 1 or not snaps[idx]["is_trigger"]:
+        return f"{path}: trigger snapshot is not the last one"
+    if sum(s["is_trigger"] for s in snaps) != 1:
+        return f"{path}: more than one trigger snapshot"
+    if len(snaps) > d["config"]["context_snapshots_per_dump"]:
+        return f"{path}: more snapshots than context_snapshots_per_dump"
+    seqs = [s["seq"] for s in snaps]
+    if seqs != sorted(seqs) or len(set(seqs)) != len(seqs):
+        return f"{path}: snapshots not in time order"
+    top = d["config"]["top_processes_stored"]
+    for s in snaps:
+        cpu = [p["cpu_pct"] for p in s["procs"]]
+        rss = [p["rss_kib"] for p in s["top_rss_procs"]]
+        if cpu != sorted(cpu, reverse=True) or rss != sorted(rss, reverse=True):
+            return f"{path}: top lists not sorted"
+        want = s["process_count"] if top == 0 else min(top, s["process_count"])
+        if len(s["procs"]) != want or len(s["top_rss_procs"]) != want:
+            return f"{path}: top lists hold {len(s['procs'])}, want {want}"
+    name = os.path.basename(path)
+    t = d["trigger"]
+    if not name.startswith("spike_") or f"_{t['type']}_{t['pid']}.json" not in name:
+        return f"{path}: file name does not match the trigger"
+    return None
+
+
+def main():
+    with open(os.path.join(ROOT, "docs", "dump.schema.json"), encoding="utf-8") as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    bad = 0
+    for path in sys.argv[1:]:
+        err = check(path, validator)
+        if err:
+            print(err, file=sys.stderr)
+            bad += 1
+    return 1 if bad or not sys.argv[1:] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
