@@ -10,6 +10,7 @@ _failed=0
 _pids=()
 
 cleanup() {
+	exec 2>/dev/null # the shell reports the jobs it kills; nothing a reader needs
 	local p
 	for p in "${_pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
 	wait 2>/dev/null

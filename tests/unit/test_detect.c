@@ -162,7 +162,9 @@ static void test_cpu_new_process(void)
 	is_int(count_type(&w, TRIG_CPU_NEW_PROCESS), 1, "cpu_new_process: type");
 	is_int(w.out.t[0].pid, 77, "cpu_new_process: culprit");
 	two[1].is_new = false;
-	is_int(step(&w, two, 2), 0, "cpu_new_process: only on its first sighting");
+	two[1].cpu = 100;
+	is_int(step(&w, two, 2), 0, "cpu_new_process: only on its first sighting, and its climb "
+				    "to full speed is no cpu_delta");
 	two[1].pid = 78;
 	two[1].cpu = 4.9f;
 	two[1].is_new = true;

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# disk.sh - unwritable directories, a full filesystem, the free-space guard and retention.
+. "$(dirname "$0")/lib.sh"
+
+conf() { # conf FILE DIR EXTRA-TOML
+	printf '[anomaly_detection]\ncooldown_seconds = 0.0\n[output]\noutput_directory = "%s"\n%s\n' "$2" "$3" >"$1"
+}
+spike_until() { # spike_until GREP-PATTERN FILE : start busy processes until PATTERN shows in FILE
+	local i
+	for i in 1 2 3 4 5 6; do
+		busy "s$RANDOM"
+		wait_for 10 grep -q "$1" "$2" && return 0
+	done
+	return 1
+}
+
+# 1. an output directory that cannot exist (below a regular file): logged once, sampling goes on
+touch "$T/file"
+conf "$T/a.toml" "$T/file/dumps" ""
+start_daemon a -c "$T/a.toml" -i 0.2
+spike_until "cannot write dumps" "$T/a.err"
+ok $? "an unwritable directory is reported"
+grep "cannot write dumps" "$T/a.err" | head -1 | grep -q "'$T/file/dumps': Not a directory"
+ok $? "naming the directory and the reason"
+busy more1; busy more2
+wait_for 10 sh -c "[ \$(grep -c 'trigger cpu_' '$T/a.err') -ge 3 ]"
+ok $? "more triggers happen"
+check "the failure is logged once per episode ($(grep -c 'cannot write dumps' "$T/a.err"))" test "$(grep -c 'cannot write dumps' "$T/a.err")" -eq 1
+wait_samples a 3; ok $? "sampling goes on"
+stop_daemon; ok $DAEMON_STATUS "clean stop after write failures"
+for p in "${_pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+
+# 2. a full filesystem (a 160 KiB tmpfs): ENOSPC, no partial file, daemon keeps running
+mkdir -p "$T/small"
+if ! mount -t tmpfs -o size=160k tmpfs "$T/small" 2>/dev/null; then
+	ok 0 "# SKIP cannot mount a tmpfs here (not root?)"
+else
+	conf "$T/b.toml" "$T/small" $'[retention]\nmin_free_mib = 0.0\nmax_total_mib = 0.0\nmax_dumps = 0'
+	start_daemon b -c "$T/b.toml" -i 0.2
+	spike_until "No space left on device" "$T/b.err"
+	ok $? "ENOSPC is reported"
+	check "it is logged once ($(grep -c 'No space left' "$T/b.err"))" test "$(grep -c 'No space left' "$T/b.err")" -eq 1
+	kill -0 "$DAEMON_PID"; ok $? "the daemon keeps running on a full disk"
+	check "no temp file is left on the full filesystem" test "$(find "$T/small" -name '.*.tmp' | wc -l)" -eq 0
+	check "what was written is complete" sh -c "[ -z \"\$(ls '$T/small')\" ] || '$PY' '$ROOT/tests/integration/validate_dump.py' '$T'/small/spike_*.json"
+	# free space: drop the dumps; writing works again and says so
+	rm -f "$T"/small/spike_*.json
+	spike_until "writing dumps to '$T/small' works again" "$T/b.err"
+	ok $? "recovery is logged once space is back"
+	stop_daemon; ok $DAEMON_STATUS "clean stop"
+	for p in "${_pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+	rm -f "$T"/small/spike_*.json
+
+	# 3. min_free_mib keeps a margin: the 160 KiB filesystem is always below 1 MiB free
+	conf "$T/c.toml" "$T/small" $'[retention]\nmin_free_mib = 1.0'
+	start_daemon c -c "$T/c.toml" -i 0.2
+	spike_until "free space below min_free_mib" "$T/c.err"
+	ok $? "min_free_mib stops dumps before the disk is full"
+	check "and nothing was written" test -z "$(ls "$T/small")"
+	stop_daemon
+	for p in "${_pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+	umount "$T/small"
+fi
+
+# 4. retention: max_dumps = 2 keeps the two newest
+conf "$T/d.toml" "$T/ret" $'[retention]\nmax_dumps = 2'
+start_daemon d -c "$T/d.toml" -i 0.2
+for i in 1 2 3 4 5; do busy "r$i"; wait_for 10 sh -c "ls '$T/ret' 2>/dev/null | grep -q '_$BUSY_PID.json'"; done
+wait_for 10 sh -c "[ \$(grep -c '^.*wrote ' '$T/d.err') -ge 4 ]"
+ok $? "several dumps were written ($(grep -c 'wrote ' "$T/d.err"))"
+check "max_dumps = 2 keeps two ($(ls "$T/ret" | wc -l))" test "$(ls "$T/ret" | wc -l)" -eq 2
+newest=$(grep -o 'wrote [^ ]*' "$T/d.err" | tail -1 | sed 's/wrote //')
+check "the newest dump is among those kept" test -e "$newest"
+stop_daemon
+done_testing
