@@ -16,8 +16,11 @@ LDLIBS    += -lm -pthread
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIB_SRC   := $(sort $(wildcard src/base/*.c src/sys/*.c src/capture/*.c src/cmd/*.c))
+# LIB: everything below the commands (what unit tests link); CMD: the command layer + main.
+LIB_SRC   := $(sort $(wildcard src/base/*.c src/sys/*.c src/capture/*.c))
+CMD_SRC   := $(sort $(wildcard src/cmd/*.c)) src/main.c
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_OBJ   := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -32,7 +35,7 @@ all: $(BUILD)/spiketrace
 deps:
 	@scripts/install-deps
 
-$(BUILD)/spiketrace: $(BUILD)/obj/src/main.o $(LIB_OBJ)
+$(BUILD)/spiketrace: $(CMD_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/%.o: %.c
@@ -55,7 +58,7 @@ $(BUILD)/tests-san/%: tests/unit/%.c tests/unit/tap.h $(SAN_OBJ)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< \
-		$(filter-out src/cmd/%,$(LIB_SRC)) $(LDLIBS)
+		$(LIB_SRC) $(LDLIBS)
 
 unit: $(UNIT_BIN) $(UNIT_SAN)
 
