@@ -25,5 +25,15 @@ else
 	diff -u "$ROOT/examples/config.toml" "$T/defaults.toml" | diag
 	cmp -s "$ROOT/examples/config.toml" "$T/defaults.toml"; ok $? "examples/config.toml lists every key with its default"
 fi
+# every key of the configuration is documented in docs/config.md and the README
+missing=""
+for k in $(grep -Eo '^[a-z_]+ =' "$ROOT/examples/config.toml" | cut -d' ' -f1); do
+	grep -q "\`$k\`" "$ROOT/docs/config.md" || missing="$missing $k"
+done
+check "docs/config.md documents every key${missing:+ (missing:$missing)}" test -z "$missing"
+for s in $(grep -Eo '^\[[a-z_]+\]' "$ROOT/examples/config.toml"); do
+	grep -qF "$s" "$ROOT/README.md" || missing="$missing $s"
+done
+check "the README names every section${missing:+ (missing:$missing)}" test -z "$missing"
 HOME=$T "$BIN" daemon --check-config | grep -q "configuration OK: compiled-in defaults"; ok $? "--check-config without a file"
 done_testing
