@@ -28,7 +28,7 @@ ok $? "more triggers happen"
 check "the failure is logged once per episode ($(grep -c 'cannot write dumps' "$T/a.err"))" test "$(grep -c 'cannot write dumps' "$T/a.err")" -eq 1
 wait_samples a 3; ok $? "sampling goes on"
 stop_daemon; ok $DAEMON_STATUS "clean stop after write failures"
-for p in "${_pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+kill_bg
 
 # 2. a full filesystem (a 160 KiB tmpfs): ENOSPC, no partial file, daemon keeps running
 mkdir -p "$T/small"
@@ -48,7 +48,7 @@ else
 	spike_until "writing dumps to '$T/small' works again" "$T/b.err"
 	ok $? "recovery is logged once space is back"
 	stop_daemon; ok $DAEMON_STATUS "clean stop"
-	for p in "${_pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+	kill_bg
 	rm -f "$T"/small/spike_*.json
 
 	# 3. min_free_mib keeps a margin: the 160 KiB filesystem is always below 1 MiB free
@@ -58,7 +58,7 @@ else
 	ok $? "min_free_mib stops dumps before the disk is full"
 	check "and nothing was written" test -z "$(ls "$T/small")"
 	stop_daemon
-	for p in "${_pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+	kill_bg
 	umount "$T/small"
 fi
 
@@ -71,5 +71,17 @@ ok $? "several dumps were written ($(grep -c 'wrote ' "$T/d.err"))"
 check "max_dumps = 2 keeps two ($(ls "$T/ret" | wc -l))" test "$(ls "$T/ret" | wc -l)" -eq 2
 newest=$(grep -o 'wrote [^ ]*' "$T/d.err" | tail -1 | sed 's/wrote //')
 check "the newest dump is among those kept" test -e "$newest"
+stop_daemon
+kill_bg
+
+# 5. retention by size: max_total_mib = 0.06 (~61 KiB) keeps the newest dumps that fit
+conf "$T/e.toml" "$T/size" $'[retention]\nmax_dumps = 0\nmax_total_mib = 0.06'
+start_daemon e -c "$T/e.toml" -i 0.2
+for i in 1 2 3 4; do busy "z$i"; wait_for 10 sh -c "ls '$T/size' 2>/dev/null | grep -q '_$BUSY_PID.json'"; done
+wait_for 10 sh -c "[ \$(grep -c 'wrote ' '$T/e.err') -ge 3 ]"
+ok $? "dumps were written ($(grep -c 'wrote ' "$T/e.err"))"
+total=$(du -cb "$T"/size/spike_*.json 2>/dev/null | tail -1 | cut -f1)
+check "max_total_mib keeps the directory under ~61 KiB ($total bytes), or one dump if larger" \
+	sh -c "[ '${total:-0}' -le 62915 ] || [ \$(ls '$T/size' | wc -l) -le 1 ]"
 stop_daemon
 done_testing

@@ -50,6 +50,16 @@ bg() {
 	_pids+=("$BG_PID")
 }
 
+# kill_bg : kills every process group the test started so far (quietly)
+kill_bg() {
+	local p
+	{
+		for p in "${_pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+		wait
+	} 2>/dev/null
+	_pids=()
+}
+
 # start_daemon NAME ARGS... : runs the daemon with debug logs; waits for its first sample
 start_daemon() {
 	local name=$1; shift
