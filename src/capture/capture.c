@@ -262,7 +262,7 @@ static void on_signal(struct evloop *loop, int signo, void *arg)
 		strbuf_release(&err);
 		return;
 	}
-	log_info("%s received, stopping", strsignal(signo));
+	log_info("SIG%s received, stopping", sigabbrev_np(signo));
 	evloop_stop(loop);
 }
 
