@@ -17,7 +17,8 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out, "  %-10s %s\n", "help", "show help for a command");
-	fprintf(out, "\nRun 'spiketrace help COMMAND' or 'spiketrace COMMAND --help' for details.\n");
+	fprintf(out,
+		"\nRun 'spiketrace help COMMAND' or 'spiketrace COMMAND --help' for details.\n");
 }
 
 static const struct command *find(const char *name)

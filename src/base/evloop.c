@@ -64,7 +64,7 @@ static struct watch *add_watch(struct evloop *loop, enum watch_kind kind, int fd
 			       void *arg)
 {
 	struct watch *w = xcalloc(1, sizeof(*w));
-	struct epoll_event ev = {.events = events, .data.ptr = w};
+	struct epoll_event ev = { .events = events, .data.ptr = w };
 
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		free(w);

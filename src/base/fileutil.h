@@ -1,4 +1,5 @@
-/* fileutil.h - durable file writes (temp file, fsync, rename, directory fsync) and small file helpers. */
+/* fileutil.h - durable file writes (temp file, fsync, rename, directory fsync) and small file
+ * helpers. */
 #ifndef SPIKETRACE_BASE_FILEUTIL_H
 #define SPIKETRACE_BASE_FILEUTIL_H
 

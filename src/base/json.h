@@ -20,7 +20,7 @@ struct json_writer {
 	bool pretty;
 	int depth;
 	bool first[JSON_MAX_DEPTH]; /* no element written yet at this depth */
-	bool after_key;             /* a key was written, the value comes next */
+	bool after_key;		    /* a key was written, the value comes next */
 };
 
 void json_init(struct json_writer *w, struct strbuf *sb, bool pretty);

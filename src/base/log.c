@@ -31,8 +31,8 @@ int log_level_parse(const char *s, enum log_level *out)
 		const char *name;
 		enum log_level lvl;
 	} names[] = {
-		{"error", LOG_ERROR}, {"warn", LOG_WARN},   {"warning", LOG_WARN},
-		{"info", LOG_INFO},   {"debug", LOG_DEBUG},
+		{ "error", LOG_ERROR }, { "warn", LOG_WARN },	{ "warning", LOG_WARN },
+		{ "info", LOG_INFO },	{ "debug", LOG_DEBUG },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -46,7 +46,7 @@ int log_level_parse(const char *s, enum log_level *out)
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
-	static const char *const words[] = {"error: ", "warning: ", "", "debug: "};
+	static const char *const words[] = { "error: ", "warning: ", "", "debug: " };
 	int saved = errno;
 	char ts[32] = "";
 	va_list ap;

@@ -621,7 +621,7 @@ static int parse_integer(struct parser *ps, struct toml_value *v, const char *to
 	static const struct {
 		char c;
 		unsigned int base;
-	} prefixes[] = {{'x', 16}, {'o', 8}, {'b', 2}};
+	} prefixes[] = { { 'x', 16 }, { 'o', 8 }, { 'b', 2 } };
 	unsigned long long u = 0, limit = LLONG_MAX;
 	const char *s = tok;
 	size_t rn = n, i;
@@ -922,14 +922,14 @@ int toml_parse(const char *text, size_t len, struct toml_doc *doc, char *err, si
 	       int *err_line)
 {
 	struct parser ps = {
-	    .s = text,
-	    .len = len,
-	    .line = 1,
-	    .doc = doc,
-	    .table = "",
-	    .key = "",
-	    .err = err,
-	    .errlen = errlen,
+		.s = text,
+		.len = len,
+		.line = 1,
+		.doc = doc,
+		.table = "",
+		.key = "",
+		.err = err,
+		.errlen = errlen,
 	};
 
 	memset(doc, 0, sizeof(*doc));

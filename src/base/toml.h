@@ -16,10 +16,10 @@ enum toml_type {
 /* One value. Arrays hold scalar items (no nested arrays, no inline tables). */
 struct toml_value {
 	enum toml_type type;
-	char *str;                /* TOML_STRING: NUL-terminated, escapes resolved */
-	long long i;              /* TOML_INT */
-	double f;                 /* TOML_FLOAT (also set for TOML_INT, converted) */
-	bool b;                   /* TOML_BOOL */
+	char *str;		  /* TOML_STRING: NUL-terminated, escapes resolved */
+	long long i;		  /* TOML_INT */
+	double f;		  /* TOML_FLOAT (also set for TOML_INT, converted) */
+	bool b;			  /* TOML_BOOL */
 	struct toml_value *items; /* TOML_ARRAY: nitems scalar values */
 	size_t nitems;
 };

@@ -268,7 +268,7 @@ static void on_signal(struct evloop *loop, int signo, void *arg)
 
 int capture_run(struct capture *c, long max_samples, capture_reload_fn reload, void *reload_arg)
 {
-	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	int ret;
 
 	c->max_samples = max_samples;

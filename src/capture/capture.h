@@ -1,4 +1,5 @@
-/* capture.h - the spike-capture engine: collectors -> ring -> detectors -> dump writer, on one loop. */
+/* capture.h - the spike-capture engine: collectors -> ring -> detectors -> dump writer, on one
+ * loop. */
 #ifndef SPIKETRACE_CAPTURE_CAPTURE_H
 #define SPIKETRACE_CAPTURE_CAPTURE_H
 

@@ -203,7 +203,8 @@ static int procs_sample(void *state, struct snapshot *snap, const struct snapsho
 		if (idx >= 0 && s->ents[idx].gen != s->gen) {
 			e = &s->ents[idx];
 			if (read_stat(s, e, &ps) < 0 || ps.starttime != e->start_ticks) {
-				/* gone, or the pid was reused: start over with whoever has it now */
+				/* gone, or the pid was reused: start over with whoever has it now
+				 */
 				entry_drop(s, e);
 				if (entry_start(s, e, pid, &ps) < 0) {
 					e->gen = 0;

@@ -80,7 +80,8 @@ static int sys_sample(void *state, struct snapshot *snap, const struct snapshot 
 		return ret;
 	snap->forks_total = s->cur.processes;
 	if (snap->per_core_cap < s->cur.ncpu) {
-		snap->per_core = xrealloc(snap->per_core, sizeof(*snap->per_core) * (size_t)s->cur.ncpu);
+		snap->per_core =
+			xrealloc(snap->per_core, sizeof(*snap->per_core) * (size_t)s->cur.ncpu);
 		snap->per_core_cap = s->cur.ncpu;
 	}
 	snap->ncpu = s->cur.ncpu;
@@ -94,7 +95,7 @@ static int sys_sample(void *state, struct snapshot *snap, const struct snapshot 
 		}
 	} else {
 		/* first sample: the split since boot, better than nothing */
-		struct cpu_times zero = {0};
+		struct cpu_times zero = { 0 };
 
 		split(&zero, &s->cur.total, &snap->cpu);
 		for (int i = 0; i < s->cur.ncpu; i++)

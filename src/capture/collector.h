@@ -6,7 +6,7 @@
 #include "sys/procfs.h"
 
 struct collector_env {
-	struct procfs *pf; /* the /proc tree (borrowed) */
+	struct procfs *pf;  /* the /proc tree (borrowed) */
 	long ticks_per_sec; /* USER_HZ */
 	int max_open_fds;   /* fds a collector may keep open across samples */
 };
@@ -24,7 +24,7 @@ struct collector_ops {
 	void (*close)(void *state);
 };
 
-extern const struct collector_ops system_collector; /* /proc/stat, meminfo, loadavg, PSI */
+extern const struct collector_ops system_collector;  /* /proc/stat, meminfo, loadavg, PSI */
 extern const struct collector_ops process_collector; /* every /proc/PID */
 
 #endif

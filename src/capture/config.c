@@ -1,4 +1,5 @@
-/* config.c - daemon configuration: one table of keys drives defaults, parsing, validation and printing. */
+/* config.c - daemon configuration: one table of keys drives defaults, parsing, validation and
+ * printing. */
 #include "capture/config.h"
 
 #include <errno.h>
@@ -29,62 +30,62 @@ struct key_def {
 
 static const char *const sections[] = {
 	"anomaly_detection", "trigger", "sampling", "process_collection",
-	"features",          "output",  "advanced", "retention",
+	"features",	     "output",	"advanced", "retention",
 };
 
 static const struct key_def keys[] = {
-	{"anomaly_detection", "cpu_delta_threshold_pct", K_DOUBLE, OFF(cpu_delta_threshold_pct), 0.1,
-	 100000, "a process's CPU (% of one CPU) rising this many points over its baseline"},
-	{"anomaly_detection", "new_process_threshold_pct", K_DOUBLE,
-	 OFF(new_process_threshold_pct), 0.1, 100000,
-	 "a process started since the last sample using at least this % of one CPU"},
-	{"anomaly_detection", "mem_drop_threshold_mib", K_DOUBLE, OFF(mem_drop_threshold_mib), 1,
-	 1e9, "available memory falling this many MiB below its baseline"},
-	{"anomaly_detection", "mem_pressure_threshold_pct", K_DOUBLE,
-	 OFF(mem_pressure_threshold_pct), 1, 100,
-	 "memory in use ((total - available) / total) crossing this percentage"},
-	{"anomaly_detection", "swap_spike_threshold_mib", K_DOUBLE, OFF(swap_spike_threshold_mib), 1,
-	 1e9, "used swap growing this many MiB over its baseline"},
-	{"anomaly_detection", "cooldown_seconds", K_DOUBLE, OFF(cooldown_seconds), 0, 86400,
-	 "quiet time after a trigger before the same scope may trigger again"},
-	{"trigger", "scope", K_SCOPE, OFF(scope), 0, 0,
-	 "cooldown grouping: per_process, process_group, parent or system"},
-	{"sampling", "sampling_interval_seconds", K_DOUBLE, OFF(sampling_interval_seconds), 0.05,
-	 3600, "time between two samples"},
-	{"sampling", "ring_buffer_capacity", K_INT, OFF(ring_buffer_capacity), 2, 100000,
-	 "snapshots kept in memory (the history a dump can draw on)"},
-	{"sampling", "context_snapshots_per_dump", K_INT, OFF(context_snapshots_per_dump), 1,
-	 100000, "snapshots written into each dump, the trigger's last (<= ring_buffer_capacity)"},
-	{"process_collection", "max_processes_tracked", K_INT, OFF(max_processes_tracked), 0,
-	 10000000,
-	 "CPU baselines kept, busiest first; others count as idle (0 = every process)"},
-	{"process_collection", "top_processes_stored", K_INT, OFF(top_processes_stored), 0, 10000000,
-	 "processes by CPU and by RSS saved in each dumped snapshot (0 = all)"},
-	{"features", "enable_cpu_detection", K_BOOL, OFF(enable_cpu_detection), 0, 0,
-	 "cpu_delta and cpu_new_process triggers"},
-	{"features", "enable_memory_detection", K_BOOL, OFF(enable_memory_detection), 0, 0,
-	 "mem_drop and mem_pressure triggers"},
-	{"features", "enable_swap_detection", K_BOOL, OFF(enable_swap_detection), 0, 0,
-	 "swap_spike trigger"},
-	{"output", "output_directory", K_STRING, OFF(output_directory), 0, 0,
-	 "where dumps are written (created if missing)"},
-	{"output", "log_level", K_LOGLEVEL, OFF(log_level), 0, 0, "error, warn, info or debug"},
-	{"advanced", "memory_baseline_alpha", K_DOUBLE, OFF(memory_baseline_alpha), 0.0, 1.0,
-	 "EWMA weight of the memory and swap baselines (higher adapts faster)"},
-	{"advanced", "process_baseline_alpha", K_DOUBLE, OFF(process_baseline_alpha), 0.0, 1.0,
-	 "EWMA weight of per-process CPU baselines"},
-	{"retention", "max_dumps", K_INT, OFF(max_dumps), 0, 100000000,
-	 "keep at most this many dumps, oldest deleted first (0 = no limit)"},
-	{"retention", "max_total_mib", K_DOUBLE, OFF(max_total_mib), 0, 1e9,
-	 "keep all dumps together under this many MiB (0 = no limit)"},
-	{"retention", "max_age_days", K_DOUBLE, OFF(max_age_days), 0, 1e6,
-	 "delete dumps older than this many days (0 = no limit)"},
-	{"retention", "min_free_mib", K_DOUBLE, OFF(min_free_mib), 0, 1e9,
-	 "skip writing a dump while its filesystem has less free space than this"},
+	{ "anomaly_detection", "cpu_delta_threshold_pct", K_DOUBLE, OFF(cpu_delta_threshold_pct),
+	  0.1, 100000, "a process's CPU (% of one CPU) rising this many points over its baseline" },
+	{ "anomaly_detection", "new_process_threshold_pct", K_DOUBLE,
+	  OFF(new_process_threshold_pct), 0.1, 100000,
+	  "a process started since the last sample using at least this % of one CPU" },
+	{ "anomaly_detection", "mem_drop_threshold_mib", K_DOUBLE, OFF(mem_drop_threshold_mib), 1,
+	  1e9, "available memory falling this many MiB below its baseline" },
+	{ "anomaly_detection", "mem_pressure_threshold_pct", K_DOUBLE,
+	  OFF(mem_pressure_threshold_pct), 1, 100,
+	  "memory in use ((total - available) / total) crossing this percentage" },
+	{ "anomaly_detection", "swap_spike_threshold_mib", K_DOUBLE, OFF(swap_spike_threshold_mib),
+	  1, 1e9, "used swap growing this many MiB over its baseline" },
+	{ "anomaly_detection", "cooldown_seconds", K_DOUBLE, OFF(cooldown_seconds), 0, 86400,
+	  "quiet time after a trigger before the same scope may trigger again" },
+	{ "trigger", "scope", K_SCOPE, OFF(scope), 0, 0,
+	  "cooldown grouping: per_process, process_group, parent or system" },
+	{ "sampling", "sampling_interval_seconds", K_DOUBLE, OFF(sampling_interval_seconds), 0.05,
+	  3600, "time between two samples" },
+	{ "sampling", "ring_buffer_capacity", K_INT, OFF(ring_buffer_capacity), 2, 100000,
+	  "snapshots kept in memory (the history a dump can draw on)" },
+	{ "sampling", "context_snapshots_per_dump", K_INT, OFF(context_snapshots_per_dump), 1,
+	  100000,
+	  "snapshots written into each dump, the trigger's last (<= ring_buffer_capacity)" },
+	{ "process_collection", "max_processes_tracked", K_INT, OFF(max_processes_tracked), 0,
+	  10000000, "CPU baselines kept, busiest first; others count as idle (0 = every process)" },
+	{ "process_collection", "top_processes_stored", K_INT, OFF(top_processes_stored), 0,
+	  10000000, "processes by CPU and by RSS saved in each dumped snapshot (0 = all)" },
+	{ "features", "enable_cpu_detection", K_BOOL, OFF(enable_cpu_detection), 0, 0,
+	  "cpu_delta and cpu_new_process triggers" },
+	{ "features", "enable_memory_detection", K_BOOL, OFF(enable_memory_detection), 0, 0,
+	  "mem_drop and mem_pressure triggers" },
+	{ "features", "enable_swap_detection", K_BOOL, OFF(enable_swap_detection), 0, 0,
+	  "swap_spike trigger" },
+	{ "output", "output_directory", K_STRING, OFF(output_directory), 0, 0,
+	  "where dumps are written (created if missing)" },
+	{ "output", "log_level", K_LOGLEVEL, OFF(log_level), 0, 0, "error, warn, info or debug" },
+	{ "advanced", "memory_baseline_alpha", K_DOUBLE, OFF(memory_baseline_alpha), 0.0, 1.0,
+	  "EWMA weight of the memory and swap baselines (higher adapts faster)" },
+	{ "advanced", "process_baseline_alpha", K_DOUBLE, OFF(process_baseline_alpha), 0.0, 1.0,
+	  "EWMA weight of per-process CPU baselines" },
+	{ "retention", "max_dumps", K_INT, OFF(max_dumps), 0, 100000000,
+	  "keep at most this many dumps, oldest deleted first (0 = no limit)" },
+	{ "retention", "max_total_mib", K_DOUBLE, OFF(max_total_mib), 0, 1e9,
+	  "keep all dumps together under this many MiB (0 = no limit)" },
+	{ "retention", "max_age_days", K_DOUBLE, OFF(max_age_days), 0, 1e6,
+	  "delete dumps older than this many days (0 = no limit)" },
+	{ "retention", "min_free_mib", K_DOUBLE, OFF(min_free_mib), 0, 1e9,
+	  "skip writing a dump while its filesystem has less free space than this" },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const char *const scope_names[] = {"per_process", "process_group", "parent", "system"};
+static const char *const scope_names[] = { "per_process", "process_group", "parent", "system" };
 
 const char *config_scope_name(enum cooldown_scope s)
 {
@@ -217,8 +218,8 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 		enum log_level lvl;
 
 		if (log_level_parse(v->str, &lvl) < 0) {
-			strbuf_addf(msg, "'%s' must be error, warn, info or debug, not '%s'", k->key,
-				    v->str);
+			strbuf_addf(msg, "'%s' must be error, warn, info or debug, not '%s'",
+				    k->key, v->str);
 			return -EINVAL;
 		}
 	}
@@ -234,9 +235,10 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 int config_validate(const struct config *cfg, struct strbuf *err)
 {
 	if (cfg->context_snapshots_per_dump > cfg->ring_buffer_capacity) {
-		strbuf_addf(err,
-			    "context_snapshots_per_dump (%d) is larger than ring_buffer_capacity (%d)",
-			    cfg->context_snapshots_per_dump, cfg->ring_buffer_capacity);
+		strbuf_addf(
+			err,
+			"context_snapshots_per_dump (%d) is larger than ring_buffer_capacity (%d)",
+			cfg->context_snapshots_per_dump, cfg->ring_buffer_capacity);
 		return -EINVAL;
 	}
 	return 0;
@@ -245,7 +247,7 @@ int config_validate(const struct config *cfg, struct strbuf *err)
 int config_parse(struct config *cfg, const char *path, const char *text, size_t len,
 		 struct strbuf *err)
 {
-	struct toml_doc doc = {0};
+	struct toml_doc doc = { 0 };
 	struct strbuf msg = STRBUF_INIT;
 	struct config tmp;
 	char perr[256];

@@ -11,15 +11,15 @@
 enum cooldown_scope {
 	SCOPE_PER_PROCESS,   /* the same pid (and start time) */
 	SCOPE_PROCESS_GROUP, /* the same process group */
-	SCOPE_PARENT,        /* the same parent pid */
-	SCOPE_SYSTEM,        /* one cooldown for every trigger */
+	SCOPE_PARENT,	     /* the same parent pid */
+	SCOPE_SYSTEM,	     /* one cooldown for every trigger */
 };
 
 struct config {
 	/* [anomaly_detection] */
-	double cpu_delta_threshold_pct;    /* percentage points of one CPU over the baseline */
+	double cpu_delta_threshold_pct;	   /* percentage points of one CPU over the baseline */
 	double new_process_threshold_pct;  /* % of one CPU for a process first seen */
-	double mem_drop_threshold_mib;     /* drop of MemAvailable below its baseline, MiB */
+	double mem_drop_threshold_mib;	   /* drop of MemAvailable below its baseline, MiB */
 	double mem_pressure_threshold_pct; /* (total - available) / total, percent */
 	double swap_spike_threshold_mib;   /* growth of used swap over its baseline, MiB */
 	double cooldown_seconds;
@@ -27,7 +27,7 @@ struct config {
 	enum cooldown_scope scope;
 	/* [sampling] */
 	double sampling_interval_seconds;
-	int ring_buffer_capacity;       /* snapshots kept in memory */
+	int ring_buffer_capacity;	/* snapshots kept in memory */
 	int context_snapshots_per_dump; /* snapshots written to a dump, <= ring_buffer_capacity */
 	/* [process_collection] */
 	int max_processes_tracked; /* CPU baselines kept, busiest first; 0 = no limit */
@@ -38,12 +38,12 @@ struct config {
 	bool enable_swap_detection;
 	/* [output] */
 	char *output_directory; /* owned */
-	char *log_level;        /* owned: error, warn, info, debug */
+	char *log_level;	/* owned: error, warn, info, debug */
 	/* [advanced] */
 	double memory_baseline_alpha;  /* EWMA weight of the memory and swap baselines */
 	double process_baseline_alpha; /* EWMA weight of per-process CPU baselines */
 	/* [retention] */
-	int max_dumps;        /* keep at most this many dumps; 0 = no limit */
+	int max_dumps;	      /* keep at most this many dumps; 0 = no limit */
 	double max_total_mib; /* keep the dumps under this many MiB in all; 0 = no limit */
 	double max_age_days;  /* delete dumps older than this; 0 = no limit */
 	double min_free_mib;  /* do not write a dump when the filesystem has less free */

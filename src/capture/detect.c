@@ -8,7 +8,7 @@
 #include "base/xalloc.h"
 
 static const struct detector_ops *const detectors[] = {
-	&detector_cpu_delta, &detector_cpu_new_process, &detector_mem_drop,
+	&detector_cpu_delta,	&detector_cpu_new_process, &detector_mem_drop,
 	&detector_mem_pressure, &detector_swap_spike,
 };
 #define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
@@ -44,7 +44,7 @@ const char *trigger_type_name(enum trigger_type t)
 const char *trigger_unit(enum trigger_type t)
 {
 	return t == TRIG_CPU_DELTA || t == TRIG_CPU_NEW_PROCESS || t == TRIG_MEM_PRESSURE ? "pct"
-											    : "kib";
+											  : "kib";
 }
 
 void trigger_list_clear(struct trigger_list *l)
@@ -270,7 +270,7 @@ static void limit_tracked(struct detect *d, const struct config *cfg, size_t n)
 void detect_run(struct detect *d, const struct config *cfg, const struct snapshot *cur,
 		const struct snapshot *prev, struct trigger_list *out)
 {
-	struct trigger_list cand = {0};
+	struct trigger_list cand = { 0 };
 	struct detect_ctx ctx;
 	size_t n = cur->nprocs;
 	double a = cfg->process_baseline_alpha, ma = cfg->memory_baseline_alpha;
@@ -303,7 +303,7 @@ void detect_run(struct detect *d, const struct config *cfg, const struct snapsho
 	}
 
 	/* 2. every enabled detector, each candidate through its cooldown */
-	ctx = (struct detect_ctx){.cfg = cfg, .cur = cur, .prev = prev, .pb = d->pb_next, .d = d};
+	ctx = (struct detect_ctx){ .cfg = cfg, .cur = cur, .prev = prev, .pb = d->pb_next, .d = d };
 	expire_cooldowns(d, cur->mono_ns);
 	for (size_t i = 0; i < NDETECTORS; i++) {
 		if (!detectors[i]->enabled(cfg))
@@ -340,7 +340,8 @@ void detect_run(struct detect *d, const struct config *cfg, const struct snapsho
 		d->mem.pressure_above =
 			snapshot_mem_used_pct(cur) >= cfg->mem_pressure_threshold_pct;
 	} else {
-		d->mem.avail_kib = ma * (double)cur->mem.available_kib + (1 - ma) * d->mem.avail_kib;
+		d->mem.avail_kib =
+			ma * (double)cur->mem.available_kib + (1 - ma) * d->mem.avail_kib;
 		d->mem.swap_used_kib =
 			ma * (double)snapshot_swap_used_kib(cur) + (1 - ma) * d->mem.swap_used_kib;
 		d->mem.pressure_above =

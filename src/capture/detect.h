@@ -28,9 +28,9 @@ struct trigger {
 	struct rcstr *cmdline; /* reference owned by the trigger */
 	uint64_t start_time_ns;
 	uint64_t rss_kib;
-	double value;     /* cpu_pct, available KiB, used %, or used swap KiB */
+	double value;	  /* cpu_pct, available KiB, used %, or used swap KiB */
 	double baseline;  /* the EWMA baseline it was compared with */
-	double delta;     /* value - baseline (a drop is positive for mem_drop) */
+	double delta;	  /* value - baseline (a drop is positive for mem_drop) */
 	double threshold; /* the configured threshold, in the same unit as delta */
 	uint64_t real_ns, mono_ns;
 	enum cooldown_scope scope;
@@ -52,12 +52,12 @@ struct detect;
 struct proc_baseline {
 	int pid;
 	uint64_t start_ticks;
-	float baseline_pct;  /* EWMA of cpu_pct */
-	bool has_baseline;   /* false until the first measured interval (or when evicted) */
-	bool evicted;        /* dropped by max_processes_tracked: counts as an idle baseline */
-	bool delta_armed;    /* cpu_delta fires on a crossing: disarmed until it falls back */
+	float baseline_pct; /* EWMA of cpu_pct */
+	bool has_baseline;  /* false until the first measured interval (or when evicted) */
+	bool evicted;	    /* dropped by max_processes_tracked: counts as an idle baseline */
+	bool delta_armed;   /* cpu_delta fires on a crossing: disarmed until it falls back */
 	uint64_t prev_rss_kib;
-	bool seen_before;    /* there is an earlier sample of this process */
+	bool seen_before; /* there is an earlier sample of this process */
 };
 
 /* The context a detector evaluates in. */

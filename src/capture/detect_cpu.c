@@ -10,7 +10,7 @@ static struct trigger *new_trigger(struct trigger_list *out, enum trigger_type t
 
 	XGROW(out->t, out->cap, out->n + 1);
 	t = &out->t[out->n++];
-	*t = (struct trigger){.type = type, .real_ns = cur->real_ns, .mono_ns = cur->mono_ns};
+	*t = (struct trigger){ .type = type, .real_ns = cur->real_ns, .mono_ns = cur->mono_ns };
 	trigger_set_culprit(t, p);
 	t->value = p->cpu_pct;
 	return t;
@@ -67,8 +67,11 @@ static void cpu_new_evaluate(struct detect_ctx *ctx, struct trigger_list *out)
 }
 
 static const char *const cpu_delta_keys[] = {
-	"cpu_delta_threshold_pct", "process_baseline_alpha", "max_processes_tracked",
-	"enable_cpu_detection", NULL,
+	"cpu_delta_threshold_pct",
+	"process_baseline_alpha",
+	"max_processes_tracked",
+	"enable_cpu_detection",
+	NULL,
 };
 
 static const char *const cpu_new_keys[] = {

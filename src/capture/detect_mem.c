@@ -36,8 +36,9 @@ static struct trigger *new_trigger(struct detect_ctx *ctx, struct trigger_list *
 
 	XGROW(out->t, out->cap, out->n + 1);
 	t = &out->t[out->n++];
-	*t = (struct trigger){.type = type, .real_ns = ctx->cur->real_ns,
-			      .mono_ns = ctx->cur->mono_ns};
+	*t = (struct trigger){ .type = type,
+			       .real_ns = ctx->cur->real_ns,
+			       .mono_ns = ctx->cur->mono_ns };
 	if (p)
 		trigger_set_culprit(t, p);
 	return t;
@@ -118,12 +119,12 @@ static void swap_spike_evaluate(struct detect_ctx *ctx, struct trigger_list *out
 	t->threshold = thr_kib;
 }
 
-static const char *const mem_drop_keys[] = {"mem_drop_threshold_mib", "memory_baseline_alpha",
-					     "enable_memory_detection", NULL};
-static const char *const mem_pressure_keys[] = {"mem_pressure_threshold_pct",
-						"enable_memory_detection", NULL};
-static const char *const swap_keys[] = {"swap_spike_threshold_mib", "memory_baseline_alpha",
-					"enable_swap_detection", NULL};
+static const char *const mem_drop_keys[] = { "mem_drop_threshold_mib", "memory_baseline_alpha",
+					     "enable_memory_detection", NULL };
+static const char *const mem_pressure_keys[] = { "mem_pressure_threshold_pct",
+						 "enable_memory_detection", NULL };
+static const char *const swap_keys[] = { "swap_spike_threshold_mib", "memory_baseline_alpha",
+					 "enable_swap_detection", NULL };
 
 const struct detector_ops detector_mem_drop = {
 	.name = "mem_drop",

@@ -127,7 +127,7 @@ static void write_psi(struct json_writer *w, const char *key, const struct psi *
 
 static void write_proc(struct json_writer *w, const struct proc_sample *p)
 {
-	char state[2] = {p->state ? p->state : '?', '\0'};
+	char state[2] = { p->state ? p->state : '?', '\0' };
 
 	json_obj_begin(w);
 	json_kv_int(w, "pid", p->pid);
@@ -168,8 +168,8 @@ static int by_rss(const void *a, const void *b)
 	return x->pid - y->pid;
 }
 
-static void write_top(struct json_writer *w, const char *key, const struct snapshot *s,
-		      size_t *idx, size_t limit, int (*cmp)(const void *, const void *))
+static void write_top(struct json_writer *w, const char *key, const struct snapshot *s, size_t *idx,
+		      size_t limit, int (*cmp)(const void *, const void *))
 {
 	size_t n = limit && limit < s->nprocs ? limit : s->nprocs;
 
@@ -190,8 +190,7 @@ static void write_snapshot(struct json_writer *w, const struct snapshot *s,
 	json_obj_begin(w);
 	write_time(w, "timestamp", s->real_ns);
 	json_kv_uint(w, "seq", s->seq);
-	json_kv_double(w, "offset_seconds",
-		       ((double)s->mono_ns - (double)trig->mono_ns) / 1e9, 3);
+	json_kv_double(w, "offset_seconds", ((double)s->mono_ns - (double)trig->mono_ns) / 1e9, 3);
 	json_kv_double(w, "interval_seconds", s->elapsed_s, 3);
 	json_kv_bool(w, "is_trigger", s == trig);
 

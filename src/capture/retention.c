@@ -55,13 +55,14 @@ int retention_enforce(int dirfd, const struct retention_policy *p, uint64_t now_
 
 		if (!is_dump_name(de->d_name))
 			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
 			continue;
 		XGROW(files, cap, n + 1);
 		files[n].name = xstrdup(de->d_name);
 		files[n].bytes = (uint64_t)st.st_size;
-		files[n].mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ULL +
-				    (uint64_t)st.st_mtim.tv_nsec;
+		files[n].mtime_ns =
+			(uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec;
 		total += files[n].bytes;
 		n++;
 	}

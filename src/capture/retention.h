@@ -5,9 +5,9 @@
 #include <stdint.h>
 
 struct retention_policy {
-	long max_dumps;          /* 0 = no limit */
+	long max_dumps;		  /* 0 = no limit */
 	uint64_t max_total_bytes; /* 0 = no limit */
-	uint64_t max_age_ns;      /* 0 = no limit */
+	uint64_t max_age_ns;	  /* 0 = no limit */
 };
 
 struct retention_result {

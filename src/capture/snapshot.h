@@ -19,8 +19,8 @@ struct proc_sample {
 	float cpu_pct; /* % of ONE cpu over the last interval (lifetime average when first seen) */
 	uint64_t rss_kib;
 	uint64_t start_time_ns; /* when the process started, ns since the epoch */
-	uint64_t start_ticks;   /* the same in USER_HZ ticks after boot (identity with the pid) */
-	struct rcstr *cmdline;  /* shared reference; "" for kernel threads */
+	uint64_t start_ticks;	/* the same in USER_HZ ticks after boot (identity with the pid) */
+	struct rcstr *cmdline;	/* shared reference; "" for kernel threads */
 };
 
 /* CPU time split in percent of the time of the CPUs it covers (all CPUs, or one core). */
@@ -30,19 +30,19 @@ struct cpu_pct {
 };
 
 struct snapshot {
-	uint64_t seq;      /* 1 for the daemon's first sample */
-	uint64_t real_ns;  /* CLOCK_REALTIME when taken */
-	uint64_t mono_ns;  /* CLOCK_MONOTONIC when taken */
-	uint64_t boot_ns;  /* CLOCK_BOOTTIME when taken (process start times are on this clock) */
-	double elapsed_s;  /* since the previous snapshot, 0 for the first */
+	uint64_t seq;	    /* 1 for the daemon's first sample */
+	uint64_t real_ns;   /* CLOCK_REALTIME when taken */
+	uint64_t mono_ns;   /* CLOCK_MONOTONIC when taken */
+	uint64_t boot_ns;   /* CLOCK_BOOTTIME when taken (process start times are on this clock) */
+	double elapsed_s;   /* since the previous snapshot, 0 for the first */
 	struct cpu_pct cpu; /* all CPUs */
 	struct cpu_pct *per_core; /* ncpu entries, owned */
 	int ncpu, per_core_cap;
 	struct meminfo mem;
 	struct loadavg load;
 	struct psi psi_cpu, psi_memory, psi_io;
-	uint64_t forks_total;    /* /proc/stat processes */
-	uint64_t procs_skipped;  /* processes that vanished while being read */
+	uint64_t forks_total;	   /* /proc/stat processes */
+	uint64_t procs_skipped;	   /* processes that vanished while being read */
 	struct proc_sample *procs; /* every process, in /proc order */
 	size_t nprocs, procs_cap;
 };

@@ -4,16 +4,17 @@
 
 struct command {
 	const char *name;
-	int (*run)(int argc, char **argv); /* argv[0] is the command name; returns the exit status */
-	const char *summary;               /* one line for `spiketrace help` */
-	const char *help;                  /* the full --help text */
+	int (*run)(int argc,
+		   char **argv); /* argv[0] is the command name; returns the exit status */
+	const char *summary;	 /* one line for `spiketrace help` */
+	const char *help;	 /* the full --help text */
 };
 
 /* Exit statuses shared by every command. */
 enum {
 	EXIT_OK = 0,
 	EXIT_FAILURE_RUN = 1, /* something went wrong while running */
-	EXIT_USAGE = 2,       /* bad command line or configuration: the user's input */
+	EXIT_USAGE = 2,	      /* bad command line or configuration: the user's input */
 };
 
 extern const struct command cmd_daemon_def;

@@ -1,4 +1,5 @@
-/* daemon.c - `spiketrace daemon`: options, configuration search and reload, wiring of the engine. */
+/* daemon.c - `spiketrace daemon`: options, configuration search and reload, wiring of the engine.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -54,16 +55,16 @@ out:
 enum { OPT_SAMPLES = 256, OPT_CHECK, OPT_PRINT, OPT_PROC_ROOT };
 
 static const struct option longopts[] = {
-	{"config", required_argument, NULL, 'c'},
-	{"output-dir", required_argument, NULL, 'o'},
-	{"interval", required_argument, NULL, 'i'},
-	{"log-level", required_argument, NULL, 'l'},
-	{"samples", required_argument, NULL, OPT_SAMPLES},
-	{"check-config", no_argument, NULL, OPT_CHECK},
-	{"print-config", no_argument, NULL, OPT_PRINT},
-	{"proc-root", required_argument, NULL, OPT_PROC_ROOT},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+	{ "config", required_argument, NULL, 'c' },
+	{ "output-dir", required_argument, NULL, 'o' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "log-level", required_argument, NULL, 'l' },
+	{ "samples", required_argument, NULL, OPT_SAMPLES },
+	{ "check-config", no_argument, NULL, OPT_CHECK },
+	{ "print-config", no_argument, NULL, OPT_PRINT },
+	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -80,7 +81,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 
 int cmd_daemon(int argc, char **argv)
 {
-	struct overrides o = {0};
+	struct overrides o = { 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct config cfg;
 	struct capture *cap;
@@ -107,15 +108,16 @@ int cmd_daemon(int argc, char **argv)
 			o.interval_s = strtod(optarg, &end);
 			if (errno || *end || end == optarg || !isfinite(o.interval_s) ||
 			    o.interval_s < 0.05 || o.interval_s > 3600)
-				return usage_error("invalid --interval '%s' (seconds, 0.05 to 3600)",
-						   optarg);
+				return usage_error(
+					"invalid --interval '%s' (seconds, 0.05 to 3600)", optarg);
 			break;
 		case 'l': {
 			enum log_level lvl;
 
 			if (log_level_parse(optarg, &lvl) < 0)
 				return usage_error(
-					"invalid --log-level '%s' (error, warn, info or debug)", optarg);
+					"invalid --log-level '%s' (error, warn, info or debug)",
+					optarg);
 			o.log_level = optarg;
 			break;
 		}
@@ -197,9 +199,9 @@ const struct command cmd_daemon_def = {
 	.name = "daemon",
 	.run = cmd_daemon,
 	.summary = "sample the system and write a JSON dump when a spike happens",
-	.help =
-		"NAME\n"
-		"    spiketrace daemon - capture what the machine was doing during resource spikes\n"
+	.help = "NAME\n"
+		"    spiketrace daemon - capture what the machine was doing during resource "
+		"spikes\n"
 		"\n"
 		"SYNOPSIS\n"
 		"    spiketrace daemon [-c FILE] [-o DIR] [-i SECONDS] [-l LEVEL] [--samples N]\n"
@@ -213,15 +215,20 @@ const struct command cmd_daemon_def = {
 		"    context_snapshots_per_dump samples are written atomically as JSON to\n"
 		"    OUTPUT_DIR/spike_<UTC time>_<trigger>_<pid>.json (mode 0640).\n"
 		"\n"
-		"    Triggers: cpu_delta (a process's CPU over its EWMA baseline), cpu_new_process\n"
-		"    (a new process busy from the start), mem_drop (available memory falling below\n"
-		"    its baseline), mem_pressure (memory in use crossing a line), swap_spike (used\n"
-		"    swap growing). Each fires on the crossing and then waits cooldown_seconds per\n"
+		"    Triggers: cpu_delta (a process's CPU over its EWMA baseline), "
+		"cpu_new_process\n"
+		"    (a new process busy from the start), mem_drop (available memory falling "
+		"below\n"
+		"    its baseline), mem_pressure (memory in use crossing a line), swap_spike "
+		"(used\n"
+		"    swap growing). Each fires on the crossing and then waits cooldown_seconds "
+		"per\n"
 		"    scope (per_process, process_group, parent or system). Processes running when\n"
 		"    the daemon starts never count as new.\n"
 		"\n"
 		"OPTIONS\n"
-		"    -c, --config FILE      read FILE instead of searching /etc/spiketrace/config.toml\n"
+		"    -c, --config FILE      read FILE instead of searching "
+		"/etc/spiketrace/config.toml\n"
 		"                           then ~/.config/spiketrace/config.toml\n"
 		"    -o, --output-dir DIR   write dumps to DIR (overrides output_directory)\n"
 		"    -i, --interval SECONDS time between samples, 0.05 to 3600 (overrides\n"

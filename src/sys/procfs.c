@@ -39,12 +39,12 @@ static const struct {
 	const char *path;
 	const char *psi;
 } sys_files[SYS_NFILES] = {
-    [SYS_STAT] = {"stat", NULL},
-    [SYS_MEMINFO] = {"meminfo", NULL},
-    [SYS_LOADAVG] = {"loadavg", NULL},
-    [SYS_PSI_CPU] = {"pressure/cpu", "cpu"},
-    [SYS_PSI_MEMORY] = {"pressure/memory", "memory"},
-    [SYS_PSI_IO] = {"pressure/io", "io"},
+	[SYS_STAT] = { "stat", NULL },
+	[SYS_MEMINFO] = { "meminfo", NULL },
+	[SYS_LOADAVG] = { "loadavg", NULL },
+	[SYS_PSI_CPU] = { "pressure/cpu", "cpu" },
+	[SYS_PSI_MEMORY] = { "pressure/memory", "memory" },
+	[SYS_PSI_IO] = { "pressure/io", "io" },
 };
 
 struct procfs {
@@ -171,8 +171,8 @@ static int get_signed(struct cur *c, uint64_t *v, bool *neg)
  */
 static int get_decimal(struct cur *c, double *v)
 {
-	static const double pow10[] = {1e0,  1e1,  1e2,	 1e3,  1e4,  1e5,  1e6,	 1e7,  1e8, 1e9,
-				       1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+	static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,	1e4,  1e5,  1e6,  1e7,	1e8, 1e9,
+					1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18 };
 	uint64_t ip, frac = 0;
 	unsigned nfrac = 0;
 
@@ -211,11 +211,11 @@ static const struct {
 	size_t off;
 	enum field_type type;
 } stat_keys[] = {
-    {KEY("ctxt"), offsetof(struct sys_stat, ctxt), F_U64},
-    {KEY("btime"), offsetof(struct sys_stat, btime), F_U64},
-    {KEY("processes"), offsetof(struct sys_stat, processes), F_U64},
-    {KEY("procs_running"), offsetof(struct sys_stat, procs_running), F_INT},
-    {KEY("procs_blocked"), offsetof(struct sys_stat, procs_blocked), F_INT},
+	{ KEY("ctxt"), offsetof(struct sys_stat, ctxt), F_U64 },
+	{ KEY("btime"), offsetof(struct sys_stat, btime), F_U64 },
+	{ KEY("processes"), offsetof(struct sys_stat, processes), F_U64 },
+	{ KEY("procs_running"), offsetof(struct sys_stat, procs_running), F_INT },
+	{ KEY("procs_blocked"), offsetof(struct sys_stat, procs_blocked), F_INT },
 };
 
 /*
@@ -225,7 +225,7 @@ static const struct {
  */
 static int parse_cpu_times(struct cur *line, struct cpu_times *t)
 {
-	uint64_t v[8] = {0};
+	uint64_t v[8] = { 0 };
 	size_t n;
 
 	for (n = 0; n < 8; n++) {
@@ -238,14 +238,14 @@ static int parse_cpu_times(struct cur *line, struct cpu_times *t)
 	if (n < 4)
 		return -EINVAL;
 	*t = (struct cpu_times){
-	    .user = v[0],
-	    .nice = v[1],
-	    .system = v[2],
-	    .idle = v[3],
-	    .iowait = v[4],
-	    .irq = v[5],
-	    .softirq = v[6],
-	    .steal = v[7],
+		.user = v[0],
+		.nice = v[1],
+		.system = v[2],
+		.idle = v[3],
+		.iowait = v[4],
+		.irq = v[5],
+		.softirq = v[6],
+		.steal = v[7],
 	};
 	return 0;
 }
@@ -253,7 +253,7 @@ static int parse_cpu_times(struct cur *line, struct cpu_times *t)
 /* The N of "cpuN" (the word without "cpu"), bounded by MAX_CPUS. */
 static int parse_cpu_index(const char *w, size_t n, int *idx)
 {
-	struct cur c = {w, w + n};
+	struct cur c = { w, w + n };
 	uint64_t x;
 
 	if (scan_digits(&c, &x) < 0 || c.p != c.end || x >= MAX_CPUS)
@@ -285,7 +285,7 @@ static int grow_cpus(struct sys_stat *st, int have, int idx)
  */
 int procfs_parse_stat(const char *buf, size_t len, struct sys_stat *st)
 {
-	struct cur all = {buf, buf + len}, line;
+	struct cur all = { buf, buf + len }, line;
 	int have = st->ncpu, maxcpu = -1, idx, err;
 	bool total = false;
 	const char *w;
@@ -353,18 +353,18 @@ static const struct {
 	size_t len;
 	size_t off;
 } meminfo_keys[] = {
-    {KEY("MemTotal"), offsetof(struct meminfo, total_kib)},
-    {KEY("MemFree"), offsetof(struct meminfo, free_kib)},
-    {KEY("MemAvailable"), offsetof(struct meminfo, available_kib)},
-    {KEY("Buffers"), offsetof(struct meminfo, buffers_kib)},
-    {KEY("Cached"), offsetof(struct meminfo, cached_kib)},
-    {KEY("Active"), offsetof(struct meminfo, active_kib)},
-    {KEY("Inactive"), offsetof(struct meminfo, inactive_kib)},
-    {KEY("Dirty"), offsetof(struct meminfo, dirty_kib)},
-    {KEY("Slab"), offsetof(struct meminfo, slab_kib)},
-    {KEY("Shmem"), offsetof(struct meminfo, shmem_kib)},
-    {KEY("SwapTotal"), offsetof(struct meminfo, swap_total_kib)},
-    {KEY("SwapFree"), offsetof(struct meminfo, swap_free_kib)},
+	{ KEY("MemTotal"), offsetof(struct meminfo, total_kib) },
+	{ KEY("MemFree"), offsetof(struct meminfo, free_kib) },
+	{ KEY("MemAvailable"), offsetof(struct meminfo, available_kib) },
+	{ KEY("Buffers"), offsetof(struct meminfo, buffers_kib) },
+	{ KEY("Cached"), offsetof(struct meminfo, cached_kib) },
+	{ KEY("Active"), offsetof(struct meminfo, active_kib) },
+	{ KEY("Inactive"), offsetof(struct meminfo, inactive_kib) },
+	{ KEY("Dirty"), offsetof(struct meminfo, dirty_kib) },
+	{ KEY("Slab"), offsetof(struct meminfo, slab_kib) },
+	{ KEY("Shmem"), offsetof(struct meminfo, shmem_kib) },
+	{ KEY("SwapTotal"), offsetof(struct meminfo, swap_total_kib) },
+	{ KEY("SwapFree"), offsetof(struct meminfo, swap_free_kib) },
 };
 
 #define MEMINFO_NKEYS	  (sizeof(meminfo_keys) / sizeof(meminfo_keys[0]))
@@ -373,8 +373,8 @@ static const struct {
 
 int procfs_parse_meminfo(const char *buf, size_t len, struct meminfo *m)
 {
-	struct cur all = {buf, buf + len}, line;
-	bool seen[MEMINFO_NKEYS] = {false};
+	struct cur all = { buf, buf + len }, line;
+	bool seen[MEMINFO_NKEYS] = { false };
 	size_t i, klen, nseen = 0;
 	const char *colon;
 	uint64_t v;
@@ -413,7 +413,7 @@ int procfs_parse_meminfo(const char *buf, size_t len, struct meminfo *m)
 
 int procfs_parse_loadavg(const char *buf, size_t len, struct loadavg *la)
 {
-	struct cur c = {buf, buf + len};
+	struct cur c = { buf, buf + len };
 	uint64_t running, total;
 
 	memset(la, 0, sizeof(*la));
@@ -438,8 +438,8 @@ int procfs_parse_loadavg(const char *buf, size_t len, struct loadavg *la)
 /* The key=value pairs after "some"/"full"; all four keys are required, unknown ones skipped. */
 static int parse_psi_line(struct cur *line, struct psi_line *pl)
 {
-	static const char *const keys[] = {"avg10", "avg60", "avg300", "total"};
-	double *avg[] = {&pl->avg10, &pl->avg60, &pl->avg300};
+	static const char *const keys[] = { "avg10", "avg60", "avg300", "total" };
+	double *avg[] = { &pl->avg10, &pl->avg60, &pl->avg300 };
 	unsigned seen = 0;
 	const char *w, *eq;
 	size_t n, i;
@@ -455,7 +455,7 @@ static int parse_psi_line(struct cur *line, struct psi_line *pl)
 				break;
 		if (i == 4)
 			continue;
-		v = (struct cur){eq + 1, w + n};
+		v = (struct cur){ eq + 1, w + n };
 		if (i < 3 ? get_decimal(&v, avg[i]) < 0 : get_u64(&v, &pl->total_us) < 0)
 			return -EINVAL;
 		if (v.p != v.end)
@@ -467,7 +467,7 @@ static int parse_psi_line(struct cur *line, struct psi_line *pl)
 
 int procfs_parse_psi(const char *buf, size_t len, struct psi *psi)
 {
-	struct cur all = {buf, buf + len}, line;
+	struct cur all = { buf, buf + len }, line;
 	bool some = false;
 	const char *w;
 	size_t n;
@@ -509,17 +509,17 @@ static const struct {
 	enum field_type type;
 	size_t off;
 } pid_stat_fields[] = {
-    {4, F_INT, offsetof(struct proc_stat, ppid)},
-    {5, F_INT, offsetof(struct proc_stat, pgid)},
-    {6, F_INT, offsetof(struct proc_stat, sid)},
-    {10, F_U64, offsetof(struct proc_stat, minflt)},
-    {12, F_U64, offsetof(struct proc_stat, majflt)},
-    {14, F_U64, offsetof(struct proc_stat, utime)},
-    {15, F_U64, offsetof(struct proc_stat, stime)},
-    {20, F_LONG, offsetof(struct proc_stat, num_threads)},
-    {22, F_U64, offsetof(struct proc_stat, starttime)},
-    {23, F_U64, offsetof(struct proc_stat, vsize_bytes)},
-    {24, F_LONG, offsetof(struct proc_stat, rss_pages)},
+	{ 4, F_INT, offsetof(struct proc_stat, ppid) },
+	{ 5, F_INT, offsetof(struct proc_stat, pgid) },
+	{ 6, F_INT, offsetof(struct proc_stat, sid) },
+	{ 10, F_U64, offsetof(struct proc_stat, minflt) },
+	{ 12, F_U64, offsetof(struct proc_stat, majflt) },
+	{ 14, F_U64, offsetof(struct proc_stat, utime) },
+	{ 15, F_U64, offsetof(struct proc_stat, stime) },
+	{ 20, F_LONG, offsetof(struct proc_stat, num_threads) },
+	{ 22, F_U64, offsetof(struct proc_stat, starttime) },
+	{ 23, F_U64, offsetof(struct proc_stat, vsize_bytes) },
+	{ 24, F_LONG, offsetof(struct proc_stat, rss_pages) },
 };
 
 static int store_field(struct proc_stat *ps, enum field_type type, size_t off, uint64_t mag,
@@ -554,9 +554,9 @@ static int store_field(struct proc_stat *ps, enum field_type type, size_t off, u
  */
 int procfs_parse_pid_stat(const char *buf, size_t len, struct proc_stat *ps)
 {
-	struct cur c = {buf, buf + len};
-	uint64_t vals[PID_STAT_LAST + 1] = {0};
-	bool negs[PID_STAT_LAST + 1] = {false};
+	struct cur c = { buf, buf + len };
+	uint64_t vals[PID_STAT_LAST + 1] = { 0 };
+	bool negs[PID_STAT_LAST + 1] = { false };
 	const char *rparen;
 	uint64_t pid;
 	size_t n, i;
@@ -723,7 +723,7 @@ int procfs_read_psi(struct procfs *pf, const char *res, struct psi *psi)
 /* An all-digit directory name as a pid, or -1 ("self", "sys", "1x", overflow). */
 static int name_to_pid(const char *name)
 {
-	struct cur c = {name, name + strlen(name)};
+	struct cur c = { name, name + strlen(name) };
 	uint64_t v;
 
 	if (scan_digits(&c, &v) < 0 || c.p != c.end || v == 0 || v > INT_MAX)
@@ -817,7 +817,7 @@ int procfs_read_uid(struct procfs *pf, int pid, uid_t *uid)
 
 	if (n < 0)
 		return (int)n;
-	all = (struct cur){pf->buf, pf->buf + n};
+	all = (struct cur){ pf->buf, pf->buf + n };
 	while (next_line(&all, &line)) {
 		if (!next_word(&line, &w, &wn) || !word_is(w, wn, "Uid:"))
 			continue;

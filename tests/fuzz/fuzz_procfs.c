@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* an exact-size heap copy, so ASan catches any read past len */
 	char *buf = malloc(size ? size : 1);
-	struct sys_stat st = {0};
+	struct sys_stat st = { 0 };
 	struct proc_stat ps;
 	struct meminfo m;
 	struct loadavg la;

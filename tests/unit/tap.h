@@ -35,21 +35,22 @@ __attribute__((format(printf, 4, 5))) static int tap_ok(int pass, const char *fi
 	do {                                                                                       \
 		long long g_ = (long long)(got), w_ = (long long)(want);                           \
 		if (!ok(g_ == w_, __VA_ARGS__))                                                    \
-			printf("#   got %lld, want %lld\n", g_, w_);                                   \
+			printf("#   got %lld, want %lld\n", g_, w_);                               \
 	} while (0)
 
 #define is_str(got, want, ...)                                                                     \
 	do {                                                                                       \
 		const char *g_ = (got), *w_ = (want);                                              \
 		if (!ok(g_ && w_ && strcmp(g_, w_) == 0, __VA_ARGS__))                             \
-			printf("#   got '%s', want '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)");  \
+			printf("#   got '%s', want '%s'\n", g_ ? g_ : "(null)",                    \
+			       w_ ? w_ : "(null)");                                                \
 	} while (0)
 
 #define is_double(got, want, eps, ...)                                                             \
 	do {                                                                                       \
 		double g_ = (got), w_ = (want);                                                    \
 		if (!ok(fabs(g_ - w_) <= (eps), __VA_ARGS__))                                      \
-			printf("#   got %g, want %g (+-%g)\n", g_, w_, (double)(eps));                 \
+			printf("#   got %g, want %g (+-%g)\n", g_, w_, (double)(eps));             \
 	} while (0)
 
 static inline void diag(const char *msg)

@@ -132,7 +132,8 @@ static void test_real(void)
 		ok(!me->is_new, "processes of the first sample are not new");
 		ok(me->rss_kib > 100, "rss in KiB (%llu)", (unsigned long long)me->rss_kib);
 		is_int(me->threads, 1, "threads");
-		ok(me->start_time_ns > s->real_ns - 3600ULL * 1000000000 && me->start_time_ns <= s->real_ns,
+		ok(me->start_time_ns > s->real_ns - 3600ULL * 1000000000 &&
+			   me->start_time_ns <= s->real_ns,
 		   "start time is a recent wall-clock time");
 	}
 	lng = find(s, long_pid);

@@ -1,4 +1,5 @@
-/* test_config.c - unit tests of the configuration: defaults, every key, errors with FILE:LINE, round trip. */
+/* test_config.c - unit tests of the configuration: defaults, every key, errors with FILE:LINE,
+ * round trip. */
 #include "capture/config.h"
 #include "tap.h"
 
@@ -49,7 +50,8 @@ int main(void)
 
 	is_int(parse(&cfg,
 		     "# every section\n"
-		     "[anomaly_detection]\ncpu_delta_threshold_pct = 25\nnew_process_threshold_pct = 7.5\n"
+		     "[anomaly_detection]\ncpu_delta_threshold_pct = 25\nnew_process_threshold_pct "
+		     "= 7.5\n"
 		     "mem_drop_threshold_mib = 100\nmem_pressure_threshold_pct = 80.0\n"
 		     "swap_spike_threshold_mib = 64\ncooldown_seconds = 0\n"
 		     "[trigger]\nscope = \"process_group\"\n"
@@ -85,8 +87,8 @@ int main(void)
 	config_defaults(&again);
 	is_int(parse(&again, strbuf_str(&text), &err), 0, "printed configuration parses");
 	ok(again.scope == cfg.scope && again.sampling_interval_seconds == 0.25 &&
-	   again.max_dumps == 3 && !strcmp(again.output_directory, "/tmp/x y") &&
-	   again.max_total_mib == 1.5 && !again.enable_swap_detection,
+		   again.max_dumps == 3 && !strcmp(again.output_directory, "/tmp/x y") &&
+		   again.max_total_mib == 1.5 && !again.enable_swap_detection,
 	   "round trip keeps the values");
 	config_release(&again);
 	config_release(&cfg);
@@ -94,7 +96,8 @@ int main(void)
 	config_defaults(&cfg);
 	strbuf_reset(&text);
 	config_dump_toml(&cfg, &text);
-	ok(strstr(strbuf_str(&text), "[retention]\n") && strstr(strbuf_str(&text), "max_dumps = 1000"),
+	ok(strstr(strbuf_str(&text), "[retention]\n") &&
+		   strstr(strbuf_str(&text), "max_dumps = 1000"),
 	   "defaults print with their sections");
 	config_release(&cfg);
 
@@ -105,31 +108,35 @@ int main(void)
 		     "t.toml:2: key 'cpu_delta_threshold_pct' belongs in [anomaly_detection]",
 		     "key in the wrong section says where it belongs");
 	expect_error("[sampling]\nring_buffer_capacity = \"60\"\n",
-		     "t.toml:2: 'ring_buffer_capacity' must be an integer, not string", "wrong type");
-	expect_error("[sampling]\nring_buffer_capacity = 2.5\n",
-		     "must be an integer, not float", "float for an integer key");
+		     "t.toml:2: 'ring_buffer_capacity' must be an integer, not string",
+		     "wrong type");
+	expect_error("[sampling]\nring_buffer_capacity = 2.5\n", "must be an integer, not float",
+		     "float for an integer key");
 	expect_error("[features]\nenable_cpu_detection = 1\n", "must be true or false",
 		     "integer for a boolean");
-	expect_error("[anomaly_detection]\nmem_pressure_threshold_pct = 150\n",
-		     "t.toml:2: 'mem_pressure_threshold_pct' is out of range: 150 (allowed 1 to 100)",
-		     "out of range");
+	expect_error(
+		"[anomaly_detection]\nmem_pressure_threshold_pct = 150\n",
+		"t.toml:2: 'mem_pressure_threshold_pct' is out of range: 150 (allowed 1 to 100)",
+		"out of range");
 	expect_error("[advanced]\nprocess_baseline_alpha = -0.1\n", "out of range",
 		     "negative alpha");
-	expect_error("[sampling]\nsampling_interval_seconds = nan\n", "out of range", "nan rejected");
+	expect_error("[sampling]\nsampling_interval_seconds = nan\n", "out of range",
+		     "nan rejected");
 	expect_error("[trigger]\nscope = \"galaxy\"\n",
 		     "must be per_process, process_group, parent or system, not 'galaxy'",
 		     "bad scope value");
 	expect_error("[output]\nlog_level = \"loud\"\n", "must be error, warn, info or debug",
 		     "bad log level");
 	expect_error("[output]\noutput_directory = \"\"\n", "must not be empty", "empty directory");
-	expect_error("[sampling]\ncontext_snapshots_per_dump = 100\n",
-		     "t.toml: context_snapshots_per_dump (100) is larger than ring_buffer_capacity (60)",
-		     "cross-key rule");
+	expect_error(
+		"[sampling]\ncontext_snapshots_per_dump = 100\n",
+		"t.toml: context_snapshots_per_dump (100) is larger than ring_buffer_capacity (60)",
+		"cross-key rule");
 	expect_error("[sampling]\nring_buffer_capacity = 5\n", "larger than ring_buffer_capacity",
 		     "cross-key rule on the other key");
 	expect_error("[sampling\n", "t.toml:1:", "syntax error carries its line");
-	expect_error("[sampling]\nring_buffer_capacity = 10\nring_buffer_capacity = 11\n", "t.toml:3:",
-		     "duplicate key is an error at its line");
+	expect_error("[sampling]\nring_buffer_capacity = 10\nring_buffer_capacity = 11\n",
+		     "t.toml:3:", "duplicate key is an error at its line");
 
 	config_defaults(&cfg);
 	strbuf_reset(&err);

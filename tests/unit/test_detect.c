@@ -1,4 +1,5 @@
-/* test_detect.c - unit tests of the detectors: each trigger firing and not, crossings, cooldown scopes. */
+/* test_detect.c - unit tests of the detectors: each trigger firing and not, crossings, cooldown
+ * scopes. */
 #include <stdarg.h>
 
 #include "base/xalloc.h"
@@ -91,7 +92,7 @@ static size_t count_type(const struct world *w, enum trigger_type t)
 /* Steps with one process at cpu; returns triggers. */
 static size_t step1(struct world *w, int pid, float cpu)
 {
-	struct p pr = {.pid = pid, .cpu = cpu};
+	struct p pr = { .pid = pid, .cpu = cpu };
 
 	return step(w, &pr, 1);
 }
@@ -139,7 +140,9 @@ static void test_no_false_triggers_at_start(void)
 
 	world_init(&w);
 	{
-		struct p many[3] = {{.pid = 1, .cpu = 100}, {.pid = 2, .cpu = 40}, {.pid = 3, .cpu = 0}};
+		struct p many[3] = { { .pid = 1, .cpu = 100 },
+				     { .pid = 2, .cpu = 40 },
+				     { .pid = 3, .cpu = 0 } };
 
 		total = 0;
 		for (int i = 0; i < 5; i++)
@@ -152,8 +155,8 @@ static void test_no_false_triggers_at_start(void)
 static void test_cpu_new_process(void)
 {
 	struct world w;
-	struct p old = {.pid = 5, .cpu = 1};
-	struct p two[2] = {{.pid = 5, .cpu = 1}, {.pid = 77, .cpu = 80, .is_new = true}};
+	struct p old = { .pid = 5, .cpu = 1 };
+	struct p two[2] = { { .pid = 5, .cpu = 1 }, { .pid = 77, .cpu = 80, .is_new = true } };
 
 	world_init(&w);
 	step(&w, &old, 1);
@@ -163,8 +166,9 @@ static void test_cpu_new_process(void)
 	is_int(w.out.t[0].pid, 77, "cpu_new_process: culprit");
 	two[1].is_new = false;
 	two[1].cpu = 100;
-	is_int(step(&w, two, 2), 0, "cpu_new_process: only on its first sighting, and its climb "
-				    "to full speed is no cpu_delta");
+	is_int(step(&w, two, 2), 0,
+	       "cpu_new_process: only on its first sighting, and its climb "
+	       "to full speed is no cpu_delta");
 	two[1].pid = 78;
 	two[1].cpu = 4.9f;
 	two[1].is_new = true;
@@ -186,7 +190,7 @@ static void test_cpu_new_process(void)
 static void test_pid_reuse(void)
 {
 	struct world w;
-	struct p a = {.pid = 30, .cpu = 1, .start = 1000};
+	struct p a = { .pid = 30, .cpu = 1, .start = 1000 };
 
 	world_init(&w);
 	step(&w, &a, 1);
@@ -203,8 +207,8 @@ static void test_pid_reuse(void)
 static size_t two_spikes(enum cooldown_scope scope, int ppid_b, int pgid_b)
 {
 	struct world w;
-	struct p q[2] = {{.pid = 100, .ppid = 50, .pgid = 100, .cpu = 1},
-			 {.pid = 101, .ppid = ppid_b, .pgid = pgid_b, .cpu = 1}};
+	struct p q[2] = { { .pid = 100, .ppid = 50, .pgid = 100, .cpu = 1 },
+			  { .pid = 101, .ppid = ppid_b, .pgid = pgid_b, .cpu = 1 } };
 	size_t n;
 
 	world_init(&w);
@@ -220,9 +224,10 @@ static size_t two_spikes(enum cooldown_scope scope, int ppid_b, int pgid_b)
 static void test_scopes(void)
 {
 	struct world w;
-	struct p q[2] = {{.pid = 1, .cpu = 1}, {.pid = 2, .cpu = 1}};
+	struct p q[2] = { { .pid = 1, .cpu = 1 }, { .pid = 2, .cpu = 1 } };
 
-	is_int(two_spikes(SCOPE_PER_PROCESS, 50, 100), 2, "per_process: each process its own cooldown");
+	is_int(two_spikes(SCOPE_PER_PROCESS, 50, 100), 2,
+	       "per_process: each process its own cooldown");
 	is_int(two_spikes(SCOPE_PROCESS_GROUP, 60, 100), 1, "process_group: same pgid shares one");
 	is_int(two_spikes(SCOPE_PROCESS_GROUP, 50, 101), 2, "process_group: other pgid fires");
 	is_int(two_spikes(SCOPE_PARENT, 50, 101), 1, "parent: same ppid shares one");
@@ -263,7 +268,7 @@ static void test_scopes(void)
 static void test_mem_drop(void)
 {
 	struct world w;
-	struct p q[2] = {{.pid = 1, .rss_kib = 900000}, {.pid = 2, .rss_kib = 1000}};
+	struct p q[2] = { { .pid = 1, .rss_kib = 900000 }, { .pid = 2, .rss_kib = 1000 } };
 
 	world_init(&w);
 	w.cfg.cooldown_seconds = 0;
@@ -305,12 +310,12 @@ static void test_mem_drop(void)
 static void test_mem_pressure(void)
 {
 	struct world w;
-	struct p q = {.pid = 1, .rss_kib = 100};
+	struct p q = { .pid = 1, .rss_kib = 100 };
 	size_t total = 0;
 
 	world_init(&w);
 	w.cfg.cooldown_seconds = 0;
-	w.cfg.mem_drop_threshold_mib = 1e6; /* only pressure here */
+	w.cfg.mem_drop_threshold_mib = 1e6;   /* only pressure here */
 	w.avail_kib = w.total_kib * 20 / 100; /* 80 % used */
 	step(&w, &q, 1);
 	step(&w, &q, 1);
@@ -349,7 +354,7 @@ static void test_mem_pressure(void)
 static void test_swap_spike(void)
 {
 	struct world w;
-	struct p q = {.pid = 1};
+	struct p q = { .pid = 1 };
 
 	world_init(&w);
 	w.cfg.cooldown_seconds = 0;
@@ -450,7 +455,9 @@ static void test_many_processes(void)
 static void test_max_tracked(void)
 {
 	struct world w;
-	struct p q[3] = {{.pid = 1, .cpu = 30}, {.pid = 2, .cpu = 30}, {.pid = 3, .cpu = 30}};
+	struct p q[3] = { { .pid = 1, .cpu = 30 },
+			  { .pid = 2, .cpu = 30 },
+			  { .pid = 3, .cpu = 30 } };
 	size_t total = 0;
 
 	world_init(&w);

@@ -27,7 +27,7 @@ static int count_entries(const char *dir, const char *prefix)
 
 static void touch(int dfd, const char *name, size_t bytes, time_t age_s)
 {
-	char buf[4096] = {0};
+	char buf[4096] = { 0 };
 	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0640);
 	struct timespec ts[2];
 
@@ -49,7 +49,7 @@ int main(void)
 {
 	char tmpl[] = "/tmp/spiketrace-test-XXXXXX";
 	char *dir = mkdtemp(tmpl), path[512], *data = NULL;
-	struct retention_policy pol = {0};
+	struct retention_policy pol = { 0 };
 	struct retention_result rr;
 	struct stat st;
 	size_t len = 0;

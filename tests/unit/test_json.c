@@ -73,17 +73,23 @@ int main(void)
 	is_str(strbuf_str(&sb), "{\n  \"a\": 1,\n  \"b\": [\n    2\n  ]\n}", "pretty layout");
 
 	json_quote(&q, "a\"b\\c\n\t\r\b\f\x01\x1f", 12);
-	is_str(strbuf_str(&q), "\"a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f\"", "control characters");
+	is_str(strbuf_str(&q), "\"a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f\"",
+	       "control characters");
 	strbuf_reset(&q);
 	json_quote(&q, "caf\xc3\xa9 \xe2\x97\x8f \xf0\x9f\x98\x80", 14);
 	is_str(strbuf_str(&q), "\"caf\xc3\xa9 \xe2\x97\x8f \xf0\x9f\x98\x80\"",
 	       "valid UTF-8 passes through");
 	strbuf_reset(&q);
-	json_quote(&q, "a\xff" "b\xc3", 4);
-	is_str(strbuf_str(&q), "\"a\\ufffdb\\ufffd\"", "invalid bytes and a cut sequence become U+FFFD");
+	json_quote(&q,
+		   "a\xff"
+		   "b\xc3",
+		   4);
+	is_str(strbuf_str(&q), "\"a\\ufffdb\\ufffd\"",
+	       "invalid bytes and a cut sequence become U+FFFD");
 	strbuf_reset(&q);
 	json_quote(&q, "\xed\xa0\x80", 3);
-	is_str(strbuf_str(&q), "\"\\ufffd\\ufffd\\ufffd\"", "UTF-16 surrogates encoded in UTF-8 are rejected");
+	is_str(strbuf_str(&q), "\"\\ufffd\\ufffd\\ufffd\"",
+	       "UTF-16 surrogates encoded in UTF-8 are rejected");
 	strbuf_reset(&q);
 	json_quote(&q, "\xc0\xaf", 2);
 	is_str(strbuf_str(&q), "\"\\ufffd\\ufffd\"", "overlong encodings are rejected");

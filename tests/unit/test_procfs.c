@@ -124,7 +124,7 @@ static int parse_stat_str(const char *s, struct sys_stat *st)
 
 static void test_fixture_system(struct procfs *pf)
 {
-	struct sys_stat st = {0};
+	struct sys_stat st = { 0 };
 	struct cpu_times *first;
 	struct meminfo m;
 	struct loadavg la;
@@ -176,14 +176,14 @@ static void test_fixture_system(struct procfs *pf)
 
 static void test_parse_stat(void)
 {
-	struct sys_stat st = {0};
+	struct sys_stat st = { 0 };
 	const char *old = "cpu  100 2 30 4000\ncpu0 100 2 30 4000\nctxt 5\nbtime 6\n";
 	const char *nonl = "cpu 1 2 3 4 5 6 7 8 9 10\ncpu0 1 2 3 4 5 6 7 8 9 10\nprocesses 9";
 	const char *grow = "cpu 1 1 1 1\ncpu0 1 1 1 1\ncpu7 7 0 0 70 1\n";
 
 	is_int(parse_stat_str(old, &st), 0, "2.4-style four-column cpu lines");
 	ok(st.total.user == 100 && st.total.idle == 4000 && st.total.iowait == 0 &&
-	       st.total.steal == 0,
+		   st.total.steal == 0,
 	   "missing columns read as zero");
 	ok(st.ncpu == 1 && st.ctxt == 5 && st.btime == 6, "ncpu, ctxt and btime of the old format");
 	is_int(parse_stat_str(nonl, &st), 0, "no trailing newline");
@@ -258,8 +258,8 @@ static void test_parse_psi(struct procfs *real)
 static void test_absent_psi(void)
 {
 	struct procfs *pf = procfs_open(tmp_root);
-	struct psi psi = {.present = true};
-	struct sys_stat st = {0};
+	struct psi psi = { .present = true };
+	struct sys_stat st = { 0 };
 
 	ok(pf != NULL, "open a tree without pressure/");
 	if (!pf)
@@ -295,7 +295,7 @@ static void read_fixture_pid_stat(struct procfs *pf, int pid, struct proc_stat *
 static void test_pid_stat(struct procfs *pf)
 {
 	const char *spaces =
-	    "77 (my prog v2) S 1 77 77 0 -1 0 1 2 3 4 5 6 7 8 20 0 3 0 99 4096 12 0";
+		"77 (my prog v2) S 1 77 77 0 -1 0 1 2 3 4 5 6 7 8 20 0 3 0 99 4096 12 0";
 	const char *cut = "77 (x) S 1 77 77 0 -1 0 1 2 3 4 5 6 7 8 20 0 3 0 99 4096\n";
 	char longcomm[200];
 	struct proc_stat ps;
@@ -390,9 +390,9 @@ static void test_cmdline(struct procfs *pf, struct procfs *real, int argc, char 
 		is_int(len, LONG_CMDLINE_ARGS * 8 - 1, "a ~100 KB cmdline is read whole");
 		for (i = 0, off = 0; err == 0 && same && i < LONG_CMDLINE_ARGS; i++, off += 8) {
 			snprintf(want, sizeof(want), "a%06zu", i);
-			same =
-			    memcmp(s + off, want, 7) == 0 &&
-			    (i + 1 == LONG_CMDLINE_ARGS ? s[off + 7] == '\0' : s[off + 7] == ' ');
+			same = memcmp(s + off, want, 7) == 0 &&
+			       (i + 1 == LONG_CMDLINE_ARGS ? s[off + 7] == '\0'
+							   : s[off + 7] == ' ');
 		}
 		ok(err == 0 && same, "every argument of the long cmdline in place");
 		free(s);
@@ -462,7 +462,7 @@ static void test_gone(struct procfs *real)
 
 static void test_real_pid_stat(struct procfs *real)
 {
-	struct proc_stat ps = {0};
+	struct proc_stat ps = { 0 };
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -479,7 +479,7 @@ static void test_real_pid_stat(struct procfs *real)
 
 static void test_real_system(struct procfs *real)
 {
-	struct sys_stat st = {0};
+	struct sys_stat st = { 0 };
 	struct meminfo m;
 	struct loadavg la;
 	int err = procfs_read_stat(real, &st);

@@ -32,7 +32,7 @@ static const struct toml_kv *find(const struct toml_doc *doc, const char *table,
 
 static const struct toml_value *val(const struct toml_doc *doc, const char *table, const char *key)
 {
-	static const struct toml_value none = {.type = TOML_STRING}; /* str NULL: fails is_str */
+	static const struct toml_value none = { .type = TOML_STRING }; /* str NULL: fails is_str */
 	const struct toml_kv *kv = find(doc, table, key);
 
 	return kv ? &kv->val : &none;
