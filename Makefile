@@ -30,6 +30,8 @@ FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 10
 
 .PHONY: all deps run test unit check fuzz fuzz-build bench install uninstall clean format
+# keep the sanitizer objects between runs (they are intermediates of the pattern rules)
+.SECONDARY:
 all: $(BUILD)/spiketrace
 
 deps:
