@@ -4,8 +4,6 @@
   spawn N WATCH_PID       become a process-group leader, fork N-1 idle `sleep 100000`
                           (N processes in all, counting this one), print "ready K" and
                           wait to be killed. Everything dies with WATCH_PID too (PDEATHSIG).
-  measure OUT WATCH_PID -- CMD...
-                          run CMD, reap it with wait4() and write its rusage as JSON to OUT.
   persample LOG           median microseconds per process from spiketrace's
                           "sample N: P processes in X ms" debug lines (sample 1 skipped).
   report RESULTS_DIR OUT_JSON
@@ -73,51 +71,6 @@ def cmd_spawn(argv):
     print(f"ready {len(kids) + 1}", flush=True)
     while True:
         signal.pause()
-
-
-# ---------------------------------------------------------------- measure
-def cmd_measure(argv):
-    out, watch = argv[0], int(argv[1])
-    assert argv[2] == "--"
-    cmd = argv[3:]
-    die_with_parent(signal.SIGTERM, watch)
-    me = os.getpid()
-    t0 = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            die_with_parent(signal.SIGTERM, me)
-            os.execvp(cmd[0], cmd)
-        except OSError as e:
-            print(f"measure: {cmd[0]}: {e}", file=sys.stderr)
-        os._exit(127)
-    # pass a TERM/INT on to the tool, then still reap it and record what it used
-    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(s, lambda sig, _f: os.kill(pid, sig))
-    while True:
-        try:
-            _, status, ru = os.wait4(pid, 0)
-            break
-        except InterruptedError:
-            continue
-    wall = time.monotonic() - t0
-    rc = os.waitstatus_to_exitcode(status)
-    res = {
-        "cmd": cmd,
-        "rc": rc,
-        "wall_s": wall,
-        "user_s": ru.ru_utime,
-        "sys_s": ru.ru_stime,
-        "cpu_s": ru.ru_utime + ru.ru_stime,
-        "maxrss_kib": ru.ru_maxrss,  # KiB on Linux
-        "minflt": ru.ru_minflt,
-        "majflt": ru.ru_majflt,
-        "nvcsw": ru.ru_nvcsw,
-        "nivcsw": ru.ru_nivcsw,
-    }
-    with open(out, "w") as f:
-        json.dump(res, f)
-    return 0 if rc == 0 else 1
 
 
 # ---------------------------------------------------------------- persample
@@ -261,6 +214,13 @@ def cmd_report(argv):
         print(f"  CPU spiketrace/pidstat {fmt(rat['cpu_spiketrace_pidstat'], '.3f'):>7}")
         print(f"  RSS spiketrace/atop    {fmt(rat['rss_spiketrace_atop'], '.3f'):>7}")
         print(f"  RSS spiketrace/pidstat {fmt(rat['rss_spiketrace_pidstat'], '.3f'):>7}")
+        dur = meta.get("duration_s")
+        nprocs = smeta.get("procs_before_tools")
+        if st and dur and nprocs:
+            cpu_us = st["cpu_s"] / dur / nprocs * 1e6
+            doc["scenarios"][sc]["spiketrace_cpu_us_per_process_sample"] = cpu_us
+            print(f"  spiketrace CPU per sample {st['cpu_s'] / dur * 1e3:.2f} ms = {cpu_us:.2f} us per process "
+                  f"(CPU s / {dur} samples / {nprocs} processes, start-up included)")
         if ps:
             print(f"  per-process read cost (-i 0.2, {ps['samples']} samples, median of 2..N): "
                   f"{us:.2f} us/process ({ps['sample_ms_median']:.2f} ms per sample of "
@@ -284,6 +244,9 @@ def cmd_report(argv):
         f.write("\n")
     os.replace(tmp, out)
     print()
+    if meta.get("rss_floor_kib") is not None:
+        print(f"peak RSS is ru_maxrss from wait4(); the method's floor (/bin/true) is "
+              f"{meta['rss_floor_kib'] / 1024:.2f} MiB")
     print(f"results: {out}")
     print("ratios (CPU as CPU % of one core, i.e. CPU s / wall s; RSS as peak RSS):")
     for line in ratio_lines:
@@ -292,8 +255,7 @@ def cmd_report(argv):
 
 
 def main():
-    cmds = {"spawn": cmd_spawn, "measure": cmd_measure,
-            "persample": cmd_persample, "report": cmd_report}
+    cmds = {"spawn": cmd_spawn, "persample": cmd_persample, "report": cmd_report}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

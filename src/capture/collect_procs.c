@@ -124,7 +124,7 @@ static int read_stat(struct procs_state *s, struct pentry *e, struct proc_stat *
 		if (fd < 0)
 			return fd;
 	}
-	n = procfs_pread_all(fd, &s->buf, &s->buf_cap);
+	n = procfs_pread(fd, &s->buf, &s->buf_cap, true);
 	if (e->fd < 0)
 		close(fd);
 	if (n < 0)

@@ -656,6 +656,11 @@ int procfs_rootfd(const struct procfs *pf)
 
 ssize_t procfs_pread_all(int fd, char **buf, size_t *cap)
 {
+	return procfs_pread(fd, buf, cap, false);
+}
+
+ssize_t procfs_pread(int fd, char **buf, size_t *cap, bool short_is_eof)
+{
 	size_t len = 0;
 	ssize_t n;
 
@@ -671,6 +676,13 @@ ssize_t procfs_pread_all(int fd, char **buf, size_t *cap)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		/*
+		 * A seq_file hands out everything that fits in one read, and a pread
+		 * at a later offset makes the kernel generate the whole file again
+		 * just to skip to it: for /proc/PID/stat that doubles the cost.
+		 */
+		if (short_is_eof && len < *cap - 1)
+			break;
 	}
 	(*buf)[len] = '\0';
 	return (ssize_t)len;
@@ -681,7 +693,7 @@ static ssize_t read_sys(struct procfs *pf, enum sys_file which)
 {
 	if (pf->fd[which] < 0)
 		return pf->fd[which];
-	return procfs_pread_all(pf->fd[which], &pf->buf, &pf->cap);
+	return procfs_pread(pf->fd[which], &pf->buf, &pf->cap, true);
 }
 
 int procfs_read_stat(struct procfs *pf, struct sys_stat *st)

@@ -115,6 +115,13 @@ int procfs_open_pid_file(struct procfs *pf, int pid, const char *name);
 ssize_t procfs_pread_all(int fd, char **buf, size_t *cap);
 
 /*
+ * The same for seq_file-backed files (stat, meminfo, PID/stat, PSI files):
+ * with short_is_eof a read that does not fill the buffer ends the file, which
+ * saves a second pread (the kernel would format the whole file again for it).
+ */
+ssize_t procfs_pread(int fd, char **buf, size_t *cap, bool short_is_eof);
+
+/*
  * Reads PID/cmdline of any length: NUL separators become spaces, trailing NULs
  * and spaces are dropped. An empty cmdline (kernel thread, zombie) gives "".
  * *out is malloc'd and owned by the caller. Returns 0 or a negative errno.
