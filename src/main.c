@@ -6,6 +6,7 @@
 
 static const struct command *const commands[] = {
 	&cmd_daemon_def,
+	&cmd_show_def,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,0 +1,462 @@
+/* dumpfile.c - reads spike dumps (JSON, via jansson) into the viewer model; lazy directory index. */
+#include "capture/dumpfile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/fileutil.h"
+#include "base/xalloc.h"
+
+/* A parse in progress: the first problem found, with the JSON path it was at. */
+struct reader {
+	struct strbuf *err;
+	bool failed;
+};
+
+__attribute__((format(printf, 2, 3))) static void fail(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	if (r->failed)
+		return;
+	r->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	strbuf_adds(r->err, buf);
+}
+
+/* Required members: a missing or mistyped one fails the parse, naming its path. */
+static const json_t *need(struct reader *r, const json_t *obj, const char *where, const char *key,
+			  json_type type)
+{
+	const json_t *v = json_object_get(obj, key);
+	bool okay = v && (json_typeof(v) == type ||
+			  (type == JSON_REAL && json_typeof(v) == JSON_INTEGER));
+
+	if (!okay)
+		fail(r, "missing or invalid '%s%s%s'", where, *where ? "." : "", key);
+	return okay ? v : NULL;
+}
+
+static double num(struct reader *r, const json_t *obj, const char *where, const char *key)
+{
+	const json_t *v = need(r, obj, where, key, JSON_REAL);
+
+	return v ? json_number_value(v) : 0;
+}
+
+static double opt_num(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static int64_t opt_int(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	return json_is_real(v) ? (int64_t)json_real_value(v) : 0;
+}
+
+static char *str(struct reader *r, const json_t *obj, const char *where, const char *key)
+{
+	const json_t *v = need(r, obj, where, key, JSON_STRING);
+
+	return xstrdup(v ? json_string_value(v) : "");
+}
+
+static char *opt_str(const json_t *obj, const char *key, const char *dflt)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return xstrdup(json_is_string(v) ? json_string_value(v) : dflt);
+}
+
+static void copy_comm(char *dst, size_t n, const json_t *obj)
+{
+	const json_t *v = json_object_get(obj, "comm");
+
+	snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+static void read_proc(const json_t *o, struct dump_proc *p)
+{
+	const char *st = json_string_value(json_object_get(o, "state"));
+
+	p->pid = (int)opt_int(o, "pid");
+	p->ppid = (int)opt_int(o, "ppid");
+	p->pgid = (int)opt_int(o, "pgid");
+	p->uid = (uint32_t)opt_int(o, "uid");
+	p->state = st && *st ? st[0] : '?';
+	p->is_new = json_is_true(json_object_get(o, "is_new"));
+	copy_comm(p->comm, sizeof(p->comm), o);
+	p->cmdline = opt_str(o, "cmdline", "");
+	p->start_time = opt_str(o, "start_time", "");
+	p->cpu_pct = opt_num(o, "cpu_pct");
+	p->rss_kib = (uint64_t)opt_int(o, "rss_kib");
+	p->threads = (uint32_t)opt_int(o, "threads");
+}
+
+static struct dump_proc *read_procs(struct reader *r, const json_t *snap, const char *where,
+				    const char *key, size_t *n)
+{
+	const json_t *arr = json_object_get(snap, key);
+	struct dump_proc *out;
+	size_t i;
+
+	*n = 0;
+	if (!arr)
+		return NULL;
+	if (!json_is_array(arr)) {
+		fail(r, "missing or invalid '%s.%s'", where, key);
+		return NULL;
+	}
+	out = xcalloc(json_array_size(arr) + 1, sizeof(*out));
+	for (i = 0; i < json_array_size(arr); i++) {
+		const json_t *o = json_array_get(arr, i);
+
+		if (!json_is_object(o) || !json_is_integer(json_object_get(o, "pid"))) {
+			fail(r, "missing or invalid '%s.%s[%zu].pid'", where, key, i);
+			break;
+		}
+		read_proc(o, &out[i]);
+	}
+	*n = i;
+	return out;
+}
+
+static void read_snap(struct reader *r, const json_t *o, size_t idx, struct dump_snap *s)
+{
+	const json_t *cpu, *mem, *load, *cores;
+	char where[48];
+
+	snprintf(where, sizeof(where), "snapshots[%zu]", idx);
+	if (!json_is_object(o)) {
+		fail(r, "missing or invalid '%s'", where);
+		return;
+	}
+	s->timestamp = str(r, o, where, "timestamp");
+	s->seq = (uint64_t)opt_int(o, "seq");
+	s->offset_s = opt_num(o, "offset_seconds");
+	s->interval_s = opt_num(o, "interval_seconds");
+	s->is_trigger = json_is_true(json_object_get(o, "is_trigger"));
+	s->mode = opt_str(o, "mode", "sentinel");
+	s->process_count = (uint64_t)opt_int(o, "process_count");
+	cpu = need(r, o, where, "cpu", JSON_OBJECT);
+	if (cpu) {
+		s->cpu_pct = num(r, cpu, "cpu", "global_pct");
+		s->user_pct = opt_num(cpu, "user_pct");
+		s->system_pct = opt_num(cpu, "system_pct");
+		s->iowait_pct = opt_num(cpu, "iowait_pct");
+		s->steal_pct = opt_num(cpu, "steal_pct");
+		cores = json_object_get(cpu, "per_core_pct");
+		if (json_is_array(cores) && json_array_size(cores) > 0) {
+			s->ncore = (int)json_array_size(cores);
+			s->core_pct = xcalloc((size_t)s->ncore, sizeof(double));
+			for (int i = 0; i < s->ncore; i++)
+				s->core_pct[i] = json_number_value(json_array_get(cores, (size_t)i));
+		}
+	}
+	mem = need(r, o, where, "mem", JSON_OBJECT);
+	if (mem) {
+		s->mem_total_kib = (uint64_t)opt_int(mem, "total_kib");
+		s->mem_available_kib = (uint64_t)opt_int(mem, "available_kib");
+		s->mem_free_kib = (uint64_t)opt_int(mem, "free_kib");
+		s->swap_total_kib = (uint64_t)opt_int(mem, "swap_total_kib");
+		s->swap_used_kib = (uint64_t)opt_int(mem, "swap_used_kib");
+		s->mem_used_pct = opt_num(mem, "used_pct");
+	}
+	load = json_object_get(o, "load");
+	s->load1 = opt_num(load, "load1");
+	s->load5 = opt_num(load, "load5");
+	s->load15 = opt_num(load, "load15");
+	s->procs = read_procs(r, o, where, "procs", &s->nprocs);
+	s->rss_procs = read_procs(r, o, where, "top_rss_procs", &s->nrss_procs);
+}
+
+static void read_trigger(struct reader *r, const json_t *o, const char *where,
+			 struct dump_trigger *t)
+{
+	if (!json_is_object(o)) {
+		fail(r, "missing or invalid '%s'", where);
+		return;
+	}
+	t->type = str(r, o, where, "type");
+	t->timestamp = opt_str(o, "timestamp", "");
+	t->pid = (int)opt_int(o, "pid");
+	t->ppid = (int)opt_int(o, "ppid");
+	t->pgid = (int)opt_int(o, "pgid");
+	t->uid = (uint32_t)opt_int(o, "uid");
+	copy_comm(t->comm, sizeof(t->comm), o);
+	t->cmdline = opt_str(o, "cmdline", "");
+	t->unit = opt_str(o, "unit", "pct");
+	/* generic names first, the original spiketrace's CPU names as a fallback */
+	t->value = json_object_get(o, "value") ? opt_num(o, "value") : opt_num(o, "cpu_pct");
+	t->baseline = json_object_get(o, "baseline") ? opt_num(o, "baseline")
+						     : opt_num(o, "baseline_pct");
+	t->delta = json_object_get(o, "delta") ? opt_num(o, "delta") : opt_num(o, "delta_pct");
+	t->threshold = opt_num(o, "threshold");
+	t->scope = opt_str(o, "scope", "");
+	t->cooldown_s = opt_num(o, "cooldown_seconds");
+}
+
+static void read_dump(struct reader *r, const json_t *root, struct dump *d)
+{
+	const json_t *v, *host, *cfg, *snaps, *others;
+
+	if (!json_is_object(root)) {
+		fail(r, "not a spiketrace dump (the top level is not an object)");
+		return;
+	}
+	v = json_object_get(root, "schema_version");
+	if (!json_is_integer(v)) {
+		fail(r, "not a spiketrace dump (no schema_version)");
+		return;
+	}
+	d->schema_version = (int)json_integer_value(v);
+	if (d->schema_version > DUMPFILE_MAX_SCHEMA || d->schema_version < 1) {
+		fail(r, "schema_version %d is %s than this spiketrace reads (%d)", d->schema_version,
+		     d->schema_version > DUMPFILE_MAX_SCHEMA ? "newer" : "older",
+		     DUMPFILE_MAX_SCHEMA);
+		return;
+	}
+	d->generator = opt_str(root, "generator", "");
+	d->created_at = opt_str(root, "created_at", "");
+	host = json_object_get(root, "host");
+	d->hostname = opt_str(host, "hostname", "");
+	d->kernel = opt_str(host, "kernel", "");
+	d->ncpu = (int)opt_int(host, "ncpu");
+	read_trigger(r, json_object_get(root, "trigger"), "trigger", &d->trigger);
+	others = json_object_get(root, "other_triggers");
+	if (json_is_array(others) && json_array_size(others)) {
+		d->nothers = json_array_size(others);
+		d->others = xcalloc(d->nothers, sizeof(*d->others));
+		for (size_t i = 0; i < d->nothers; i++)
+			read_trigger(r, json_array_get(others, i), "other_triggers[]", &d->others[i]);
+	}
+	cfg = json_object_get(root, "config");
+	d->interval_s = opt_num(cfg, "sampling_interval_seconds");
+	d->cooldown_s = opt_num(cfg, "cooldown_seconds");
+	d->context_snapshots = (int)opt_int(cfg, "context_snapshots_per_dump");
+	d->top_processes = (int)opt_int(cfg, "top_processes_stored");
+	d->scope = opt_str(cfg, "scope", "");
+	snaps = need(r, root, "", "snapshots", JSON_ARRAY);
+	if (!snaps)
+		return;
+	if (json_array_size(snaps) == 0) {
+		fail(r, "no snapshots");
+		return;
+	}
+	d->nsnaps = json_array_size(snaps);
+	d->snaps = xcalloc(d->nsnaps, sizeof(*d->snaps));
+	for (size_t i = 0; i < d->nsnaps && !r->failed; i++)
+		read_snap(r, json_array_get(snaps, i), i, &d->snaps[i]);
+	d->trigger_index = d->nsnaps - 1;
+	v = json_object_get(root, "trigger_snapshot_index");
+	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    (size_t)json_integer_value(v) < d->nsnaps)
+		d->trigger_index = (size_t)json_integer_value(v);
+}
+
+int dump_parse(const char *text, size_t len, const char *path, struct dump *d, struct strbuf *err)
+{
+	struct reader r = { .err = err };
+	json_error_t jerr;
+	json_t *root;
+
+	memset(d, 0, sizeof(*d));
+	d->path = xstrdup(path ? path : "");
+	if (len == 0) {
+		fail(&r, "empty file");
+		return -EINVAL;
+	}
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+	if (!root) {
+		bool cut = json_error_code(&jerr) == json_error_premature_end_of_input;
+
+		fail(&r, "%s: %s (line %d, column %d)", cut ? "truncated" : "not JSON", jerr.text,
+		     jerr.line, jerr.column);
+		return -EINVAL;
+	}
+	read_dump(&r, root, d);
+	json_decref(root);
+	return r.failed ? -EINVAL : 0;
+}
+
+int dump_load(const char *path, struct dump *d, struct strbuf *err)
+{
+	char *text;
+	size_t len;
+	int ret = file_read_all(path, DUMPFILE_MAX_BYTES, &text, &len);
+
+	if (ret < 0) {
+		memset(d, 0, sizeof(*d));
+		strbuf_addf(err, "cannot read: %s", ret == -EFBIG ? "larger than 256 MiB" : strerror(-ret));
+		return ret;
+	}
+	ret = dump_parse(text, len, path, d, err);
+	free(text);
+	return ret;
+}
+
+static void release_procs(struct dump_proc *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].cmdline);
+		free(p[i].start_time);
+	}
+	free(p);
+}
+
+static void release_trigger(struct dump_trigger *t)
+{
+	free(t->type);
+	free(t->timestamp);
+	free(t->cmdline);
+	free(t->unit);
+	free(t->scope);
+}
+
+void dump_release(struct dump *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nsnaps; i++) {
+		struct dump_snap *s = &d->snaps[i];
+
+		free(s->timestamp);
+		free(s->mode);
+		free(s->core_pct);
+		release_procs(s->procs, s->nprocs);
+		release_procs(s->rss_procs, s->nrss_procs);
+	}
+	free(d->snaps);
+	release_trigger(&d->trigger);
+	for (size_t i = 0; i < d->nothers; i++)
+		release_trigger(&d->others[i]);
+	free(d->others);
+	free(d->path);
+	free(d->generator);
+	free(d->created_at);
+	free(d->hostname);
+	free(d->kernel);
+	free(d->scope);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Fills when/type/pid from "spike_20261121T215817.745Z_cpu_new_process_9820.json". */
+static void parse_name(struct dump_entry *e)
+{
+	const char *n = e->name, *type, *last;
+
+	if (strncmp(n, "spike_", 6) || strlen(n) < 6 + 20 + 1)
+		return;
+	n += 6;
+	if (n[8] == 'T' && n[19] == 'Z' && n[20] == '_') {
+		snprintf(e->when, sizeof(e->when), "%.4s-%.2s-%.2s %.2s:%.2s:%.2s", n, n + 4, n + 6,
+			 n + 9, n + 11, n + 13);
+	}
+	type = n + 21;
+	last = strrchr(type, '_');
+	if (!last || last <= type)
+		return;
+	snprintf(e->type, sizeof(e->type), "%.*s", (int)(last - type), type);
+	e->pid = atoi(last + 1);
+}
+
+static void entry_init(struct dump_entry *e, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	memset(e, 0, sizeof(*e));
+	e->path = xstrdup(path);
+	e->name = xstrdup(slash ? slash + 1 : path);
+	if (stat(path, &st) == 0)
+		e->size = (uint64_t)st.st_size;
+	parse_name(e);
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	return strcmp(((const struct dump_entry *)b)->name, ((const struct dump_entry *)a)->name);
+}
+
+int dump_index_scan(struct dump_index *ix, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	dump_index_release(ix);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char *path;
+
+		if (strncmp(de->d_name, "spike_", 6) || len < 11 ||
+		    strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		XGROW(ix->e, ix->cap, ix->n + 1);
+		entry_init(&ix->e[ix->n++], path);
+		free(path);
+	}
+	closedir(d);
+	if (ix->n)
+		qsort(ix->e, ix->n, sizeof(*ix->e), newest_first);
+	return (int)ix->n;
+}
+
+void dump_index_add(struct dump_index *ix, const char *path)
+{
+	XGROW(ix->e, ix->cap, ix->n + 1);
+	entry_init(&ix->e[ix->n++], path);
+	qsort(ix->e, ix->n, sizeof(*ix->e), newest_first);
+}
+
+void dump_index_read(struct dump_index *ix, size_t i)
+{
+	struct dump_entry *e;
+	struct strbuf err = STRBUF_INIT;
+	struct dump d;
+
+	if (i >= ix->n || ix->e[i].state != DUMP_UNREAD)
+		return;
+	e = &ix->e[i];
+	if (dump_load(e->path, &d, &err) < 0) {
+		e->state = DUMP_BAD;
+		e->reason = xstrdup(strbuf_str(&err));
+	} else {
+		e->state = DUMP_OK;
+		snprintf(e->type, sizeof(e->type), "%s", d.trigger.type);
+		snprintf(e->comm, sizeof(e->comm), "%s", d.trigger.comm);
+		snprintf(e->unit, sizeof(e->unit), "%s", d.trigger.unit);
+		e->pid = d.trigger.pid;
+		e->value = d.trigger.value;
+	}
+	dump_release(&d);
+	strbuf_release(&err);
+}
+
+void dump_index_release(struct dump_index *ix)
+{
+	for (size_t i = 0; i < ix->n; i++) {
+		free(ix->e[i].path);
+		free(ix->e[i].name);
+		free(ix->e[i].reason);
+	}
+	free(ix->e);
+	memset(ix, 0, sizeof(*ix));
+}

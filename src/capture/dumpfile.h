@@ -1,0 +1,128 @@
+/* dumpfile.h - reads spike dumps back into a model (for `view` and `show`), and indexes a directory. */
+#ifndef SPIKETRACE_CAPTURE_DUMPFILE_H
+#define SPIKETRACE_CAPTURE_DUMPFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+
+/* The newest dump schema this build reads; newer files are refused with a reason. */
+#define DUMPFILE_MAX_SCHEMA 1
+/* Dumps larger than this are refused (a 5,000-process, all-processes dump is ~30 MiB). */
+#define DUMPFILE_MAX_BYTES (256u << 20)
+
+struct dump_proc {
+	int pid, ppid, pgid;
+	uint32_t uid;
+	char state; /* one letter, '?' when unknown */
+	bool is_new;
+	char comm[64];
+	char *cmdline;    /* owned; "" when empty */
+	char *start_time; /* owned ISO time; "" when absent */
+	double cpu_pct;   /* % of one CPU */
+	uint64_t rss_kib;
+	uint32_t threads;
+};
+
+struct dump_snap {
+	char *timestamp; /* owned ISO time */
+	uint64_t seq;
+	double offset_s;   /* relative to the trigger snapshot, <= 0 */
+	double interval_s; /* since the previous sample */
+	bool is_trigger;
+	char *mode; /* owned: "sentinel" when the dump does not say */
+	double cpu_pct, user_pct, system_pct, iowait_pct, steal_pct;
+	double *core_pct; /* owned, ncore entries (busy % per core) */
+	int ncore;
+	uint64_t mem_total_kib, mem_available_kib, mem_free_kib, swap_total_kib, swap_used_kib;
+	double mem_used_pct;
+	double load1, load5, load15;
+	uint64_t process_count;
+	struct dump_proc *procs; /* top by CPU, as written */
+	size_t nprocs;
+	struct dump_proc *rss_procs; /* top by RSS */
+	size_t nrss_procs;
+};
+
+struct dump_trigger {
+	char *type; /* owned: cpu_delta, cpu_new_process, mem_drop, mem_pressure, swap_spike, ... */
+	char *timestamp;
+	int pid, ppid, pgid;
+	uint32_t uid;
+	char comm[64];
+	char *cmdline;
+	char *unit; /* "pct" or "kib" */
+	double value, baseline, delta, threshold;
+	char *scope;
+	double cooldown_s;
+};
+
+struct dump {
+	char *path; /* owned */
+	int schema_version;
+	char *generator, *created_at, *hostname, *kernel; /* owned */
+	int ncpu;
+	struct dump_trigger trigger;
+	struct dump_trigger *others; /* other triggers of the same sample */
+	size_t nothers;
+	/* the configuration in force, as recorded */
+	double interval_s, cooldown_s;
+	int context_snapshots, top_processes;
+	char *scope;
+	struct dump_snap *snaps; /* oldest first */
+	size_t nsnaps;
+	size_t trigger_index; /* index of the trigger snapshot in snaps */
+};
+
+/*
+ * Loads the dump at path into d (released by the caller with dump_release,
+ * also on error). On error returns a negative errno (-EINVAL for content) and
+ * appends the reason to err without the path: "not JSON: ... (line L, column C)",
+ * "truncated: ...", "schema_version 2 is newer than this spiketrace reads (1)",
+ * "missing or invalid 'snapshots[3].timestamp'", "cannot open: No such file...".
+ */
+int dump_load(const char *path, struct dump *d, struct strbuf *err);
+/* The same from memory (len bytes, need not be NUL-terminated); path only names it. */
+int dump_parse(const char *text, size_t len, const char *path, struct dump *d, struct strbuf *err);
+void dump_release(struct dump *d);
+
+/* What the explorer shows of a dump before (and after) its contents are read. */
+enum dump_entry_state {
+	DUMP_UNREAD = 0,
+	DUMP_OK,
+	DUMP_BAD, /* reason says why */
+};
+
+struct dump_entry {
+	char *path; /* owned */
+	char *name; /* owned basename */
+	char when[32];  /* "2026-11-21 21:58:17" from the name ("" when the name has none) */
+	char type[32];  /* trigger type from the name, then from the file */
+	int pid;        /* from the name, then from the file */
+	enum dump_entry_state state;
+	char comm[64];    /* culprit, once read */
+	double value;     /* trigger value, once read */
+	char unit[8];     /* its unit, once read */
+	char *reason;     /* owned, when DUMP_BAD */
+	uint64_t size;    /* bytes */
+};
+
+struct dump_index {
+	struct dump_entry *e; /* newest first */
+	size_t n, cap;
+};
+
+/*
+ * Lists dir's spike_*.json files (names only, no file is opened) newest first
+ * into ix (emptied first). Returns the count or a negative errno.
+ */
+int dump_index_scan(struct dump_index *ix, const char *dir);
+/* Adds one file given by path (whatever its name); keeps newest-first order by name. */
+void dump_index_add(struct dump_index *ix, const char *path);
+/* Reads entry i's header fields (comm, type, pid, value) if still unread; sets state/reason. */
+void dump_index_read(struct dump_index *ix, size_t i);
+void dump_index_release(struct dump_index *ix);
+
+#endif
