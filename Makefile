@@ -95,12 +95,15 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/spiketrace $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/spiketrace $(DESTDIR)$(BINDIR)/spiketrace
+	ln -sf spiketrace $(DESTDIR)$(BINDIR)/spiketrace-view
+	ln -sf spiketrace $(DESTDIR)$(BINDIR)/spiketrace-view-cli
 	install -m 0644 examples/config.toml $(DESTDIR)$(SYSCONFDIR)/spiketrace/config.toml.example
 	sed 's|@BINDIR@|$(BINDIR)|g' dist/spiketrace.service > $(DESTDIR)$(UNITDIR)/spiketrace.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/spiketrace.service
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/spiketrace $(DESTDIR)$(UNITDIR)/spiketrace.service \
+	rm -f $(DESTDIR)$(BINDIR)/spiketrace $(DESTDIR)$(BINDIR)/spiketrace-view \
+	      $(DESTDIR)$(BINDIR)/spiketrace-view-cli $(DESTDIR)$(UNITDIR)/spiketrace.service \
 	      $(DESTDIR)$(SYSCONFDIR)/spiketrace/config.toml.example
 
 format:

@@ -35,9 +35,24 @@ void cmd_print_help(const struct command *c)
 	fputs(c->help, stdout);
 }
 
+/* The names users know from the original spiketrace, installed as links to this binary. */
+static const struct {
+	const char *argv0;
+	const char *command;
+} aliases[] = {
+	{ "spiketrace-view", "view" },
+	{ "spiketrace-view-cli", "show" },
+};
+
 int main(int argc, char **argv)
 {
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	const struct command *c;
+
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (!strcmp(base, aliases[i].argv0) && (c = find(aliases[i].command)))
+			return c->run(argc, argv);
+	}
 
 	if (argc < 2) {
 		usage(stderr);
