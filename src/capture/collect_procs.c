@@ -171,7 +171,8 @@ static int entry_start(struct procs_state *s, struct pentry *e, int pid, struct 
 		return ret;
 	}
 	e->start_ticks = ps->starttime;
-	if (procfs_read_uid(s->env->pf, pid, &uid) == 0)
+	/* the kept fd's owner is the euid: one fstat instead of reading PID/status */
+	if ((e->fd >= 0 ? procfs_fd_owner(e->fd, &uid) : procfs_read_uid(s->env->pf, pid, &uid)) == 0)
 		e->uid = (uint32_t)uid;
 	memcpy(e->comm, ps->comm, sizeof(e->comm) - 1);
 	read_cmdline(s, e);

@@ -11,7 +11,7 @@
 
 struct proc_sample {
 	int pid, ppid, pgid;
-	uint32_t uid; /* real uid */
+	uint32_t uid; /* effective uid (owner of /proc/PID) */
 	char state;   /* R, S, D, Z, T, I ... */
 	bool is_new;  /* first seen in this snapshot and started after the daemon */
 	char comm[16];

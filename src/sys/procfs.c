@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
@@ -771,6 +772,16 @@ int procfs_list_pids(struct procfs *pf, int **pids, size_t *cap)
 		}
 	}
 	return n > INT_MAX ? -EOVERFLOW : (int)n;
+}
+
+int procfs_fd_owner(int fd, uid_t *uid)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	*uid = st.st_uid;
+	return 0;
 }
 
 int procfs_open_pid_file(struct procfs *pf, int pid, const char *name)

@@ -131,4 +131,11 @@ int procfs_read_cmdline(struct procfs *pf, int pid, char **out, size_t *len);
 /* The real uid from PID/status "Uid:" line. Returns 0 or a negative errno. */
 int procfs_read_uid(struct procfs *pf, int pid, uid_t *uid);
 
+/*
+ * The owner of an open PID/ file: the process's effective uid (root for a
+ * non-dumpable process, e.g. a setuid program). One fstat instead of reading
+ * PID/status. Returns 0 or a negative errno.
+ */
+int procfs_fd_owner(int fd, uid_t *uid);
+
 #endif

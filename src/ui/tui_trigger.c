@@ -1,0 +1,159 @@
+/* tui_trigger.c - the Trigger panel: what fired, against what baseline, and who the culprit is. */
+#include <string.h>
+
+#include "ui/tui_internal.h"
+
+/* A text cursor down the panel: each line is one row, cut at the panel's width. */
+struct lines {
+	const struct tui *t;
+	int y, x, w, end;
+};
+
+static const char *str(const char *s)
+{
+	return s ? s : "";
+}
+
+static bool room(const struct lines *l)
+{
+	return l->y < l->end;
+}
+
+static void label_line(struct lines *l, const char *label, const char *text, enum tui_style st)
+{
+	int x = 0;
+
+	if (!room(l))
+		return;
+	if (label) {
+		attrset(tui_attr(l->t, ST_DIM));
+		x = tui_putf(l->t, l->y, l->x, l->w, "%s ", label);
+	}
+	attrset(tui_attr(l->t, st));
+	tui_put(l->t, l->y, l->x + x, text, l->w - x);
+	attrset(A_NORMAL);
+	l->y++;
+}
+
+/* Long text (an error) over the rows left, cut at character boundaries by the width. */
+static void wrapped(struct lines *l, const char *text, enum tui_style st)
+{
+	const char *p = text;
+	int w = l->w > 1 ? l->w - 1 : 1;
+
+	attrset(tui_attr(l->t, st));
+	while (*p && room(l)) {
+		size_t n = strlen(p), take = (size_t)w;
+
+		/* ASCII is cut at the width; a multibyte tail simply gets truncated by tui_put */
+		if (n <= take) {
+			tui_put(l->t, l->y++, l->x + 1, p, w);
+			break;
+		}
+		while (take > 1 && ((unsigned char)p[take] & 0xc0) == 0x80)
+			take--;
+		{
+			char buf[512];
+
+			if (take >= sizeof(buf))
+				take = sizeof(buf) - 1;
+			memcpy(buf, p, take);
+			buf[take] = '\0';
+			tui_put(l->t, l->y++, l->x + 1, buf, w);
+		}
+		p += take;
+	}
+	attrset(A_NORMAL);
+}
+
+static void draw_bad(struct lines *l, const struct dump_entry *e, const char *reason)
+{
+	char buf[320];
+
+	snprintf(buf, sizeof(buf), "! %s cannot be shown", e->name);
+	label_line(l, NULL, buf, ST_BAD);
+	wrapped(l, reason, ST_BAD);
+}
+
+static void draw_dump(struct tui *t, struct lines *l)
+{
+	const struct dump *d = &t->d;
+	const struct dump_trigger *tr = &d->trigger;
+	char v[4][40], buf[512];
+
+	const char *when = tr->timestamp ? tr->timestamp : str(d->created_at);
+
+	if (tr->pid > 0)
+		snprintf(buf, sizeof(buf), "%s  pid %d (%s)  at %s", str(tr->type), tr->pid,
+			 tr->comm, when);
+	else
+		snprintf(buf, sizeof(buf), "%s  system-wide  at %s", str(tr->type), when);
+	label_line(l, NULL, buf, ST_MARK);
+
+	tui_fmt_value(v[0], sizeof(v[0]), tr->value, tr->unit);
+	tui_fmt_value(v[1], sizeof(v[1]), tr->baseline, tr->unit);
+	tui_fmt_value(v[2], sizeof(v[2]), tr->delta, tr->unit);
+	tui_fmt_value(v[3], sizeof(v[3]), tr->threshold, tr->unit);
+	snprintf(buf, sizeof(buf), "%s  baseline %s  delta %s%s  threshold %s", v[0], v[1],
+		 tr->delta > 0 ? "+" : "", v[2], v[3]);
+	label_line(l, "value", buf, ST_NORMAL);
+
+	snprintf(buf, sizeof(buf), "%s  cooldown %g s", tr->scope ? tr->scope : "?",
+		 tr->cooldown_s);
+	if (tr->pid > 0)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			 "  ppid %d  pgid %d  user %s", tr->ppid, tr->pgid,
+			 tui_user_name(t, tr->uid));
+	label_line(l, "scope", buf, ST_NORMAL);
+
+	if (tr->pid > 0)
+		label_line(l, "cmdline", tr->cmdline && tr->cmdline[0] ? tr->cmdline : tr->comm,
+			   ST_NORMAL);
+	for (size_t i = 0; i < d->nothers && room(l); i++) {
+		const struct dump_trigger *o = &d->others[i];
+
+		tui_fmt_value(v[0], sizeof(v[0]), o->value, o->unit);
+		snprintf(buf, sizeof(buf), "%s  pid %d (%s)  %s", str(o->type), o->pid, o->comm,
+			 v[0]);
+		label_line(l, "also", buf, ST_NORMAL);
+	}
+	snprintf(buf, sizeof(buf), "%s  kernel %s  %d CPUs  every %g s  %zu snapshots",
+		 d->hostname ? d->hostname : "?", d->kernel ? d->kernel : "?", d->ncpu,
+		 d->interval_s, d->nsnaps);
+	label_line(l, "host", buf, ST_NORMAL);
+	label_line(l, "file", d->path ? d->path : t->shown, ST_DIM);
+}
+
+static void trigger_draw(struct tui *t, const struct tui_rect *r)
+{
+	struct lines l = {
+		.t = t, .y = r->y + 1, .x = r->x + 1, .w = r->w - 1, .end = r->y + r->h
+	};
+	const struct dump_entry *e = t->ix.n ? &t->ix.e[t->sel] : NULL;
+	bool current = e && t->shown && !strcmp(t->shown, e->path);
+
+	tui_panel_header(t, r, PANE_TRIGGER, NULL);
+	if (!e) {
+		label_line(&l, NULL, "No dumps to show.", ST_DIM);
+		label_line(&l, NULL, "Dumps appear when `spiketrace daemon` catches a spike.",
+			   ST_DIM);
+	} else if (current && t->load_error) {
+		draw_bad(&l, e, t->load_error);
+	} else if (current && t->have_dump) {
+		draw_dump(t, &l);
+	} else if (e->state == DUMP_BAD) {
+		draw_bad(&l, e, e->reason ? e->reason : "unreadable");
+	} else {
+		char buf[320];
+
+		snprintf(buf, sizeof(buf), "%s  pid %d  %s", e->type, e->pid, e->when);
+		label_line(&l, NULL, buf, ST_MARK);
+		label_line(&l, NULL, "loading... (Enter opens it now)", ST_DIM);
+	}
+}
+
+const struct tui_panel_ops tui_trigger_panel = {
+	.title = "Trigger",
+	.focusable = false,
+	.draw = trigger_draw,
+};
