@@ -19,7 +19,7 @@ LDLIBS    += -lm -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # LIB: everything below the commands (what unit tests link); CMD: the command layer + main.
-LIB_SRC   := $(sort $(wildcard src/base/*.c src/sys/*.c src/capture/*.c src/ui/*.c))
+LIB_SRC   := $(sort $(wildcard src/base/*.c src/sys/*.c src/capture/*.c src/trace/*.c src/ui/*.c))
 CMD_SRC   := $(sort $(wildcard src/cmd/*.c)) src/main.c
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)

@@ -1,0 +1,421 @@
+/* engine.c - the ptrace engine: one waitpid loop over every tracee, all stop kinds handled. */
+#include "trace/engine.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+#include "sys/tracee.h"
+
+struct thread {
+	pid_t tid, tgid;
+	bool in_call;   /* between syscall entry and exit */
+	bool fresh;     /* attached, not resumed yet: its first PTRACE_EVENT_STOP is not a group-stop */
+	bool started;   /* the main command's thread has reached its execve (earlier calls are ours) */
+	struct trace_call call;
+};
+
+struct engine {
+	struct engine_opts o;
+	struct trace_sink sink;
+	void *ctx;
+	struct thread *t;
+	size_t nt, capt;
+	bool seccomp;    /* stops come from the seccomp filter, not from every syscall */
+	pid_t main_pid;
+	int main_status;
+	bool main_done;
+	volatile sig_atomic_t interrupts;
+	volatile sig_atomic_t from_terminal;
+	int handled; /* interrupts acted on */
+	bool detaching;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *sink, void *ctx)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+
+	e->o = *o;
+	if (sink)
+		e->sink = *sink;
+	e->ctx = ctx;
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	free(e->t);
+	free(e);
+}
+
+static struct thread *find(struct engine *e, pid_t tid)
+{
+	for (size_t i = 0; i < e->nt; i++)
+		if (e->t[i].tid == tid)
+			return &e->t[i];
+	return NULL;
+}
+
+/* Thread group of a task that appeared through a clone event (a thread, or a process). */
+static pid_t read_tgid(pid_t tid)
+{
+	char path[64], line[256];
+	pid_t tgid = tid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+static struct thread *add(struct engine *e, pid_t tid, pid_t tgid)
+{
+	struct thread *t;
+
+	XGROW(e->t, e->capt, e->nt + 1);
+	t = &e->t[e->nt++];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->tgid = tgid;
+	t->fresh = true;
+	t->started = true;
+	return t;
+}
+
+static void drop(struct engine *e, struct thread *t)
+{
+	size_t i = (size_t)(t - e->t);
+
+	e->t[i] = e->t[--e->nt];
+}
+
+static void finish_call(struct engine *e, struct thread *t, bool unfinished)
+{
+	if (!t->in_call)
+		return;
+	t->in_call = false;
+	t->call.unfinished = unfinished;
+	t->call.exit_ns = now_ns();
+	if (e->sink.exit && t->started)
+		e->sink.exit(e->ctx, &t->call);
+	t->call.priv = NULL;
+}
+
+static void resume(struct engine *e, struct thread *t, int sig)
+{
+	int req = (!e->seccomp || t->in_call) ? PTRACE_SYSCALL : PTRACE_CONT;
+
+	t->fresh = false;
+	if (e->detaching) {
+		ptrace(PTRACE_DETACH, t->tid, 0, sig);
+		return;
+	}
+	/* ESRCH: it was killed meanwhile; its exit is reported by waitpid */
+	ptrace(req, t->tid, 0, sig);
+}
+
+static void on_entry(struct engine *e, struct thread *t, const struct syscall_stop *st)
+{
+	if (t->in_call) /* an entry without an exit: the call restarted; close the old one */
+		finish_call(e, t, true);
+	memset(&t->call, 0, sizeof(t->call));
+	t->call.tid = t->tid;
+	t->call.tgid = t->tgid;
+	t->call.nr = st->nr;
+	t->call.arch = st->arch;
+	memcpy(t->call.args, st->args, sizeof(t->call.args));
+	t->call.entry_ns = now_ns();
+	t->in_call = true;
+	/* the command's own life starts at its execve; what ran before is spiketrace's launcher */
+	if (!t->started && (st->nr == SYS_execve || st->nr == SYS_execveat))
+		t->started = true;
+	if (e->sink.enter && t->started)
+		e->sink.enter(e->ctx, &t->call);
+}
+
+static void on_syscall_stop(struct engine *e, struct thread *t)
+{
+	struct syscall_stop st;
+
+	if (ptrace_syscall_info(t->tid, &st) < 0)
+		return;
+	if (st.op == PTRACE_SYSCALL_INFO_ENTRY || st.op == PTRACE_SYSCALL_INFO_SECCOMP) {
+		on_entry(e, t, &st);
+	} else if (st.op == PTRACE_SYSCALL_INFO_EXIT) {
+		if (!t->in_call)
+			return; /* the exit of a call that started before we attached */
+		t->call.ret = st.rval;
+		t->call.is_error = st.is_error;
+		finish_call(e, t, false);
+	}
+}
+
+static void on_event(struct engine *e, struct thread *t, int event)
+{
+	unsigned long msg = 0;
+
+	ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg);
+	switch (event) {
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE: {
+		pid_t child = (pid_t)msg;
+		bool thread = false;
+		pid_t tgid = child;
+		struct thread *c;
+
+		if (event == PTRACE_EVENT_CLONE) {
+			tgid = read_tgid(child);
+			thread = tgid == t->tgid;
+		}
+		c = find(e, child);
+		if (!c)
+			c = add(e, child, tgid);
+		else
+			c->tgid = tgid;
+		if (e->sink.spawn)
+			e->sink.spawn(e->ctx, t->tid, child,
+				      event == PTRACE_EVENT_FORK    ? SPAWN_FORK
+				      : event == PTRACE_EVENT_VFORK ? SPAWN_VFORK
+								    : SPAWN_CLONE,
+				      thread);
+		break;
+	}
+	case PTRACE_EVENT_EXEC: {
+		pid_t old = (pid_t)msg;
+
+		/*
+		 * A non-leader thread that calls execve takes over the leader's
+		 * tid; the other threads are gone without an exit report. Its
+		 * pending execve call continues as the leader's.
+		 */
+		if (old != t->tid) {
+			struct thread *o = find(e, old);
+
+			if (o) {
+				if (t->in_call)
+					finish_call(e, t, true);
+				t->call = o->call;
+				t->call.tid = t->tid;
+				t->in_call = o->in_call;
+				t->started = o->started;
+				drop(e, o);
+				t = find(e, t->tgid);
+			}
+		}
+		for (size_t i = 0; i < e->nt; i++) {
+			struct thread *x = &e->t[i];
+
+			if (x->tgid == t->tgid && x->tid != t->tid) {
+				finish_call(e, x, true);
+				drop(e, x);
+				i--;
+			}
+		}
+		if (e->sink.exec)
+			e->sink.exec(e->ctx, t->tgid, old);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void handle_interrupts(struct engine *e)
+{
+	while (e->handled < e->interrupts) {
+		e->handled++;
+		if (e->o.npids && !e->o.argv) {
+			/* attached: leave everything running as it was */
+			e->detaching = true;
+			for (size_t i = 0; i < e->nt; i++)
+				ptrace(PTRACE_INTERRUPT, e->t[i].tid, 0, 0);
+		} else if (e->handled == 1) {
+			/* the terminal already sent SIGINT to the whole foreground group */
+			if (!e->from_terminal && e->main_pid > 0 && !e->main_done)
+				kill(e->main_pid, SIGINT);
+		} else {
+			for (size_t i = 0; i < e->nt; i++)
+				kill(e->t[i].tid, SIGKILL);
+		}
+	}
+}
+
+static int attach_all(struct engine *e)
+{
+	for (size_t i = 0; i < e->o.npids; i++) {
+		char path[64];
+		struct dirent **list = NULL;
+		int n, ret;
+
+		ret = ptrace_seize_pid(e->o.pids[i], PTRACE_TRACER_OPTIONS);
+		if (ret < 0)
+			return ret;
+		add(e, e->o.pids[i], e->o.pids[i]);
+		ptrace(PTRACE_INTERRUPT, e->o.pids[i], 0, 0);
+		/* and every other thread of the process */
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)e->o.pids[i]);
+		n = scandir(path, &list, NULL, NULL);
+		for (int k = 0; k < n; k++) {
+			pid_t tid = (pid_t)atoi(list[k]->d_name);
+
+			if (tid > 0 && tid != e->o.pids[i] &&
+			    ptrace_seize_pid(tid, PTRACE_TRACER_OPTIONS) == 0) {
+				add(e, tid, e->o.pids[i]);
+				ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+			}
+			free(list[k]);
+		}
+		free(list);
+	}
+	e->main_pid = e->o.pids[0];
+	return 0;
+}
+
+static void pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu < 0 ? 0 : cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+int engine_run(struct engine *e, const char **what)
+{
+	if (e->o.same_cpu)
+		pin_to_one_cpu(); /* the command inherits it */
+	if (e->o.argv) {
+		pid_t pid;
+
+		e->seccomp = e->o.trace_set != NULL;
+		pid = ptrace_spawn(e->o.argv, PTRACE_TRACER_OPTIONS, e->o.trace_set, e->o.trace_bits);
+		if (pid < 0) {
+			*what = "cannot run the command";
+			return pid;
+		}
+		e->main_pid = pid;
+		add(e, pid, pid)->started = false;
+	} else {
+		int ret = attach_all(e);
+
+		if (ret < 0) {
+			*what = "cannot attach";
+			return ret;
+		}
+	}
+
+	while (e->nt > 0) {
+		struct thread *t;
+		int status, sig, event;
+		pid_t pid;
+
+		handle_interrupts(e);
+		pid = waitpid(-1, &status, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD)
+				break;
+			*what = "waitpid";
+			return -errno;
+		}
+		t = find(e, pid);
+		if (!t) /* a new child reporting before its parent's fork event */
+			t = add(e, pid, pid);
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			bool leader = pid == t->tgid;
+
+			finish_call(e, t, true);
+			if (e->sink.thread_exit)
+				e->sink.thread_exit(e->ctx, pid, t->tgid, status, leader);
+			if (pid == e->main_pid) {
+				e->main_status = status;
+				e->main_done = true;
+			}
+			drop(e, t);
+			continue;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		sig = WSTOPSIG(status);
+		event = (int)((unsigned)status >> 16);
+		if (sig == (SIGTRAP | 0x80)) {
+			on_syscall_stop(e, t);
+			resume(e, t, 0);
+		} else if (event == PTRACE_EVENT_SECCOMP) {
+			on_syscall_stop(e, t);
+			resume(e, t, 0);
+		} else if (event == PTRACE_EVENT_STOP) {
+			if (!t->fresh && !e->detaching &&
+			    (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)) {
+				/* group-stop: stay stopped, but keep reporting (SIGCONT, kill) */
+				ptrace(PTRACE_LISTEN, pid, 0, 0);
+			} else {
+				resume(e, t, 0);
+			}
+		} else if (event) {
+			on_event(e, t, event);
+			t = find(e, pid);
+			if (t)
+				resume(e, t, 0);
+			else
+				ptrace(PTRACE_CONT, pid, 0, 0);
+		} else {
+			/* signal-delivery-stop: pass the signal on, never swallow it */
+			if (e->sink.signal && t->started)
+				e->sink.signal(e->ctx, pid, sig);
+			resume(e, t, sig);
+		}
+		if (e->detaching && (t = find(e, pid)) != NULL)
+			drop(e, t); /* resume() detached it */
+	}
+	return 0;
+}
+
+void engine_interrupt(struct engine *e, bool from_terminal)
+{
+	e->from_terminal = from_terminal;
+	e->interrupts++;
+}
+
+int engine_exit_status(const struct engine *e)
+{
+	if (!e->main_done)
+		return 0;
+	if (WIFSIGNALED(e->main_status))
+		return 128 + WTERMSIG(e->main_status);
+	return WEXITSTATUS(e->main_status);
+}
+
+pid_t engine_main_pid(const struct engine *e)
+{
+	return e->main_pid;
+}

@@ -1,0 +1,73 @@
+/* engine.h - the ptrace engine: runs or attaches to tracees, follows them, reports syscalls to a sink. */
+#ifndef SPIKETRACE_TRACE_ENGINE_H
+#define SPIKETRACE_TRACE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One syscall of one thread, from its entry to its exit. */
+struct trace_call {
+	pid_t tid, tgid;
+	long nr;
+	uint32_t arch;
+	uint64_t args[6];
+	int64_t ret;      /* at exit: the return value, -errno on error */
+	bool is_error;    /* at exit */
+	bool unfinished;  /* the thread ended (exit, exec by another thread, kill) inside the call */
+	uint64_t entry_ns, exit_ns; /* CLOCK_MONOTONIC */
+	void *priv;       /* the sink's, set at enter and released by it at exit */
+};
+
+enum spawn_kind { SPAWN_FORK, SPAWN_VFORK, SPAWN_CLONE };
+
+/* Where events go: every callback optional; ctx is passed back. */
+struct trace_sink {
+	/* at syscall entry: tracee memory still holds the arguments (e.g. execve's argv) */
+	void (*enter)(void *ctx, struct trace_call *c);
+	/* at syscall exit (or when it can never exit: unfinished) */
+	void (*exit)(void *ctx, struct trace_call *c);
+	void (*spawn)(void *ctx, pid_t parent, pid_t child, enum spawn_kind kind, bool thread);
+	/* tgid exec'd a new program; old_tid is the thread that called execve */
+	void (*exec)(void *ctx, pid_t tgid, pid_t old_tid);
+	void (*signal)(void *ctx, pid_t tid, int sig);
+	/* a thread ended: status as from waitpid; leader is true for the thread group's last word */
+	void (*thread_exit)(void *ctx, pid_t tid, pid_t tgid, int status, bool leader);
+};
+
+struct engine_opts {
+	char *const *argv;        /* command to run, or NULL with pids */
+	const pid_t *pids;        /* processes to attach to (all their threads) */
+	size_t npids;
+	const uint8_t *trace_set; /* bitmap of syscall numbers that stop; NULL = all */
+	size_t trace_bits;
+	bool same_cpu;            /* pin tracer and tracees to one CPU (cheaper ptrace stops) */
+};
+
+struct engine;
+
+struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *sink, void *ctx);
+void engine_free(struct engine *e);
+
+/*
+ * Starts the command (or attaches) and traces until every tracee is gone (or,
+ * when attached, until engine_interrupt asked to detach). Returns 0, or a
+ * negative errno with *what naming the step that failed.
+ */
+int engine_run(struct engine *e, const char **what);
+
+/*
+ * Called on Ctrl-C (async-signal-safe: only sets a flag). First call: the
+ * traced command gets SIGINT (when it did not get it from the terminal) and
+ * tracing goes on; second call: the traced tree is killed. With attached
+ * pids, the first call detaches cleanly and the processes run on.
+ */
+void engine_interrupt(struct engine *e, bool from_terminal);
+
+/* The traced command's exit status as a shell reports it: code, or 128 + signal. */
+int engine_exit_status(const struct engine *e);
+/* The first process's pid (the command, or the first attached pid). */
+pid_t engine_main_pid(const struct engine *e);
+
+#endif
