@@ -6,7 +6,9 @@
 
 static const struct command *const commands[] = {
 	&cmd_daemon_def,
+	&cmd_view_def,
 	&cmd_show_def,
+	&cmd_trace_def,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -9,11 +9,20 @@
 
 #include "base/clock.h"
 #include "base/strbuf.h"
+#include "base/xalloc.h"
 #include "capture/config.h"
 #include "cmd/cmds.h"
 #include "ui/tui.h"
 
 enum { OPT_ASCII = 256, OPT_NO_COLOR };
+
+/* CLOCK_MONOTONIC as the process starts (before main), for SPIKETRACE_VIEW_TIMING. */
+static uint64_t process_start_ns;
+
+__attribute__((constructor)) static void note_process_start(void)
+{
+	process_start_ns = clock_mono_ns();
+}
 
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -46,7 +55,7 @@ static int configured_dir(const char *config_path, char **dir, struct strbuf *er
 	if (path)
 		ret = config_load_file(&cfg, path, err);
 	if (!ret)
-		*dir = strdup(cfg.output_directory);
+		*dir = xstrdup(cfg.output_directory);
 	config_release(&cfg);
 	free(path);
 	return ret;
@@ -54,8 +63,7 @@ static int configured_dir(const char *config_path, char **dir, struct strbuf *er
 
 int cmd_view(int argc, char **argv)
 {
-	uint64_t start_ns = clock_mono_ns();
-	struct tui_options o = { .start_ns = start_ns };
+	struct tui_options o = { .start_ns = process_start_ns };
 	struct strbuf err = STRBUF_INIT;
 	const char *config_path = NULL;
 	const char *dir_arg[1];

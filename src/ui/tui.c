@@ -1,12 +1,12 @@
-/* tui.c - the viewer's model and main loop: the dump list, inotify, loading, Details rows, keys. */
+/* tui.c - the viewer's core: the dump list, inotify, loading, keys and the main loop. */
 #include "ui/tui.h"
 
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -26,7 +26,7 @@ const struct tui_panel_ops *const tui_panels[PANE_COUNT] = {
 /* Moving the Explorer selection previews the dump once the keys pause this long. */
 #define PREVIEW_PAUSE_NS (60 * 1000000ULL)
 /* Reading visible rows' headers: at most this long before the first paint, then per frame. */
-#define FIRST_READ_BUDGET_NS (60 * 1000000ULL)
+#define FIRST_READ_BUDGET_NS (40 * 1000000ULL)
 #define FRAME_READ_BUDGET_NS (8 * 1000000ULL)
 #define WATCH_MASK	     (IN_MOVED_TO | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR)
 #define KEY_CTRL_C	     3
@@ -186,14 +186,13 @@ static void entry_reset(struct dump_entry *e)
 	e->comm[0] = '\0';
 }
 
-void tui_entry_read(struct tui *t, size_t i)
+static void entry_read(struct tui *t, size_t i)
 {
 	if (i < t->ix.n && t->ix.e[i].state == DUMP_UNREAD)
 		dump_index_read(&t->ix, i);
 }
 
-/* Reads unread visible rows until budget_ns passes (*did: any read); returns whether some remain.
- */
+/* Reads unread visible rows for up to budget_ns (*did: some were); returns whether any remain. */
 static bool read_visible(struct tui *t, uint64_t budget_ns, bool *did)
 {
 	const struct tui_rect *r = &t->rect[PANE_EXPLORER];
@@ -211,7 +210,7 @@ static bool read_visible(struct tui *t, uint64_t budget_ns, bool *did)
 			continue;
 		if (clock_mono_ns() >= end)
 			return true;
-		tui_entry_read(t, i);
+		entry_read(t, i);
 		*did = true;
 	}
 	return false;
@@ -221,13 +220,7 @@ static bool read_visible(struct tui *t, uint64_t budget_ns, bool *did)
 
 static void unload(struct tui *t)
 {
-	if (t->snap_pids)
-		for (size_t s = 0; s < t->d.nsnaps; s++)
-			free(t->snap_pids[s]);
-	free(t->snap_pids);
-	free(t->snap_npids);
-	t->snap_pids = NULL;
-	t->snap_npids = NULL;
+	tui_rows_unindex(t);
 	dump_release(&t->d);
 	memset(&t->d, 0, sizeof(t->d));
 	t->have_dump = false;
@@ -238,45 +231,13 @@ static void unload(struct tui *t)
 	t->snap = 0;
 }
 
-static int cmp_int(const void *a, const void *b)
+/* Shows snapshot i (clamped) of the loaded dump and rebuilds the Details rows. */
+static void set_snapshot(struct tui *t, size_t i)
 {
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Per snapshot, the sorted pids of its two lists (the HIST column looks them up). */
-static void index_snapshot_pids(struct tui *t)
-{
-	size_t ns = t->d.nsnaps;
-
-	if (!ns)
+	if (!t->have_dump || !t->d.nsnaps)
 		return;
-	t->snap_pids = xcalloc(ns, sizeof(*t->snap_pids));
-	t->snap_npids = xcalloc(ns, sizeof(*t->snap_npids));
-	for (size_t s = 0; s < ns; s++) {
-		const struct dump_snap *sn = &t->d.snaps[s];
-		size_t n = 0, u = 0;
-		int *v = xmalloc((sn->nprocs + sn->nrss_procs + 1) * sizeof(*v));
-
-		for (size_t i = 0; i < sn->nprocs; i++)
-			v[n++] = sn->procs[i].pid;
-		for (size_t i = 0; i < sn->nrss_procs; i++)
-			v[n++] = sn->rss_procs[i].pid;
-		qsort(v, n, sizeof(*v), cmp_int);
-		for (size_t i = 0; i < n; i++)
-			if (!u || v[u - 1] != v[i])
-				v[u++] = v[i];
-		t->snap_pids[s] = v;
-		t->snap_npids[s] = u;
-	}
-}
-
-bool tui_snap_has_pid(const struct tui *t, size_t s, int pid)
-{
-	if (!t->snap_pids || s >= t->d.nsnaps)
-		return false;
-	return bsearch(&pid, t->snap_pids[s], t->snap_npids[s], sizeof(int), cmp_int) != NULL;
+	t->snap = i < t->d.nsnaps ? i : t->d.nsnaps - 1;
+	tui_rows_rebuild(t);
 }
 
 static void load_selected(struct tui *t)
@@ -303,10 +264,19 @@ static void load_selected(struct tui *t)
 		}
 	} else {
 		t->have_dump = true;
-		index_snapshot_pids(t);
+		if (e->state == DUMP_UNREAD) {
+			/* what dump_index_read would find: spare it a second parse */
+			e->state = DUMP_OK;
+			snprintf(e->type, sizeof(e->type), "%s", t->d.trigger.type);
+			snprintf(e->comm, sizeof(e->comm), "%s", t->d.trigger.comm);
+			snprintf(e->unit, sizeof(e->unit), "%s", t->d.trigger.unit);
+			e->pid = t->d.trigger.pid;
+			e->value = t->d.trigger.value;
+		}
+		tui_rows_index(t);
 		t->psel = t->ptop = 0;
 		/* start where the trigger fired */
-		tui_set_snapshot(t, t->d.trigger_index);
+		set_snapshot(t, t->d.trigger_index);
 	}
 	strbuf_release(&err);
 }
@@ -328,14 +298,6 @@ void tui_select(struct tui *t, size_t i, bool load_now)
 		t->pending = true;
 		t->pending_ns = clock_mono_ns() + PREVIEW_PAUSE_NS;
 	}
-}
-
-void tui_set_snapshot(struct tui *t, size_t i)
-{
-	if (!t->have_dump || !t->d.nsnaps)
-		return;
-	t->snap = i < t->d.nsnaps ? i : t->d.nsnaps - 1;
-	tui_rows_rebuild(t);
 }
 
 /* ---- live refresh ---- */
@@ -377,9 +339,8 @@ static bool apply_event(struct tui *t, const char *dir, const char *name, uint32
 
 		if (j >= 0)
 			t->sel = (size_t)j; /* the same dump stays selected */
-		else if (t->sel >= t->ix.n) {
+		else if (t->sel >= t->ix.n)
 			t->sel = t->ix.n - 1;
-		}
 		tui_select(t, t->sel, false);
 	}
 	free(keep);
@@ -418,200 +379,6 @@ static bool handle_inotify(struct tui *t)
 		}
 	}
 	return changed;
-}
-
-/* ---- the Details rows ---- */
-
-static int cmp_proc_pid(const void *a, const void *b)
-{
-	const struct dump_proc *x = *(const struct dump_proc *const *)a;
-	const struct dump_proc *y = *(const struct dump_proc *const *)b;
-
-	return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
-static int cmp_proc_key(const void *a, const void *b, void *arg)
-{
-	const struct tui *t = arg;
-	const struct dump_proc *x = *(const struct dump_proc *const *)a;
-	const struct dump_proc *y = *(const struct dump_proc *const *)b;
-	int c = 0;
-
-	switch (t->sort) {
-	case TUI_SORT_CPU:
-		c = (y->cpu_pct > x->cpu_pct) - (y->cpu_pct < x->cpu_pct);
-		break;
-	case TUI_SORT_RSS:
-		c = (y->rss_kib > x->rss_kib) - (y->rss_kib < x->rss_kib);
-		break;
-	case TUI_SORT_PID:
-		break;
-	}
-	if (!c)
-		c = (x->pid > y->pid) - (x->pid < y->pid);
-	return t->sort_rev ? -c : c;
-}
-
-static bool matches(const struct dump_proc *p, const char *f)
-{
-	return !*f || strcasestr(p->cmdline, f) || strcasestr(p->comm, f);
-}
-
-static void push_row(struct tui *t, const struct dump_proc *p, int depth)
-{
-	XGROW(t->rows, t->rows_cap, t->nrows + 1);
-	t->rows[t->nrows].p = p;
-	t->rows[t->nrows].depth = depth;
-	t->nrows++;
-}
-
-static ssize_t find_pid(const struct dump_proc **bypid, size_t n, int pid)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (bypid[mid]->pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && bypid[lo]->pid == pid ? (ssize_t)lo : -1;
-}
-
-/*
- * Orders v (sorted by the current key) as a tree: children under their parent
- * (by ppid, within this list), siblings in key order. Processes whose parent
- * is not listed are roots; a ppid cycle is broken where it is first entered.
- */
-static void tree_rows(struct tui *t, const struct dump_proc **v, size_t n)
-{
-	const struct dump_proc **bypid = xmalloc((n + 1) * sizeof(*bypid));
-	size_t *pos = xmalloc((n + 1) * sizeof(*pos)); /* bypid index -> v index */
-	ssize_t *first = xmalloc((n + 1) * sizeof(*first));
-	ssize_t *next = xmalloc((n + 1) * sizeof(*next));
-	ssize_t *parent = xmalloc((n + 1) * sizeof(*parent));
-	size_t *stack = xmalloc((n + 1) * sizeof(*stack));
-	int *depth = xmalloc((n + 1) * sizeof(*depth));
-	bool *seen = xcalloc(n + 1, sizeof(*seen));
-
-	memcpy(bypid, v, n * sizeof(*v));
-	qsort(bypid, n, sizeof(*bypid), cmp_proc_pid);
-	for (size_t i = 0; i < n; i++) {
-		ssize_t k = find_pid(bypid, n, v[i]->pid); /* v holds each pid once */
-
-		if (k >= 0)
-			pos[k] = i;
-		first[i] = -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		ssize_t k = v[i]->ppid == v[i]->pid ? -1 : find_pid(bypid, n, v[i]->ppid);
-
-		parent[i] = k < 0 ? -1 : (ssize_t)pos[k];
-	}
-	/* children pushed front in key order, so each list runs in reverse key order... */
-	for (size_t i = 0; i < n; i++) {
-		next[i] = -1;
-		if (parent[i] >= 0) {
-			next[i] = first[parent[i]];
-			first[parent[i]] = (ssize_t)i;
-		}
-	}
-	/* ...and pushing a list onto the stack pops it in key order */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t r = 0; r < n; r++) {
-			size_t sp = 0;
-
-			if (seen[r] || (pass == 0 && parent[r] >= 0))
-				continue;
-			seen[r] = true;
-			depth[r] = 0;
-			stack[sp++] = r;
-			while (sp) {
-				size_t i = stack[--sp];
-
-				push_row(t, v[i], depth[i]);
-				for (ssize_t c = first[i]; c >= 0; c = next[c]) {
-					if (seen[c])
-						continue;
-					seen[c] = true;
-					depth[c] = depth[i] + 1;
-					stack[sp++] = (size_t)c;
-				}
-			}
-		}
-	}
-	free(bypid);
-	free(pos);
-	free(first);
-	free(next);
-	free(parent);
-	free(stack);
-	free(depth);
-	free(seen);
-}
-
-void tui_rows_rebuild(struct tui *t)
-{
-	int keep = t->psel < t->nrows ? t->rows[t->psel].p->pid : -1;
-	const struct dump_snap *s;
-	const struct dump_proc **v;
-	size_t n = 0, u = 0, m = 0;
-
-	t->nrows = t->nprocs = 0;
-	if (!t->have_dump || t->snap >= t->d.nsnaps)
-		return;
-	s = &t->d.snaps[t->snap];
-	v = xmalloc((s->nprocs + s->nrss_procs + 1) * sizeof(*v));
-	for (size_t i = 0; i < s->nprocs; i++)
-		v[n++] = &s->procs[i];
-	for (size_t i = 0; i < s->nrss_procs; i++)
-		v[n++] = &s->rss_procs[i];
-	/* one row per pid: the two lists overlap */
-	qsort(v, n, sizeof(*v), cmp_proc_pid);
-	for (size_t i = 0; i < n; i++)
-		if (!u || v[u - 1]->pid != v[i]->pid)
-			v[u++] = v[i];
-	t->nprocs = u;
-	for (size_t i = 0; i < u; i++)
-		if (matches(v[i], t->filter))
-			v[m++] = v[i];
-	qsort_r(v, m, sizeof(*v), cmp_proc_key, t);
-	if (t->tree) {
-		tree_rows(t, v, m);
-	} else {
-		for (size_t i = 0; i < m; i++)
-			push_row(t, v[i], 0);
-	}
-	free(v);
-	/* the selection follows its process across snapshots and sorts */
-	t->psel = t->psel < t->nrows ? t->psel : (t->nrows ? t->nrows - 1 : 0);
-	for (size_t i = 0; keep >= 0 && i < t->nrows; i++) {
-		if (t->rows[i].p->pid == keep) {
-			t->psel = i;
-			break;
-		}
-	}
-}
-
-const char *tui_user_name(struct tui *t, uint32_t uid)
-{
-	struct passwd *pw;
-	struct tui_user *u;
-
-	for (size_t i = 0; i < t->nusers; i++)
-		if (t->users[i].uid == uid)
-			return t->users[i].name;
-	XGROW(t->users, t->users_cap, t->nusers + 1);
-	u = &t->users[t->nusers++];
-	u->uid = uid;
-	pw = getpwuid(uid);
-	if (pw && pw->pw_name)
-		snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
-	else
-		snprintf(u->name, sizeof(u->name), "%u", uid);
-	return u->name;
 }
 
 bool tui_list_key(int ch, size_t *cur, size_t n, int page)
@@ -728,9 +495,8 @@ static bool handle_key(struct tui *t, int ch, bool *snap_changed)
 		return true;
 	}
 	if (t->help && ch != KEY_MOUSE) {
-		t->help = false; /* any key closes the help; q then quits */
-		if (ch != 'q')
-			return true;
+		t->help = false; /* any key closes the help, q too */
+		return true;
 	}
 	switch (ch) {
 	case 'q':
@@ -746,18 +512,18 @@ static bool handle_key(struct tui *t, int ch, bool *snap_changed)
 	case ']':
 	case 'n':
 		if (t->snap + 1 < t->d.nsnaps)
-			tui_set_snapshot(t, t->snap + 1);
+			set_snapshot(t, t->snap + 1);
 		break;
 	case '[':
 	case 'p':
 		if (t->snap > 0)
-			tui_set_snapshot(t, t->snap - 1);
+			set_snapshot(t, t->snap - 1);
 		break;
 	case '{':
-		tui_set_snapshot(t, 0);
+		set_snapshot(t, 0);
 		break;
 	case '}':
-		tui_set_snapshot(t, t->d.trigger_index);
+		set_snapshot(t, t->d.trigger_index);
 		break;
 	case 'c':
 		set_sort(t, TUI_SORT_CPU);
@@ -853,19 +619,31 @@ static int main_loop(struct tui *t)
 			load_selected(t);
 			dirty = true;
 		}
-		/* read the visible rows' headers a few at a time, between keys */
-		if (dirty || reading) {
-			did = false;
-			reading = read_visible(t, FRAME_READ_BUDGET_NS, &did);
-			dirty |= did;
-		}
-		if (dirty)
+		if (dirty) {
+			/* answer the key first; rows scrolled into view are read next time */
 			paint(t);
-		if (snap_changed)
-			timing_line(t, "redraw_ms", t0);
+			if (snap_changed)
+				timing_line(t, "redraw_ms", t0);
+			reading = read_visible(t, 0, &did);
+			continue;
+		}
+		/* idle: read the visible rows' headers a few at a time, between keys */
+		did = false;
+		reading = read_visible(t, FRAME_READ_BUDGET_NS, &did);
+		if (did)
+			paint(t);
 	}
 	return 0;
 }
+
+static const struct {
+	const char *seq;
+	int key;
+} extra_keys[] = {
+	{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END }, { "\033[7~", KEY_HOME },
+	{ "\033[8~", KEY_END },	 { "\033[H", KEY_HOME }, { "\033[F", KEY_END },
+	{ "\033OH", KEY_HOME },	 { "\033OF", KEY_END },
+};
 
 static void init_colors(struct tui *t)
 {
@@ -937,6 +715,12 @@ int tui_run(struct tui *t, struct strbuf *err)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
+	/*
+	 * Home and End as tmux, screen and rxvt send them, whatever TERM's
+	 * terminfo says (xterm-256color inside tmux would otherwise see "~").
+	 */
+	for (size_t i = 0; i < sizeof(extra_keys) / sizeof(extra_keys[0]); i++)
+		define_key(extra_keys[i].seq, extra_keys[i].key);
 	curs_set(0);
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);

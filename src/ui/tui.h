@@ -14,7 +14,7 @@ struct tui_options {
 	bool ascii;		 /* ASCII dots and frames even in a UTF-8 locale */
 	bool no_color;		 /* monochrome even when the terminal has colours */
 	const char *timing_path; /* append "first_paint_ms N" / "redraw_ms N" lines here, or NULL */
-	uint64_t start_ns;	 /* CLOCK_MONOTONIC when the command started (first_paint_ms) */
+	uint64_t start_ns; /* CLOCK_MONOTONIC at process start (first_paint_ms counts from it) */
 };
 
 struct tui;

@@ -8,23 +8,38 @@
 #define MIN_COMMAND    16 /* columns the command keeps before HIST and USER shrink */
 #define TREE_MAX_DEPTH 12 /* deeper children are indented no further */
 
-/* Column widths for a panel width. */
+/* Column widths for a panel width: sized to the rows, so nothing is wasted at 80 columns. */
 struct columns {
-	int user;	   /* 0 = hidden */
-	int hist;	   /* dots */
-	size_t hist_first; /* snapshot of the first dot */
+	int pid, user, cpu; /* user 0 = hidden */
+	int hist;	    /* dots */
+	size_t hist_first;  /* snapshot of the first dot */
 	int command;
 };
 
-static struct columns columns_for(const struct tui *t, int w)
+#define RSS_WIDTH 5 /* "1023K", "10.3M", "1024M" */
+#define USER_MAX  8
+
+static struct columns columns_for(struct tui *t, int w)
 {
-	struct columns c = { .user = 8 };
+	struct columns c = { .pid = 3, .user = 4, .cpu = 4 };
 	size_t ns = t->d.nsnaps;
 	int fixed;
 
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct dump_proc *p = t->rows[i].p;
+		char buf[32];
+		int n;
+
+		n = snprintf(buf, sizeof(buf), "%d", p->pid);
+		c.pid = n > c.pid ? n : c.pid;
+		n = snprintf(buf, sizeof(buf), "%.1f", p->cpu_pct);
+		c.cpu = n > c.cpu ? n : c.cpu;
+		n = (int)strlen(tui_user_name(t, p->uid));
+		c.user = n > c.user ? (n < USER_MAX ? n : USER_MAX) : c.user;
+	}
 	c.hist = ns < HIST_MAX ? (int)ns : HIST_MAX;
-	/* PID(7) USER CPU%(6) RSS(6) S(1) HIST, one blank after each */
-	fixed = 8 + c.user + 1 + 7 + 7 + 2 + c.hist + 1;
+	/* PID USER CPU% RSS S HIST, one blank after each */
+	fixed = c.pid + 1 + c.user + 1 + c.cpu + 1 + RSS_WIDTH + 1 + 2 + c.hist + 1;
 	if (w - fixed < MIN_COMMAND && c.hist > 5) {
 		int cut = MIN_COMMAND - (w - fixed);
 
@@ -57,7 +72,7 @@ static void draw_summary(const struct tui *t, int y, int x, int w)
 	tui_fmt_kib(total, sizeof(total), s->mem_total_kib);
 	tui_fmt_kib(avail, sizeof(avail), s->mem_available_kib);
 	attrset(tui_attr(t, ST_DIM));
-	tui_putf(t, y, x, w, "%s  cpu %.1f%%  mem %.1f%% (%s free of %s)  load %.2f  %llu procs",
+	tui_putf(t, y, x, w, "%s  cpu %.1f%%  mem %.1f%% (%s avail of %s)  load %.2f  %llu procs",
 		 strlen(ts) > 11 ? ts + 11 : ts, s->cpu_pct, s->mem_used_pct, avail, total,
 		 s->load1, (unsigned long long)s->process_count);
 	attrset(A_NORMAL);
@@ -74,11 +89,11 @@ static void draw_row(struct tui *t, const struct tui_row *row, const struct colu
 	snprintf(cpu, sizeof(cpu), "%.1f", p->cpu_pct);
 	attrset(tui_attr(t, st));
 	tui_blank(y, x, w);
-	cx += tui_putf(t, y, cx, w, "%7d ", p->pid);
+	cx += tui_putf(t, y, cx, w, "%*d ", c->pid, p->pid);
 	if (c->user)
 		cx += tui_putf(t, y, cx, c->user + 1, "%-*.*s ", c->user, c->user,
 			       tui_user_name(t, p->uid));
-	cx += tui_putf(t, y, cx, x + w - cx, "%6s %6s %c ", cpu, rss,
+	cx += tui_putf(t, y, cx, x + w - cx, "%*s %*s %c ", c->cpu, cpu, RSS_WIDTH, rss,
 		       p->state > ' ' && p->state < 0x7f ? p->state : '?');
 	for (int i = 0; i < c->hist && cx < x + w; i++) {
 		size_t s = c->hist_first + (size_t)i;
@@ -115,8 +130,12 @@ static void details_draw(struct tui *t, const struct tui_rect *r)
 	char extra[200];
 
 	if (!t->have_dump) {
+		const struct dump_entry *e = t->ix.n ? &t->ix.e[t->sel] : NULL;
+
 		tui_panel_header(t, r, PANE_DETAILS, NULL);
-		if (t->ix.n)
+		if (e && (e->state == DUMP_BAD || t->load_error))
+			tui_put(t, y + 1, x, "Nothing to show: the dump cannot be read.", w);
+		else if (e)
 			tui_put(t, y + 1, x, "Select a dump in the Explorer (Enter opens it).", w);
 		return;
 	}
@@ -137,11 +156,11 @@ static void details_draw(struct tui *t, const struct tui_rect *r)
 
 		attrset(tui_attr(t, ST_COLUMNS));
 		tui_blank(y, x, w);
-		cx += tui_put(t, y, cx, "    PID ", w);
+		cx += tui_putf(t, y, cx, w, "%*s ", c.pid, "PID");
 		if (c.user)
 			cx += tui_putf(t, y, cx, x + w - cx, "%-*s ", c.user, "USER");
-		cx += tui_putf(t, y, cx, x + w - cx, "%6s %6s S %-*s ", "CPU%", "RSS", c.hist,
-			       "HIST");
+		cx += tui_putf(t, y, cx, x + w - cx, "%*s %*s S %-*s ", c.cpu, "CPU%", RSS_WIDTH,
+			       "RSS", c.hist, "HIST");
 		tui_put(t, y, cx, "COMMAND", x + w - cx);
 		attrset(A_NORMAL);
 		y++;

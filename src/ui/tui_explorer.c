@@ -61,12 +61,16 @@ static void explorer_draw(struct tui *t, const struct tui_rect *r)
 			st = t->focus == PANE_EXPLORER ? ST_SELECTED : ST_SELECTED_DIM;
 		else if (e->state == DUMP_BAD)
 			st = ST_BAD;
-		what = e->state == DUMP_BAD  ? (e->reason ? e->reason : "unreadable")
-		       : e->state == DUMP_OK ? e->comm
-					     : "";
-		snprintf(line, sizeof(line), "%c%s %-*s %6d %s", e->state == DUMP_BAD ? '!' : ' ',
-			 row_time(e, wide), full_type ? 15 : 4,
-			 full_type ? e->type : brief_type(e->type), e->pid, what);
+		if (e->state == DUMP_BAD) {
+			/* the reason matters more than what the name claims */
+			snprintf(line, sizeof(line), "!%s %s", row_time(e, wide),
+				 e->reason ? e->reason : "unreadable");
+		} else {
+			what = e->state == DUMP_OK ? e->comm : "";
+			snprintf(line, sizeof(line), " %s %-*s %6d %s", row_time(e, wide),
+				 full_type ? 15 : 4, full_type ? e->type : brief_type(e->type),
+				 e->pid, what);
+		}
 		attrset(tui_attr(t, st));
 		tui_blank(y, r->x, w);
 		tui_put(t, y, r->x, line, w);

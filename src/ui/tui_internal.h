@@ -72,9 +72,8 @@ struct tui {
 	struct dump_index ix;
 	struct tui_watch *watches;
 	size_t nwatches;
-	int ifd;	  /* inotify fd, -1 without live refresh */
-	size_t sel, top;  /* Explorer selection and first visible row */
-	bool sel_touched; /* the user moved the selection (else it follows the newest) */
+	int ifd;	 /* inotify fd, -1 without live refresh */
+	size_t sel, top; /* Explorer selection and first visible row */
 
 	/* the dump on the right */
 	struct dump d;
@@ -112,9 +111,10 @@ struct tui {
 };
 
 /*
- * A panel (htop meter style): adding one is one file and one line in
- * tui_panels[]. draw paints inside r; key returns true when it used the key
- * (only called for the focused panel); click gets a row/column inside r.
+ * A panel (htop meter style): adding one is one file, one line in
+ * tui_panels[] and its place in tui_layout(). draw paints inside r (its first
+ * row is the title line); key returns true when it used the key (only called
+ * for the focused panel); click gets a row/column inside r.
  */
 struct tui_panel_ops {
 	const char *title;
@@ -130,22 +130,25 @@ extern const struct tui_panel_ops tui_details_panel;
 /* indexed by enum tui_pane */
 extern const struct tui_panel_ops *const tui_panels[PANE_COUNT];
 
-/* tui.c: the model behind the panels */
+/* tui.c: the dump list, the loaded dump, the main loop */
 
 /* Selects Explorer row i (clamped); the dump is loaded now or after a short pause. */
 void tui_select(struct tui *t, size_t i, bool load_now);
-/* Shows snapshot i (clamped) of the loaded dump and rebuilds the Details rows. */
-void tui_set_snapshot(struct tui *t, size_t i);
+/* Moves a list cursor for j/k/arrows/PgUp/PgDn/Home/End; page is the visible height. */
+bool tui_list_key(int ch, size_t *cur, size_t n, int page);
+
+/* tui_rows.c: the Details list */
+
+/* Indexes the pids of each snapshot of t->d (for HIST); after every load. */
+void tui_rows_index(struct tui *t);
+/* Frees that index; before t->d is released. */
+void tui_rows_unindex(struct tui *t);
 /* Rebuilds the Details rows after a change of snapshot, sort, filter or tree mode. */
 void tui_rows_rebuild(struct tui *t);
-/* Reads the header of Explorer row i if it was not read yet (lazily, for visible rows). */
-void tui_entry_read(struct tui *t, size_t i);
-/* The user name of uid (getpwuid, cached); the number when there is none. */
-const char *tui_user_name(struct tui *t, uint32_t uid);
 /* Whether pid is in snapshot s's procs or rss_procs. */
 bool tui_snap_has_pid(const struct tui *t, size_t s, int pid);
-/* Moves a list cursor by delta, or to an end for KEY_HOME/KEY_END; page is the visible height. */
-bool tui_list_key(int ch, size_t *cur, size_t n, int page);
+/* The user name of uid (getpwuid, cached); the number when there is none. */
+const char *tui_user_name(struct tui *t, uint32_t uid);
 
 /* tui_draw.c: layout, text and the frame around the panels */
 

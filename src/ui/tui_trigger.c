@@ -35,32 +35,23 @@ static void label_line(struct lines *l, const char *label, const char *text, enu
 	l->y++;
 }
 
-/* Long text (an error) over the rows left, cut at character boundaries by the width. */
+/* Long text (an error) over the rows left, cut every width bytes at a character boundary. */
 static void wrapped(struct lines *l, const char *text, enum tui_style st)
 {
-	const char *p = text;
 	int w = l->w > 1 ? l->w - 1 : 1;
+	char buf[512];
 
 	attrset(tui_attr(l->t, st));
-	while (*p && room(l)) {
-		size_t n = strlen(p), take = (size_t)w;
+	for (const char *p = text; *p && room(l);) {
+		size_t take = strnlen(p, (size_t)w);
 
-		/* ASCII is cut at the width; a multibyte tail simply gets truncated by tui_put */
-		if (n <= take) {
-			tui_put(l->t, l->y++, l->x + 1, p, w);
-			break;
-		}
-		while (take > 1 && ((unsigned char)p[take] & 0xc0) == 0x80)
+		/* bytes >= columns, so a piece always fits; never split a UTF-8 sequence */
+		while (p[take] && take > 1 && ((unsigned char)p[take] & 0xc0) == 0x80)
 			take--;
-		{
-			char buf[512];
-
-			if (take >= sizeof(buf))
-				take = sizeof(buf) - 1;
-			memcpy(buf, p, take);
-			buf[take] = '\0';
-			tui_put(l->t, l->y++, l->x + 1, buf, w);
-		}
+		take = take < sizeof(buf) ? take : sizeof(buf) - 1;
+		memcpy(buf, p, take);
+		buf[take] = '\0';
+		tui_put(l->t, l->y++, l->x + 1, buf, w);
 		p += take;
 	}
 	attrset(A_NORMAL);
@@ -68,11 +59,9 @@ static void wrapped(struct lines *l, const char *text, enum tui_style st)
 
 static void draw_bad(struct lines *l, const struct dump_entry *e, const char *reason)
 {
-	char buf[320];
-
-	snprintf(buf, sizeof(buf), "! %s cannot be shown", e->name);
-	label_line(l, NULL, buf, ST_BAD);
+	label_line(l, NULL, "! this dump cannot be read:", ST_BAD);
 	wrapped(l, reason, ST_BAD);
+	label_line(l, "file", e->path, ST_DIM);
 }
 
 static void draw_dump(struct tui *t, struct lines *l)
