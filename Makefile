@@ -64,7 +64,14 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	clang $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(LIB_SRC) $(LDLIBS)
 
-unit: $(UNIT_BIN) $(UNIT_SAN)
+# programs that make known syscalls, for the tracer's tests against strace
+WORK_SRC  := $(sort $(wildcard tests/workloads/*.c))
+WORK_BIN  := $(WORK_SRC:tests/workloads/%.c=$(BUILD)/workloads/%)
+$(BUILD)/workloads/%: tests/workloads/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -pthread -o $@ $<
+
+unit: $(UNIT_BIN) $(UNIT_SAN) $(WORK_BIN)
 
 fuzz-build: $(FUZZ_BIN)
 
