@@ -1,4 +1,5 @@
 /* main.c - the spiketrace binary: dispatches to a subcommand (git/bpftool style). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,18 @@ static const struct command *find(const char *name)
 void cmd_print_help(const struct command *c)
 {
 	fputs(c->help, stdout);
+}
+
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "spiketrace %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'spiketrace %s --help'.\n", cmd);
+	return EXIT_USAGE;
 }
 
 /* The names users know from the original spiketrace, installed as links to this binary. */

@@ -1,11 +1,13 @@
 /* collect_procs.c - per-process collector: every /proc/PID, read through kept-open stat fds. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/pidmap.h"
 #include "base/xalloc.h"
 #include "capture/collector.h"
 
@@ -26,8 +28,7 @@ struct procs_state {
 	const struct collector_env *env;
 	struct pentry *ents;
 	size_t n, cap;
-	int *slots; /* open-addressing hash pid -> index into ents, -1 empty */
-	size_t nslots;
+	struct pidmap index; /* pid -> position in ents */
 	int *pids;
 	size_t pids_cap;
 	char *buf;
@@ -36,46 +37,6 @@ struct procs_state {
 	uint64_t gen;
 	long page_kib;
 };
-
-static size_t hash_pid(int pid, size_t nslots)
-{
-	return ((uint32_t)pid * 2654435761u) & (nslots - 1);
-}
-
-static long lookup(const struct procs_state *s, int pid)
-{
-	if (!s->nslots)
-		return -1;
-	for (size_t h = hash_pid(pid, s->nslots);; h = (h + 1) & (s->nslots - 1)) {
-		int idx = s->slots[h];
-
-		if (idx < 0)
-			return -1;
-		if (s->ents[idx].pid == pid)
-			return idx;
-	}
-}
-
-static void rebuild_hash(struct procs_state *s)
-{
-	size_t want = 64;
-
-	while (want < s->n * 2)
-		want *= 2;
-	if (want != s->nslots) {
-		free(s->slots);
-		s->slots = xmalloc(want * sizeof(*s->slots));
-		s->nslots = want;
-	}
-	memset(s->slots, 0xff, s->nslots * sizeof(*s->slots));
-	for (size_t i = 0; i < s->n; i++) {
-		size_t h = hash_pid(s->ents[i].pid, s->nslots);
-
-		while (s->slots[h] >= 0)
-			h = (h + 1) & (s->nslots - 1);
-		s->slots[h] = (int)i;
-	}
-}
 
 static void entry_drop(struct procs_state *s, struct pentry *e)
 {
@@ -107,7 +68,7 @@ static void procs_close(void *state)
 	for (size_t i = 0; i < s->n; i++)
 		entry_drop(s, &s->ents[i]);
 	free(s->ents);
-	free(s->slots);
+	pidmap_release(&s->index);
 	free(s->pids);
 	free(s->buf);
 	free(s);
@@ -172,7 +133,8 @@ static int entry_start(struct procs_state *s, struct pentry *e, int pid, struct 
 	}
 	e->start_ticks = ps->starttime;
 	/* the kept fd's owner is the euid: one fstat instead of reading PID/status */
-	if ((e->fd >= 0 ? procfs_fd_owner(e->fd, &uid) : procfs_read_uid(s->env->pf, pid, &uid)) == 0)
+	if ((e->fd >= 0 ? procfs_fd_owner(e->fd, &uid) : procfs_read_uid(s->env->pf, pid, &uid)) ==
+	    0)
 		e->uid = (uint32_t)uid;
 	memcpy(e->comm, ps->comm, sizeof(e->comm) - 1);
 	read_cmdline(s, e);
@@ -194,7 +156,7 @@ static int procs_sample(void *state, struct snapshot *snap, const struct snapsho
 		return npids;
 	for (int i = 0; i < npids; i++) {
 		int pid = s->pids[i];
-		long idx = lookup(s, pid);
+		long idx = pidmap_find(&s->index, s->ents, pid);
 		struct proc_stat ps;
 		struct pentry *e;
 		struct proc_sample *p;
@@ -277,7 +239,7 @@ static int procs_sample(void *state, struct snapshot *snap, const struct snapsho
 		w++;
 	}
 	s->n = w;
-	rebuild_hash(s);
+	pidmap_rebuild(&s->index, s->ents, s->n, sizeof(*s->ents), offsetof(struct pentry, pid));
 	return 0;
 }
 

@@ -1,10 +1,12 @@
 /* detect.c - the detector table, per-process baselines, cooldowns, and one detection pass. */
 #include "capture/detect.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/pidmap.h"
 #include "base/xalloc.h"
 
 static const struct detector_ops *const detectors[] = {
@@ -23,8 +25,7 @@ struct cooldown {
 struct detect {
 	struct proc_baseline *pb, *pb_next; /* previous and current, parallel to snapshot procs */
 	size_t npb, cap_pb, cap_next;
-	int *slots; /* hash pid -> index into pb */
-	size_t nslots;
+	struct pidmap index; /* pid -> position in pb */
 	struct mem_baselines mem;
 	struct cooldown *cool;
 	size_t ncool, capcool;
@@ -88,7 +89,7 @@ void detect_free(struct detect *d)
 		return;
 	free(d->pb);
 	free(d->pb_next);
-	free(d->slots);
+	pidmap_release(&d->index);
 	free(d->cool);
 	free(d->scratch);
 	free(d);
@@ -99,44 +100,11 @@ struct mem_baselines *detect_mem(struct detect *d)
 	return &d->mem;
 }
 
-static size_t hash_pid(int pid, size_t nslots)
-{
-	return ((uint32_t)pid * 2654435761u) & (nslots - 1);
-}
-
 static const struct proc_baseline *find_prev(const struct detect *d, int pid)
 {
-	if (!d->nslots)
-		return NULL;
-	for (size_t h = hash_pid(pid, d->nslots);; h = (h + 1) & (d->nslots - 1)) {
-		int idx = d->slots[h];
+	long i = pidmap_find(&d->index, d->pb, pid);
 
-		if (idx < 0)
-			return NULL;
-		if (d->pb[idx].pid == pid)
-			return &d->pb[idx];
-	}
-}
-
-static void index_pb(struct detect *d)
-{
-	size_t want = 64;
-
-	while (want < d->npb * 2)
-		want *= 2;
-	if (want != d->nslots) {
-		free(d->slots);
-		d->slots = xmalloc(want * sizeof(*d->slots));
-		d->nslots = want;
-	}
-	memset(d->slots, 0xff, d->nslots * sizeof(*d->slots));
-	for (size_t i = 0; i < d->npb; i++) {
-		size_t h = hash_pid(d->pb[i].pid, d->nslots);
-
-		while (d->slots[h] >= 0)
-			h = (h + 1) & (d->nslots - 1);
-		d->slots[h] = (int)i;
-	}
+	return i < 0 ? NULL : &d->pb[i];
 }
 
 /* The cooldown key of a trigger under the configured scope. */
@@ -358,5 +326,6 @@ void detect_run(struct detect *d, const struct config *cfg, const struct snapsho
 		d->cap_pb = d->cap_next;
 		d->cap_next = c;
 	}
-	index_pb(d);
+	pidmap_rebuild(&d->index, d->pb, d->npb, sizeof(*d->pb),
+		       offsetof(struct proc_baseline, pid));
 }

@@ -29,4 +29,10 @@ int cmd_trace(int argc, char **argv);
 /* Prints a command's help to stdout. */
 void cmd_print_help(const struct command *c);
 
+/*
+ * Prints "spiketrace CMD: message" and "Try 'spiketrace CMD --help'." to stderr
+ * and returns EXIT_USAGE, for a bad command line.
+ */
+int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

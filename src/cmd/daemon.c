@@ -67,18 +67,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "spiketrace daemon: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'spiketrace daemon --help'.\n");
-	return EXIT_USAGE;
-}
-
 int cmd_daemon(int argc, char **argv)
 {
 	struct overrides o = { 0 };
@@ -100,7 +88,7 @@ int cmd_daemon(int argc, char **argv)
 			break;
 		case 'o':
 			if (!*optarg)
-				return usage_error("--output-dir must not be empty");
+				return cmd_usage_error("daemon", "--output-dir must not be empty");
 			o.output_dir = optarg;
 			break;
 		case 'i':
@@ -108,14 +96,16 @@ int cmd_daemon(int argc, char **argv)
 			o.interval_s = strtod(optarg, &end);
 			if (errno || *end || end == optarg || !isfinite(o.interval_s) ||
 			    o.interval_s < 0.05 || o.interval_s > 3600)
-				return usage_error(
-					"invalid --interval '%s' (seconds, 0.05 to 3600)", optarg);
+				return cmd_usage_error(
+					"daemon", "invalid --interval '%s' (seconds, 0.05 to 3600)",
+					optarg);
 			break;
 		case 'l': {
 			enum log_level lvl;
 
 			if (log_level_parse(optarg, &lvl) < 0)
-				return usage_error(
+				return cmd_usage_error(
+					"daemon",
 					"invalid --log-level '%s' (error, warn, info or debug)",
 					optarg);
 			o.log_level = optarg;
@@ -125,7 +115,8 @@ int cmd_daemon(int argc, char **argv)
 			errno = 0;
 			samples = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || samples < 1)
-				return usage_error("invalid --samples '%s' (a count >= 1)", optarg);
+				return cmd_usage_error(
+					"daemon", "invalid --samples '%s' (a count >= 1)", optarg);
 			break;
 		case OPT_CHECK:
 			check = true;
@@ -145,7 +136,7 @@ int cmd_daemon(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error("daemon", "unexpected argument '%s'", argv[optind]);
 
 	if (build_config(&cfg, &err, &o) < 0) {
 		fprintf(stderr, "spiketrace: %s\n", strbuf_str(&err));

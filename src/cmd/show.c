@@ -76,10 +76,8 @@ int cmd_show(int argc, char **argv)
 			errno = 0;
 			top = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || top < 0) {
-				fprintf(stderr, "spiketrace show: invalid --top '%s' (a count, 0 = all)\n"
-						"Try 'spiketrace show --help'.\n",
-					optarg);
-				return EXIT_USAGE;
+				return cmd_usage_error(
+					"show", "invalid --top '%s' (a count, 0 = all)", optarg);
 			}
 			break;
 		case 'h':
@@ -91,8 +89,7 @@ int cmd_show(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "spiketrace show: no dump given\nTry 'spiketrace show --help'.\n");
-		return EXIT_USAGE;
+		return cmd_usage_error("show", "no dump given");
 	}
 	for (int i = optind; i < argc; i++) {
 		struct stat st;
@@ -124,15 +121,21 @@ const struct command cmd_show_def = {
 		"    spiketrace show [--json] [--top N] FILE|DIR...\n"
 		"\n"
 		"DESCRIPTION\n"
-		"    For each dump: a header line, the trigger (type, time, culprit pid and command,\n"
-		"    value against baseline, delta, threshold, cooldown scope) and any other trigger\n"
-		"    of the same sample, then per snapshot one line of system figures (CPU, memory,\n"
-		"    load, process count; the trigger snapshot is marked [trigger]) followed by its\n"
-		"    top processes by CPU: PID, PPID, USER, CPU% (of one CPU), RSS, state, command.\n"
+		"    For each dump: a header line, the trigger (type, time, culprit pid and "
+		"command,\n"
+		"    value against baseline, delta, threshold, cooldown scope) and any other "
+		"trigger\n"
+		"    of the same sample, then per snapshot one line of system figures (CPU, "
+		"memory,\n"
+		"    load, process count; the trigger snapshot is marked [trigger]) followed by "
+		"its\n"
+		"    top processes by CPU: PID, PPID, USER, CPU% (of one CPU), RSS, state, "
+		"command.\n"
 		"    A directory stands for its spike_*.json files, oldest first.\n"
 		"\n"
 		"OPTIONS\n"
-		"    -j, --json      one JSON object per dump and line (see docs/show.md), for jq;\n"
+		"    -j, --json      one JSON object per dump and line (see docs/show.md), for "
+		"jq;\n"
 		"                    errors are JSON objects on stderr\n"
 		"    -n, --top N     processes per snapshot (default 10; 0 = all the dump holds)\n"
 		"    -h, --help      show this help\n"

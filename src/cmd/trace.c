@@ -1,4 +1,5 @@
-/* trace.c - `spiketrace trace`: options, Ctrl-C, output file and exit status of the traced command. */
+/* trace.c - `spiketrace trace`: options, Ctrl-C, output file and exit status of the traced command.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -31,18 +32,6 @@ static void on_sigint(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	/* the terminal's Ctrl-C reaches the traced command by itself (same process group) */
 	tracer_interrupt(si->si_code == SI_KERNEL);
-}
-
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "spiketrace trace: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'spiketrace trace --help'.\n");
-	return EXIT_USAGE;
 }
 
 static int parse_pids(const char *arg, struct tracer_opts *o)
@@ -84,20 +73,23 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'p':
 			if (parse_pids(optarg, &o) < 0)
-				return usage_error("invalid -p '%s' (PID[,PID...])", optarg);
+				return cmd_usage_error("trace", "invalid -p '%s' (PID[,PID...])",
+						       optarg);
 			break;
 		case 's':
 			o.strsize = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || !*optarg || o.strsize > 1 << 20)
-				return usage_error("invalid -s '%s' (bytes, 0 to 1048576)", optarg);
+				return cmd_usage_error(
+					"trace", "invalid -s '%s' (bytes, 0 to 1048576)", optarg);
 			break;
 		case 'e':
 			if (strncmp(optarg, "trace=", 6))
-				return usage_error("invalid -e '%s' (only trace=... is supported)",
-						   optarg);
-			if (systab_parse_filter(SYSTAB_ARCH_X86_64, optarg + 6, o.set, sizeof(o.set),
-						err, sizeof(err)) < 0)
-				return usage_error("-e %s: %s", optarg, err);
+				return cmd_usage_error(
+					"trace", "invalid -e '%s' (only trace=... is supported)",
+					optarg);
+			if (systab_parse_filter(SYSTAB_ARCH_X86_64, optarg + 6, o.set,
+						sizeof(o.set), err, sizeof(err)) < 0)
+				return cmd_usage_error("trace", "-e %s: %s", optarg, err);
 			o.filtered = true;
 			break;
 		case OPT_STATS:
@@ -112,9 +104,11 @@ int cmd_trace(int argc, char **argv)
 		case OPT_ANOMALY:
 			o.anomaly_z = strtod(optarg, &end);
 			if (*end || !*optarg || o.anomaly_z < 0)
-				return usage_error("invalid --anomaly-threshold '%s' (standard deviations, "
-						   "0 = off)",
-						   optarg);
+				return cmd_usage_error(
+					"trace",
+					"invalid --anomaly-threshold '%s' (standard deviations, "
+					"0 = off)",
+					optarg);
 			break;
 		case 'h':
 			cmd_print_help(&cmd_trace_def);
@@ -127,9 +121,10 @@ int cmd_trace(int argc, char **argv)
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	if (optind < argc && o.npids)
-		return usage_error("give a command or -p PID, not both");
+		return cmd_usage_error("trace", "give a command or -p PID, not both");
 	if (optind >= argc && !o.npids)
-		return usage_error("no command to trace (spiketrace trace [OPTIONS] -- CMD ARGS...)");
+		return cmd_usage_error(
+			"trace", "no command to trace (spiketrace trace [OPTIONS] -- CMD ARGS...)");
 	if (optind < argc)
 		o.argv = argv + optind;
 	if (!o.verbose && !o.json)
@@ -137,7 +132,8 @@ int cmd_trace(int argc, char **argv)
 	if (outfile) {
 		o.out = fopen(outfile, "we");
 		if (!o.out) {
-			fprintf(stderr, "spiketrace: cannot open '%s': %s\n", outfile, strerror(errno));
+			fprintf(stderr, "spiketrace: cannot open '%s': %s\n", outfile,
+				strerror(errno));
 			free(o.pids);
 			return EXIT_USAGE;
 		}
@@ -150,7 +146,8 @@ int cmd_trace(int argc, char **argv)
 	ret = tracer_run(&o, &what);
 	if (ret < 0) {
 		if (ret == -ENOENT && o.argv)
-			fprintf(stderr, "spiketrace: cannot run '%s': %s\n", o.argv[0], strerror(-ret));
+			fprintf(stderr, "spiketrace: cannot run '%s': %s\n", o.argv[0],
+				strerror(-ret));
 		else
 			fprintf(stderr, "spiketrace: %s: %s\n", what, strerror(-ret));
 		ret = ret == -ENOENT ? 127 : EXIT_FAILURE_RUN;
@@ -166,7 +163,8 @@ const struct command cmd_trace_def = {
 	.run = cmd_trace,
 	.summary = "trace what a program does: syscalls, statistics, latency anomalies",
 	.help = "NAME\n"
-		"    spiketrace trace - trace a program's system calls (strace-like, work in progress)\n"
+		"    spiketrace trace - trace a program's system calls (strace-like, work in "
+		"progress)\n"
 		"\n"
 		"SYNOPSIS\n"
 		"    spiketrace trace [OPTIONS] [--] CMD [ARGS...]\n"
@@ -175,7 +173,8 @@ const struct command cmd_trace_def = {
 		"DESCRIPTION\n"
 		"    Runs CMD (or attaches to running processes) under ptrace, following every\n"
 		"    fork, vfork, clone and exec, and reports on its system calls. With -e trace=\n"
-		"    a seccomp filter makes the tracee stop only on the chosen syscalls, which keeps\n"
+		"    a seccomp filter makes the tracee stop only on the chosen syscalls, which "
+		"keeps\n"
 		"    the others at full speed. Signals are passed on to the tracee, never\n"
 		"    swallowed. By default the per-syscall table (--stats) is printed at the end.\n"
 		"\n"
@@ -184,7 +183,8 @@ const struct command cmd_trace_def = {
 		"                          process, signal, desc; %%file works too) and names,\n"
 		"                          comma-separated; a leading ! negates; all, none\n"
 		"    --stats               per-syscall table: calls, errors, total/avg time and\n"
-		"                          p50/p95/p99/max latency (like strace -c, plus percentiles)\n"
+		"                          p50/p95/p99/max latency (like strace -c, plus "
+		"percentiles)\n"
 		"    --anomaly-threshold Z a call slower than its syscall's running mean by Z\n"
 		"                          standard deviations is reported as an anomaly\n"
 		"                          (low/medium/high; default 3, 0 = off)\n"

@@ -32,18 +32,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "spiketrace view: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'spiketrace view --help'.\n");
-	return EXIT_USAGE;
-}
-
 /* The configured output_directory (file found like the daemon finds it) into *dir. */
 static int configured_dir(const char *config_path, char **dir, struct strbuf *err)
 {
@@ -93,7 +81,7 @@ int cmd_view(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++)
 		if (!argv[i][0])
-			return usage_error("an empty path");
+			return cmd_usage_error("view", "an empty path");
 
 	if (optind < argc) {
 		o.paths = (const char *const *)argv + optind;
