@@ -316,7 +316,9 @@ int engine_run(struct engine *e, const char **what)
 		pid_t pid;
 
 		e->seccomp = e->o.trace_set != NULL;
-		pid = ptrace_spawn(e->o.argv, PTRACE_TRACER_OPTIONS, e->o.trace_set, e->o.trace_bits);
+		/* a command we started dies with us (EXITKILL); attached processes never do */
+		pid = ptrace_spawn(e->o.argv, PTRACE_TRACER_OPTIONS | PTRACE_O_EXITKILL, e->o.trace_set,
+				   e->o.trace_bits);
 		if (pid < 0) {
 			*what = "cannot run the command";
 			return pid;

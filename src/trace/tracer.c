@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "trace/decode.h"
 #include "trace/engine.h"
 #include "trace/tstats.h"
 
@@ -22,6 +23,7 @@ struct session {
 	bool multi; /* more than one process seen: lines carry the pid */
 	struct strbuf line;
 	uint64_t anomalies;
+	struct decode_opts dopts;
 };
 
 static struct engine *volatile current; /* for the Ctrl-C handler */
@@ -50,16 +52,80 @@ static const char *sys_name(long nr, char *buf, size_t len)
 	return buf;
 }
 
+static void on_enter_call(void *ctx, struct trace_call *c)
+{
+	struct session *s = ctx;
+	struct mem_reader m = decode_reader_ptrace(c->tid);
+
+	if (s->o->verbose || s->o->json)
+		decode_enter(&m, c, &s->dopts);
+}
+
+/* The raw syscall, strace's way (-v), or as an NDJSON "syscall" event (--json). */
+static void emit_syscall(struct session *s, struct trace_call *c)
+{
+	struct mem_reader m = decode_reader_ptrace(c->tid);
+
+	if (s->o->json) {
+		struct strbuf text = STRBUF_INIT;
+		struct json_writer w;
+		char nbuf[32];
+		const char *en;
+
+		decode_format(&m, c, &s->dopts, &text);
+		json_init(&w, &s->line, false);
+		json_obj_begin(&w);
+		json_kv_str(&w, "event", "syscall");
+		json_kv_double(&w, "t", (double)(c->entry_ns - s->t0_ns) / 1e9, 6);
+		json_kv_int(&w, "pid", c->tgid);
+		json_kv_int(&w, "tid", c->tid);
+		json_kv_str(&w, "syscall", sys_name(c->nr, nbuf, sizeof(nbuf)));
+		json_kv_int(&w, "nr", c->nr);
+		json_key(&w, "args");
+		json_arr_begin(&w);
+		for (int i = 0; i < 6; i++)
+			json_uint(&w, c->args[i]);
+		json_arr_end(&w);
+		if (c->unfinished) {
+			json_key(&w, "ret");
+			json_null(&w);
+		} else {
+			json_kv_int(&w, "ret", c->ret);
+		}
+		en = c->is_error && !c->unfinished ? systab_errno_name((int)-c->ret) : NULL;
+		json_key(&w, "errno");
+		if (en)
+			json_str(&w, en);
+		else
+			json_null(&w);
+		json_kv_uint(&w, "latency_ns", c->unfinished ? 0 : c->exit_ns - c->entry_ns);
+		json_kv_str(&w, "text", strbuf_str(&text));
+		json_obj_end(&w);
+		strbuf_release(&text);
+	} else {
+		stamp(s, c->entry_ns);
+		if (s->multi)
+			strbuf_addf(&s->line, "[pid %5d] ", c->tid);
+		decode_format(&m, c, &s->dopts, &s->line);
+	}
+	flush_line(s);
+}
+
 static void on_exit_call(void *ctx, struct trace_call *c)
 {
 	struct session *s = ctx;
 	struct tstats_anomaly an;
 	char nbuf[32];
 	const char *name;
+	bool anomaly;
 
+	if (s->o->verbose || s->o->json)
+		emit_syscall(s, c);
+	decode_release(c);
 	if (c->unfinished)
 		return; /* exit, exit_group, a killed thread: never returned (strace -c skips them too) */
-	if (!tstats_add(s->stats, c->nr, c->exit_ns - c->entry_ns, c->is_error, &an))
+	anomaly = tstats_add(s->stats, c->nr, c->exit_ns - c->entry_ns, c->is_error, &an);
+	if (!anomaly)
 		return;
 	s->anomalies++;
 	name = sys_name(c->nr, nbuf, sizeof(nbuf));
@@ -106,6 +172,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 {
 	struct session s = { .o = o };
 	struct trace_sink sink = {
+		.enter = on_enter_call,
 		.exit = on_exit_call,
 		.spawn = on_spawn,
 	};
@@ -122,6 +189,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s.t0_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	s.dopts.strsize = o->strsize;
 	s.stats = tstats_new();
 	tstats_set_anomaly(s.stats, o->anomaly_z, TSTATS_DEFAULT_MIN_CALLS);
 	s.multi = o->npids > 1;
