@@ -42,6 +42,13 @@ static void flush_line(struct session *s)
 	strbuf_reset(&s->line);
 }
 
+static unsigned nargs_of(long nr)
+{
+	const struct syscall_def *d = systab_get(SYSTAB_ARCH_X86_64, nr);
+
+	return d ? d->nargs : 6;
+}
+
 static const char *sys_name(long nr, char *buf, size_t len)
 {
 	const struct syscall_def *d = systab_get(SYSTAB_ARCH_X86_64, nr);
@@ -83,7 +90,7 @@ static void emit_syscall(struct session *s, struct trace_call *c)
 		json_kv_int(&w, "nr", c->nr);
 		json_key(&w, "args");
 		json_arr_begin(&w);
-		for (int i = 0; i < 6; i++)
+		for (unsigned i = 0; i < nargs_of(c->nr); i++)
 			json_uint(&w, c->args[i]);
 		json_arr_end(&w);
 		if (c->unfinished) {
@@ -157,15 +164,146 @@ static void on_exit_call(void *ctx, struct trace_call *c)
 	flush_line(s);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Starts a JSON event line: {"event":NAME,"t":...,"pid":PID */
+static void json_event(struct session *s, struct json_writer *w, const char *name, pid_t pid)
+{
+	json_init(w, &s->line, false);
+	json_obj_begin(w);
+	json_kv_str(w, "event", name);
+	json_kv_double(w, "t", (double)(now_ns() - s->t0_ns) / 1e9, 6);
+	json_kv_int(w, "pid", pid);
+}
+
+static bool events_wanted(const struct session *s)
+{
+	return s->o->verbose || s->o->json;
+}
+
 static void on_spawn(void *ctx, pid_t parent, pid_t child, enum spawn_kind kind, bool thread)
 {
+	static const char *const kinds[] = { "fork", "vfork", "clone" };
 	struct session *s = ctx;
+	struct json_writer w;
 
-	(void)parent;
-	(void)child;
-	(void)kind;
 	if (!thread)
 		s->multi = true;
+	if (!events_wanted(s))
+		return;
+	if (s->o->json) {
+		json_event(s, &w, "spawn", parent);
+		json_kv_int(&w, "child", child);
+		json_kv_str(&w, "kind", kinds[kind]);
+		json_kv_bool(&w, "thread", thread);
+		json_obj_end(&w);
+	} else {
+		stamp(s, now_ns());
+		strbuf_addf(&s->line, "[pid %5d] +++ %s %s %d +++", parent, kinds[kind],
+			    thread ? "thread" : "process", child);
+	}
+	flush_line(s);
+}
+
+static void on_signal(void *ctx, pid_t tid, int sig)
+{
+	struct session *s = ctx;
+	const char *name = systab_value_name(systab_signals, (unsigned)sig);
+	struct json_writer w;
+
+	if (!events_wanted(s))
+		return;
+	if (s->o->json) {
+		json_event(s, &w, "signal", tid);
+		json_kv_str(&w, "signal", name ? name : "?");
+		json_kv_int(&w, "signo", sig);
+		json_obj_end(&w);
+	} else {
+		stamp(s, now_ns());
+		if (s->multi)
+			strbuf_addf(&s->line, "[pid %5d] ", tid);
+		strbuf_addf(&s->line, "--- %s ---", name ? name : "?");
+	}
+	flush_line(s);
+}
+
+static void on_thread_exit(void *ctx, pid_t tid, pid_t tgid, int status, bool leader)
+{
+	struct session *s = ctx;
+	struct json_writer w;
+	const char *name;
+
+	if (!events_wanted(s) || !leader)
+		return;
+	(void)tgid;
+	name = WIFSIGNALED(status) ? systab_value_name(systab_signals, (unsigned)WTERMSIG(status))
+				   : NULL;
+	if (s->o->json) {
+		json_event(s, &w, "exit", tid);
+		if (WIFSIGNALED(status)) {
+			json_kv_str(&w, "signal", name ? name : "?");
+			json_kv_int(&w, "status", 128 + WTERMSIG(status));
+		} else {
+			json_key(&w, "signal");
+			json_null(&w);
+			json_kv_int(&w, "status", WEXITSTATUS(status));
+		}
+		json_obj_end(&w);
+	} else {
+		stamp(s, now_ns());
+		if (s->multi)
+			strbuf_addf(&s->line, "[pid %5d] ", tid);
+		if (WIFSIGNALED(status))
+			strbuf_addf(&s->line, "+++ killed by %s +++", name ? name : "?");
+		else
+			strbuf_addf(&s->line, "+++ exited with %d +++", WEXITSTATUS(status));
+	}
+	flush_line(s);
+}
+
+static void json_stats_row(const struct tstats_row *r, void *arg)
+{
+	struct json_writer *w = arg;
+	char nbuf[32];
+
+	json_obj_begin(w);
+	json_kv_str(w, "syscall", sys_name(r->nr, nbuf, sizeof(nbuf)));
+	json_kv_uint(w, "calls", r->calls);
+	json_kv_uint(w, "errors", r->errors);
+	json_kv_uint(w, "total_ns", r->total_ns);
+	json_kv_uint(w, "p50_ns", r->p50_ns);
+	json_kv_uint(w, "p95_ns", r->p95_ns);
+	json_kv_uint(w, "p99_ns", r->p99_ns);
+	json_kv_uint(w, "max_ns", r->max_ns);
+	json_kv_uint(w, "anomalies", r->anomalies);
+	json_obj_end(w);
+}
+
+/* The end of the report: the per-syscall table (--stats), as text or as one JSON event. */
+static void report_stats(struct session *s)
+{
+	struct json_writer w;
+
+	strbuf_reset(&s->line);
+	if (!s->o->json) {
+		tstats_render(s->stats, SYSTAB_ARCH_X86_64, &s->line);
+		fwrite(s->line.buf, 1, s->line.len, s->o->out);
+		strbuf_reset(&s->line);
+		return;
+	}
+	json_event(s, &w, "stats", engine_main_pid(s->engine));
+	json_key(&w, "syscalls");
+	json_arr_begin(&w);
+	tstats_foreach(s->stats, json_stats_row, &w);
+	json_arr_end(&w);
+	json_obj_end(&w);
+	flush_line(s);
 }
 
 int tracer_run(const struct tracer_opts *o, const char **what)
@@ -175,6 +313,8 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 		.enter = on_enter_call,
 		.exit = on_exit_call,
 		.spawn = on_spawn,
+		.signal = on_signal,
+		.thread_exit = on_thread_exit,
 	};
 	struct engine_opts eo = {
 		.argv = o->argv,
@@ -184,11 +324,9 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 		.trace_bits = SYSTAB_NR_LIMIT,
 		.same_cpu = o->same_cpu,
 	};
-	struct timespec ts;
 	int ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	s.t0_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	s.t0_ns = now_ns();
 	s.dopts.strsize = o->strsize;
 	s.stats = tstats_new();
 	tstats_set_anomaly(s.stats, o->anomaly_z, TSTATS_DEFAULT_MIN_CALLS);
@@ -197,11 +335,8 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	current = s.engine;
 	ret = engine_run(s.engine, what);
 	current = NULL;
-	if (ret == 0 && o->stats) {
-		strbuf_reset(&s.line);
-		tstats_render(s.stats, SYSTAB_ARCH_X86_64, &s.line);
-		fwrite(s.line.buf, 1, s.line.len, o->out);
-	}
+	if (ret == 0 && o->stats)
+		report_stats(&s);
 	fflush(o->out);
 	if (ret == 0)
 		ret = engine_exit_status(s.engine);
