@@ -11,7 +11,7 @@
 #include "cmd/cmds.h"
 #include "trace/tracer.h"
 
-enum { OPT_STATS = 256, OPT_JSON, OPT_SAME_CPU, OPT_ANOMALY };
+enum { OPT_STATS = 256, OPT_JSON, OPT_SAME_CPU, OPT_ANOMALY, OPT_NO_FILTER };
 
 static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
@@ -21,6 +21,7 @@ static const struct option longopts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "same-cpu", no_argument, NULL, OPT_SAME_CPU },
+	{ "no-filter", no_argument, NULL, OPT_NO_FILTER },
 	{ "anomaly-threshold", required_argument, NULL, OPT_ANOMALY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -101,6 +102,9 @@ int cmd_trace(int argc, char **argv)
 		case OPT_SAME_CPU:
 			o.same_cpu = true;
 			break;
+		case OPT_NO_FILTER:
+			o.no_filter = true;
+			break;
 		case OPT_ANOMALY:
 			o.anomaly_z = strtod(optarg, &end);
 			if (*end || !*optarg || o.anomaly_z < 0)
@@ -127,8 +131,6 @@ int cmd_trace(int argc, char **argv)
 			"trace", "no command to trace (spiketrace trace [OPTIONS] -- CMD ARGS...)");
 	if (optind < argc)
 		o.argv = argv + optind;
-	if (!o.verbose && !o.json)
-		o.stats = true; /* until the summary exists, the table is the default report */
 	if (outfile) {
 		o.out = fopen(outfile, "we");
 		if (!o.out) {

@@ -1,4 +1,5 @@
-/* tracee.c - spawning seized tracees with a seccomp filter, syscall info and tracee memory reads. */
+/* tracee.c - spawning seized tracees with a seccomp filter, syscall info and tracee memory reads.
+ */
 #include "sys/tracee.h"
 
 #include <errno.h>
@@ -19,7 +20,6 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
-
 
 /*
  * A classic BPF program: on x86_64, RET_TRACE for each wanted syscall number

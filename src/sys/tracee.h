@@ -1,4 +1,5 @@
-/* tracee.h - the tracer's kernel interface: seized children, seccomp filters, syscall info, tracee memory. */
+/* tracee.h - the tracer's kernel interface: seized children, seccomp filters, syscall info, tracee
+ * memory. */
 #ifndef SPIKETRACE_SYS_TRACEE_H
 #define SPIKETRACE_SYS_TRACEE_H
 
@@ -30,10 +31,10 @@ struct syscall_stop {
 	int op; /* PTRACE_SYSCALL_INFO_ENTRY, _EXIT or _SECCOMP */
 	uint32_t arch;
 	uint64_t ip, sp;
-	long nr;            /* entry / seccomp */
-	uint64_t args[6];   /* entry / seccomp */
-	int64_t rval;       /* exit */
-	bool is_error;      /* exit */
+	long nr;	  /* entry / seccomp */
+	uint64_t args[6]; /* entry / seccomp */
+	int64_t rval;	  /* exit */
+	bool is_error;	  /* exit */
 };
 
 /* PTRACE_GET_SYSCALL_INFO for a stopped tracee. Returns 0 or -errno. */
@@ -45,7 +46,8 @@ int ptrace_syscall_info(pid_t tid, struct syscall_stop *out);
  */
 ssize_t ptrace_read_mem(pid_t tid, uint64_t addr, void *buf, size_t len);
 
-/* Reads a NUL-terminated string of at most len-1 bytes; sets *truncated. Returns length or -errno. */
+/* Reads a NUL-terminated string of at most len-1 bytes; sets *truncated. Returns length or -errno.
+ */
 ssize_t ptrace_read_str(pid_t tid, uint64_t addr, char *buf, size_t len, bool *truncated);
 
 #endif

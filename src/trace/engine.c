@@ -19,9 +19,10 @@
 
 struct thread {
 	pid_t tid, tgid;
-	bool in_call;   /* between syscall entry and exit */
-	bool fresh;     /* attached, not resumed yet: its first PTRACE_EVENT_STOP is not a group-stop */
-	bool started;   /* the main command's thread has reached its execve (earlier calls are ours) */
+	bool in_call; /* between syscall entry and exit */
+	bool fresh; /* attached, not resumed yet: its first PTRACE_EVENT_STOP is not a group-stop */
+	bool started; /* the main command's thread has reached its execve (earlier calls are ours)
+		       */
 	struct trace_call call;
 };
 
@@ -31,7 +32,7 @@ struct engine {
 	void *ctx;
 	struct thread *t;
 	size_t nt, capt;
-	bool seccomp;    /* stops come from the seccomp filter, not from every syscall */
+	bool seccomp; /* stops come from the seccomp filter, not from every syscall */
 	pid_t main_pid;
 	int main_status;
 	bool main_done;
@@ -200,7 +201,7 @@ static void on_event(struct engine *e, struct thread *t, int event)
 		else
 			c->tgid = tgid;
 		if (e->sink.spawn)
-			e->sink.spawn(e->ctx, t->tid, child,
+			e->sink.spawn(e->ctx, t->tid, t->tgid, child,
 				      event == PTRACE_EVENT_FORK    ? SPAWN_FORK
 				      : event == PTRACE_EVENT_VFORK ? SPAWN_VFORK
 								    : SPAWN_CLONE,
@@ -317,8 +318,8 @@ int engine_run(struct engine *e, const char **what)
 
 		e->seccomp = e->o.trace_set != NULL;
 		/* a command we started dies with us (EXITKILL); attached processes never do */
-		pid = ptrace_spawn(e->o.argv, PTRACE_TRACER_OPTIONS | PTRACE_O_EXITKILL, e->o.trace_set,
-				   e->o.trace_bits);
+		pid = ptrace_spawn(e->o.argv, PTRACE_TRACER_OPTIONS | PTRACE_O_EXITKILL,
+				   e->o.trace_set, e->o.trace_bits);
 		if (pid < 0) {
 			*what = "cannot run the command";
 			return pid;
@@ -377,7 +378,8 @@ int engine_run(struct engine *e, const char **what)
 			resume(e, t, 0);
 		} else if (event == PTRACE_EVENT_STOP) {
 			if (!t->fresh && !e->detaching &&
-			    (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)) {
+			    (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+			     sig == SIGTTOU)) {
 				/* group-stop: stay stopped, but keep reporting (SIGCONT, kill) */
 				ptrace(PTRACE_LISTEN, pid, 0, 0);
 			} else {

@@ -1,4 +1,5 @@
-/* engine.h - the ptrace engine: runs or attaches to tracees, follows them, reports syscalls to a sink. */
+/* engine.h - the ptrace engine: runs or attaches to tracees, follows them, reports syscalls to a
+ * sink. */
 #ifndef SPIKETRACE_TRACE_ENGINE_H
 #define SPIKETRACE_TRACE_ENGINE_H
 
@@ -13,11 +14,11 @@ struct trace_call {
 	long nr;
 	uint32_t arch;
 	uint64_t args[6];
-	int64_t ret;      /* at exit: the return value, -errno on error */
-	bool is_error;    /* at exit */
-	bool unfinished;  /* the thread ended (exit, exec by another thread, kill) inside the call */
+	int64_t ret;	 /* at exit: the return value, -errno on error */
+	bool is_error;	 /* at exit */
+	bool unfinished; /* the thread ended (exit, exec by another thread, kill) inside the call */
 	uint64_t entry_ns, exit_ns; /* CLOCK_MONOTONIC */
-	void *priv;       /* the sink's, set at enter and released by it at exit */
+	void *priv;		    /* the sink's, set at enter and released by it at exit */
 };
 
 enum spawn_kind { SPAWN_FORK, SPAWN_VFORK, SPAWN_CLONE };
@@ -28,21 +29,23 @@ struct trace_sink {
 	void (*enter)(void *ctx, struct trace_call *c);
 	/* at syscall exit (or when it can never exit: unfinished) */
 	void (*exit)(void *ctx, struct trace_call *c);
-	void (*spawn)(void *ctx, pid_t parent, pid_t child, enum spawn_kind kind, bool thread);
+	void (*spawn)(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, enum spawn_kind kind,
+		      bool thread);
 	/* tgid exec'd a new program; old_tid is the thread that called execve */
 	void (*exec)(void *ctx, pid_t tgid, pid_t old_tid);
 	void (*signal)(void *ctx, pid_t tid, int sig);
-	/* a thread ended: status as from waitpid; leader is true for the thread group's last word */
+	/* a thread ended: status as from waitpid; leader is true for the thread group's last word
+	 */
 	void (*thread_exit)(void *ctx, pid_t tid, pid_t tgid, int status, bool leader);
 };
 
 struct engine_opts {
-	char *const *argv;        /* command to run, or NULL with pids */
-	const pid_t *pids;        /* processes to attach to (all their threads) */
+	char *const *argv; /* command to run, or NULL with pids */
+	const pid_t *pids; /* processes to attach to (all their threads) */
 	size_t npids;
 	const uint8_t *trace_set; /* bitmap of syscall numbers that stop; NULL = all */
 	size_t trace_bits;
-	bool same_cpu;            /* pin tracer and tracees to one CPU (cheaper ptrace stops) */
+	bool same_cpu; /* pin tracer and tracees to one CPU (cheaper ptrace stops) */
 };
 
 struct engine;

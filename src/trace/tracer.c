@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "trace/decode.h"
 #include "trace/engine.h"
+#include "trace/track.h"
 #include "trace/tstats.h"
 
 struct session {
@@ -24,7 +25,29 @@ struct session {
 	struct strbuf line;
 	uint64_t anomalies;
 	struct decode_opts dopts;
+	struct track *track; /* NULL when only the table is asked for */
+	bool live;	     /* the tracker's lines are the output (no -v, no --json) */
+	bool seeded;
+	struct strbuf prefix;
 };
+
+/* "[+0.003] " and "[pid N] " when several processes are traced: the start of an output line. */
+static const char *line_prefix(struct session *s, uint64_t ns, pid_t pid)
+{
+	strbuf_reset(&s->prefix);
+	strbuf_addf(&s->prefix, "[+%.3f] ", (double)(ns - s->t0_ns) / 1e9);
+	if (s->multi)
+		strbuf_addf(&s->prefix, "[pid %5d] ", pid);
+	return strbuf_str(&s->prefix);
+}
+
+/* Writes what the tracker produced (whole lines) to the output. */
+static void flush_lines(struct session *s, struct strbuf *lines)
+{
+	if (s->live && lines->len)
+		fwrite(lines->buf, 1, lines->len, s->o->out);
+	strbuf_reset(lines);
+}
 
 static struct engine *volatile current; /* for the Ctrl-C handler */
 
@@ -64,7 +87,7 @@ static void on_enter_call(void *ctx, struct trace_call *c)
 	struct session *s = ctx;
 	struct mem_reader m = decode_reader_ptrace(c->tid);
 
-	if (s->o->verbose || s->o->json)
+	if (s->o->verbose || s->o->json || s->track)
 		decode_enter(&m, c, &s->dopts);
 }
 
@@ -128,9 +151,17 @@ static void on_exit_call(void *ctx, struct trace_call *c)
 
 	if (s->o->verbose || s->o->json)
 		emit_syscall(s, c);
+	if (s->track) {
+		struct strbuf lines = STRBUF_INIT;
+
+		track_call(s->track, c, line_prefix(s, c->exit_ns, c->tid), &lines);
+		flush_lines(s, &lines);
+		strbuf_release(&lines);
+	}
 	decode_release(c);
 	if (c->unfinished)
-		return; /* exit, exit_group, a killed thread: never returned (strace -c skips them too) */
+		return; /* exit, exit_group, a killed thread: never returned (strace -c skips them
+			   too) */
 	anomaly = tstats_add(s->stats, c->nr, c->exit_ns - c->entry_ns, c->is_error, &an);
 	if (!anomaly)
 		return;
@@ -153,13 +184,11 @@ static void on_exit_call(void *ctx, struct trace_call *c)
 	} else {
 		char lat[32], mean[32];
 
-		stamp(s, c->exit_ns);
-		if (s->multi)
-			strbuf_addf(&s->line, "[pid %d] ", c->tid);
+		strbuf_adds(&s->line, line_prefix(s, c->exit_ns, c->tid));
 		tstats_fmt_ns(lat, sizeof(lat), c->exit_ns - c->entry_ns);
 		tstats_fmt_ns(mean, sizeof(mean), (uint64_t)an.mean_ns);
-		strbuf_addf(&s->line, "anomaly: %s took %s, %.1f sigma above its mean %s (%s)", name,
-			    lat, an.z, mean, tstats_severity_name(an.severity));
+		strbuf_addf(&s->line, "anomaly: %s took %s, %.1f sigma above its mean %s (%s)",
+			    name, lat, an.z, mean, tstats_severity_name(an.severity));
 	}
 	flush_line(s);
 }
@@ -187,7 +216,8 @@ static bool events_wanted(const struct session *s)
 	return s->o->verbose || s->o->json;
 }
 
-static void on_spawn(void *ctx, pid_t parent, pid_t child, enum spawn_kind kind, bool thread)
+static void on_spawn(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, enum spawn_kind kind,
+		     bool thread)
 {
 	static const char *const kinds[] = { "fork", "vfork", "clone" };
 	struct session *s = ctx;
@@ -195,6 +225,14 @@ static void on_spawn(void *ctx, pid_t parent, pid_t child, enum spawn_kind kind,
 
 	if (!thread)
 		s->multi = true;
+	if (s->track) {
+		struct strbuf lines = STRBUF_INIT;
+
+		track_spawn(s->track, parent, parent_tgid, child, thread,
+			    line_prefix(s, now_ns(), parent), &lines);
+		flush_lines(s, &lines);
+		strbuf_release(&lines);
+	}
 	if (!events_wanted(s))
 		return;
 	if (s->o->json) {
@@ -233,15 +271,31 @@ static void on_signal(void *ctx, pid_t tid, int sig)
 	flush_line(s);
 }
 
+static void on_exec(void *ctx, pid_t tgid, pid_t old_tid)
+{
+	struct session *s = ctx;
+
+	(void)old_tid;
+	if (!s->track)
+		return;
+	if (!s->seeded && tgid == engine_main_pid(s->engine)) {
+		/* what the command inherited: its stdin, stdout, stderr */
+		track_seed(s->track, tgid);
+		s->seeded = true;
+	}
+	track_exec(s->track, tgid, "", NULL);
+}
+
 static void on_thread_exit(void *ctx, pid_t tid, pid_t tgid, int status, bool leader)
 {
 	struct session *s = ctx;
 	struct json_writer w;
 	const char *name;
 
+	if (s->track && leader)
+		track_exit(s->track, tgid, status);
 	if (!events_wanted(s) || !leader)
 		return;
-	(void)tgid;
 	name = WIFSIGNALED(status) ? systab_value_name(systab_signals, (unsigned)WTERMSIG(status))
 				   : NULL;
 	if (s->o->json) {
@@ -306,6 +360,21 @@ static void report_stats(struct session *s)
 	flush_line(s);
 }
 
+/* "curl -s https://x" or "pid 1234" for headlines. */
+static void title_of(const struct tracer_opts *o, struct strbuf *out)
+{
+	if (o->argv) {
+		for (size_t i = 0; o->argv[i]; i++) {
+			if (i)
+				strbuf_addc(out, ' ');
+			strbuf_adds(out, o->argv[i]);
+		}
+		return;
+	}
+	for (size_t i = 0; i < o->npids; i++)
+		strbuf_addf(out, "%spid %d", i ? ", " : "", (int)o->pids[i]);
+}
+
 int tracer_run(const struct tracer_opts *o, const char **what)
 {
 	struct session s = { .o = o };
@@ -314,6 +383,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 		.exit = on_exit_call,
 		.spawn = on_spawn,
 		.signal = on_signal,
+		.exec = on_exec,
 		.thread_exit = on_thread_exit,
 	};
 	struct engine_opts eo = {
@@ -328,19 +398,46 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 
 	s.t0_ns = now_ns();
 	s.dopts.strsize = o->strsize;
+	/* --stats alone is strace -c: no decoding, no tracking, as cheap as it gets */
+	if (!o->json && !(o->stats && !o->verbose))
+		s.track = track_new(o->no_filter);
+	s.live = s.track && !o->verbose;
 	s.stats = tstats_new();
 	tstats_set_anomaly(s.stats, o->anomaly_z, TSTATS_DEFAULT_MIN_CALLS);
 	s.multi = o->npids > 1;
 	s.engine = engine_new(&eo, &sink, &s);
 	current = s.engine;
+	if (s.track) {
+		struct strbuf title = STRBUF_INIT;
+
+		title_of(o, &title);
+		fprintf(o->out, "spiketrace: tracing %s\n", strbuf_str(&title));
+		strbuf_release(&title);
+		if (o->npids && !o->argv)
+			for (size_t i = 0; i < o->npids; i++)
+				track_seed(s.track, o->pids[i]);
+	}
 	ret = engine_run(s.engine, what);
 	current = NULL;
 	if (ret == 0 && o->stats)
 		report_stats(&s);
+	if (ret == 0 && s.track) {
+		struct strbuf title = STRBUF_INIT;
+
+		title_of(o, &title);
+		strbuf_reset(&s.line);
+		track_summary(s.track, strbuf_str(&title), (double)(now_ns() - s.t0_ns) / 1e9,
+			      engine_exit_status(s.engine), &s.line);
+		fwrite(s.line.buf, 1, s.line.len, o->out);
+		strbuf_reset(&s.line);
+		strbuf_release(&title);
+	}
 	fflush(o->out);
 	if (ret == 0)
 		ret = engine_exit_status(s.engine);
 	engine_free(s.engine);
+	track_free(s.track);
+	strbuf_release(&s.prefix);
 	tstats_free(s.stats);
 	strbuf_release(&s.line);
 	return ret;

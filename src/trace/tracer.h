@@ -13,15 +13,16 @@ struct tracer_opts {
 	char *const *argv; /* the command, or NULL with pids */
 	pid_t *pids;
 	size_t npids;
-	bool verbose;   /* one strace-like line per syscall */
-	bool json;      /* NDJSON events instead of text */
-	bool stats;     /* the per-syscall table at the end */
+	bool verbose;	/* one strace-like line per syscall */
+	bool json;	/* NDJSON events instead of text */
+	bool stats;	/* the per-syscall table at the end */
+	bool no_filter; /* show /proc, /sys, /dev, the linker, libraries and loopback too */
 	bool same_cpu;
-	bool filtered;  /* -e trace= given: only those syscalls stop */
+	bool filtered; /* -e trace= given: only those syscalls stop */
 	uint8_t set[SYSTAB_SET_BYTES];
-	double anomaly_z;  /* <= 0: off */
-	unsigned strsize;  /* bytes of strings and buffers shown */
-	FILE *out;         /* where lines, events and tables go */
+	double anomaly_z; /* <= 0: off */
+	unsigned strsize; /* bytes of strings and buffers shown */
+	FILE *out;	  /* where lines, events and tables go */
 };
 
 /*

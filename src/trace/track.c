@@ -1,0 +1,653 @@
+/* track.c - turns syscalls into what a person asks about: files, connections, memory, I/O,
+ * processes. */
+#include "trace/track.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+#include "sys/tracee.h"
+#include "trace/decode.h"
+#include "trace/fdtable.h"
+
+struct proc_rec {
+	pid_t tgid, parent;
+	char *cmd; /* argv of its last exec, joined (owned) */
+	bool exited;
+	int status;				 /* waitpid status once exited */
+	uint64_t heap_start, heap_cur, heap_max; /* program break */
+};
+
+struct track {
+	bool no_filter;
+	struct fdtables *fdt;
+	struct proc_rec *p;
+	size_t np, capp;
+	uint64_t mmap_bytes, mmap_regions;
+	uint64_t file_read, file_written, net_sent, net_recv, other_read, other_written;
+};
+
+char *track_human_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+struct track *track_new(bool no_filter)
+{
+	struct track *t = xcalloc(1, sizeof(*t));
+
+	t->no_filter = no_filter;
+	t->fdt = fdt_new();
+	return t;
+}
+
+void track_free(struct track *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->np; i++)
+		free(t->p[i].cmd);
+	free(t->p);
+	fdt_free(t->fdt);
+	free(t);
+}
+
+static struct proc_rec *proc(struct track *t, pid_t tgid)
+{
+	for (size_t i = 0; i < t->np; i++)
+		if (t->p[i].tgid == tgid && !t->p[i].exited)
+			return &t->p[i];
+	XGROW(t->p, t->capp, t->np + 1);
+	memset(&t->p[t->np], 0, sizeof(t->p[0]));
+	t->p[t->np].tgid = tgid;
+	return &t->p[t->np++];
+}
+
+/* Paths and addresses nobody asks about first: /proc, /sys, /dev, the linker, libraries. */
+static bool boring_path(const struct track *t, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	if (t->no_filter)
+		return false;
+	base = base ? base + 1 : path;
+	return !strncmp(path, "/proc", 5) || !strncmp(path, "/sys", 4) ||
+	       !strncmp(path, "/dev", 4) || !strncmp(base, "ld-linux", 8) ||
+	       !strncmp(base, "ld.so", 5) || strstr(base, ".so.") ||
+	       (strlen(base) > 3 && !strcmp(base + strlen(base) - 3, ".so"));
+}
+
+static bool boring_addr(const struct track *t, const char *addr)
+{
+	return !t->no_filter && (!strncmp(addr, "127.", 4) || !strncmp(addr, "[::1]", 5));
+}
+
+static void line(struct strbuf *out, const char *prefix, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void line(struct strbuf *out, const char *prefix, const char *fmt, ...)
+{
+	char buf[PATH_MAX + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	strbuf_adds(out, prefix);
+	strbuf_adds(out, buf);
+	strbuf_addc(out, '\n');
+}
+
+/* An absolute path for a path argument: relative ones against dirfd's name or the cwd. */
+static void resolve(struct track *t, const struct trace_call *c, int dirfd, const char *path,
+		    char *buf, size_t len)
+{
+	struct fdt_desc_info d;
+	char link[64], cwd[PATH_MAX];
+	ssize_t n;
+
+	if (path[0] == '/') {
+		snprintf(buf, len, "%s", path);
+		return;
+	}
+	if (dirfd != AT_FDCWD && fdt_get(t->fdt, c->tgid, dirfd, &d, NULL) == 0) {
+		if ((size_t)snprintf(buf, len, "%s/%s", d.name, path) >= len)
+			snprintf(buf, len, "%s", path); /* too long to join: the name as given */
+		return;
+	}
+	snprintf(link, sizeof(link), "/proc/%d/cwd", (int)c->tid);
+	n = readlink(link, cwd, sizeof(cwd) - 1);
+	if (n <= 0) {
+		snprintf(buf, len, "%s", path);
+		return;
+	}
+	cwd[n] = '\0';
+	if ((size_t)snprintf(buf, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) >= len)
+		snprintf(buf, len, "%s", path);
+}
+
+static const char *access_word(int flags)
+{
+	switch (flags & O_ACCMODE) {
+	case O_WRONLY:
+		return "write";
+	case O_RDWR:
+		return "read-write";
+	default:
+		return "read";
+	}
+}
+
+static void on_open(struct track *t, const struct trace_call *c, int dirfd, unsigned path_arg,
+		    int flags, const char *prefix, struct strbuf *out)
+{
+	const char *path = decode_arg_str(c, path_arg);
+	char abs[PATH_MAX];
+
+	if (!path)
+		path = "?";
+	resolve(t, c, dirfd, path, abs, sizeof(abs));
+	fdt_set(t->fdt, c->tgid, (int)c->ret, (flags & O_DIRECTORY) ? FDK_DIR : FDK_FILE, abs,
+		(flags & O_CLOEXEC) ? FDT_CLOEXEC : 0);
+	if (!boring_path(t, abs) && !(flags & O_DIRECTORY))
+		line(out, prefix, "open %s (%s)", abs, access_word(flags));
+}
+
+/* "tcp4", "udp6", "unix" ... of a socket() call. */
+static const char *proto_of(int domain, int type)
+{
+	bool stream = (type & 0xf) == SOCK_STREAM, dgram = (type & 0xf) == SOCK_DGRAM;
+
+	switch (domain) {
+	case AF_INET:
+		return stream ? "tcp4" : dgram ? "udp4" : "ip4";
+	case AF_INET6:
+		return stream ? "tcp6" : dgram ? "udp6" : "ip6";
+	case AF_UNIX:
+		return "unix";
+	case AF_NETLINK:
+		return "netlink";
+	default:
+		return "socket";
+	}
+}
+
+/* The protocol word a socket's description name starts with. */
+static void sock_proto(const struct track *t, const struct trace_call *c, int fd, char *buf,
+		       size_t len)
+{
+	struct fdt_desc_info d;
+	size_t n;
+
+	snprintf(buf, len, "socket");
+	if (fdt_get(t->fdt, c->tgid, fd, &d, NULL) < 0 || d.kind != FDK_SOCKET)
+		return;
+	n = strcspn(d.name, " ");
+	snprintf(buf, len, "%.*s", (int)(n < len - 1 ? n : len - 1), d.name);
+}
+
+static void on_connect(struct track *t, const struct trace_call *c, const char *prefix,
+		       struct strbuf *out)
+{
+	size_t len = 0;
+	const void *sa = decode_arg_data(c, 1, &len);
+	char addr[256] = "?", proto[32], name[320];
+	int fd = (int)c->args[0];
+
+	/* a non-blocking connect that is on its way counts as made */
+	if (c->is_error && c->ret != -115 /* EINPROGRESS */)
+		return;
+	if (sa)
+		decode_sockaddr(sa, len, addr, sizeof(addr));
+	sock_proto(t, c, fd, proto, sizeof(proto));
+	snprintf(name, sizeof(name), "%s → %s", proto, addr);
+	fdt_rename(t->fdt, c->tgid, fd, name);
+	if (!boring_addr(t, addr))
+		line(out, prefix, "connect %s", name);
+}
+
+static void on_accept(struct track *t, const struct trace_call *c, const char *prefix,
+		      struct strbuf *out)
+{
+	char addr[256] = "?", proto[32], name[320];
+	unsigned char sa[128];
+	uint32_t salen = 0;
+
+	sock_proto(t, c, (int)c->args[0], proto, sizeof(proto));
+	if (c->args[1] && c->args[2] &&
+	    ptrace_read_mem(c->tid, c->args[2], &salen, sizeof(salen)) == sizeof(salen) &&
+	    salen > 0 && salen <= sizeof(sa) &&
+	    ptrace_read_mem(c->tid, c->args[1], sa, salen) == (ssize_t)salen)
+		decode_sockaddr(sa, salen, addr, sizeof(addr));
+	snprintf(name, sizeof(name), "%s ← %s", proto, addr);
+	fdt_set(t->fdt, c->tgid, (int)c->ret, FDK_SOCKET, name,
+		c->nr == SYS_accept4 && (c->args[3] & SOCK_CLOEXEC) ? FDT_CLOEXEC : 0);
+	if (!boring_addr(t, addr))
+		line(out, prefix, "accept %s", name);
+}
+
+/* Bytes through fd: into the file/net/other totals, and a live line for sockets. */
+static void on_io(struct track *t, const struct trace_call *c, int fd, uint64_t rd, uint64_t wr,
+		  const char *prefix, struct strbuf *out)
+{
+	struct fdt_desc_info d;
+	char n[32];
+
+	if (fdt_get(t->fdt, c->tgid, fd, &d, NULL) < 0) {
+		t->other_read += rd;
+		t->other_written += wr;
+		return;
+	}
+	fdt_add_bytes(t->fdt, c->tgid, fd, rd, wr);
+	if (d.kind == FDK_SOCKET) {
+		t->net_recv += rd;
+		t->net_sent += wr;
+		if (!boring_addr(t, strchr(d.name, ' ') ? strrchr(d.name, ' ') + 1 : d.name)) {
+			if (wr)
+				line(out, prefix, "send %9s", track_human_bytes(wr, n, sizeof(n)));
+			if (rd)
+				line(out, prefix, "recv %9s", track_human_bytes(rd, n, sizeof(n)));
+		}
+	} else if (d.kind == FDK_FILE && !boring_path(t, d.name) && strncmp(d.name, "/dev/", 5)) {
+		t->file_read += rd;
+		t->file_written += wr;
+	} else {
+		t->other_read += rd;
+		t->other_written += wr;
+	}
+}
+
+static void on_mmap(struct track *t, const struct trace_call *c, const char *prefix,
+		    struct strbuf *out)
+{
+	uint64_t start = (uint64_t)c->ret, len = c->args[1];
+	int prot = (int)c->args[2], flags = (int)c->args[3], fd = (int)c->args[4];
+	struct fdt_desc_info d;
+	const char *what = "anon";
+	char size[32];
+
+	t->mmap_bytes += len;
+	t->mmap_regions++;
+	if (!(flags & 0x20 /* MAP_ANONYMOUS */)) {
+		/* a file's mapping follows its "open" line; -v shows every one */
+		if (fdt_get(t->fdt, c->tgid, fd, &d, NULL) < 0 || boring_path(t, d.name) ||
+		    !(prot & 2))
+			return;
+		what = d.name;
+	}
+	line(out, prefix, "mmap %llx-%llx %c%c%c %9s %s", (unsigned long long)start,
+	     (unsigned long long)(start + len), prot & 1 ? 'r' : '-', prot & 2 ? 'w' : '-',
+	     prot & 4 ? 'x' : '-', track_human_bytes(len, size, sizeof(size)), what);
+}
+
+static void on_brk(struct track *t, const struct trace_call *c)
+{
+	struct proc_rec *p = proc(t, c->tgid);
+	uint64_t brk = (uint64_t)c->ret;
+
+	if (!p->heap_start || c->args[0] == 0) {
+		if (!p->heap_start)
+			p->heap_start = brk;
+		return;
+	}
+	p->heap_cur = brk > p->heap_start ? brk - p->heap_start : 0;
+	if (p->heap_cur > p->heap_max)
+		p->heap_max = p->heap_cur;
+}
+
+static void read_pair(const struct trace_call *c, uint64_t addr, int fds[2])
+{
+	if (ptrace_read_mem(c->tid, addr, fds, 2 * sizeof(int)) != (ssize_t)(2 * sizeof(int)))
+		fds[0] = fds[1] = -1;
+}
+
+void track_call(struct track *t, const struct trace_call *c, const char *prefix, struct strbuf *out)
+{
+	int fds[2];
+	uint64_t r = c->ret > 0 ? (uint64_t)c->ret : 0;
+
+	if (c->unfinished || c->is_error) {
+		if (c->nr == SYS_connect && c->ret == -115)
+			on_connect(t, c, prefix, out);
+		return;
+	}
+	switch (c->nr) {
+	case SYS_open:
+		on_open(t, c, AT_FDCWD, 0, (int)c->args[1], prefix, out);
+		break;
+	case SYS_creat:
+		on_open(t, c, AT_FDCWD, 0, O_WRONLY | O_CREAT | O_TRUNC, prefix, out);
+		break;
+	case SYS_openat:
+		on_open(t, c, (int)c->args[0], 1, (int)c->args[2], prefix, out);
+		break;
+	case SYS_openat2:
+		on_open(t, c, (int)c->args[0], 1, 0, prefix, out);
+		break;
+	case SYS_close:
+		fdt_close(t->fdt, c->tgid, (int)c->args[0]);
+		break;
+	case SYS_close_range:
+		fdt_close_range(t->fdt, c->tgid, (unsigned)c->args[0], (unsigned)c->args[1],
+				(unsigned)c->args[2]);
+		break;
+	case SYS_dup:
+		fdt_dup(t->fdt, c->tgid, (int)c->args[0], (int)c->ret, false);
+		break;
+	case SYS_dup2:
+		fdt_dup(t->fdt, c->tgid, (int)c->args[0], (int)c->args[1], false);
+		break;
+	case SYS_dup3:
+		fdt_dup(t->fdt, c->tgid, (int)c->args[0], (int)c->args[1], c->args[2] & O_CLOEXEC);
+		break;
+	case SYS_fcntl:
+		if (c->args[1] == F_DUPFD || c->args[1] == F_DUPFD_CLOEXEC)
+			fdt_dup(t->fdt, c->tgid, (int)c->args[0], (int)c->ret,
+				c->args[1] == F_DUPFD_CLOEXEC);
+		else if (c->args[1] == F_SETFD)
+			fdt_set_cloexec(t->fdt, c->tgid, (int)c->args[0], c->args[2] & FD_CLOEXEC);
+		break;
+	case SYS_pipe:
+	case SYS_pipe2:
+		read_pair(c, c->args[0], fds);
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0)
+				fdt_set(t->fdt, c->tgid, fds[i], FDK_PIPE, "pipe",
+					c->nr == SYS_pipe2 && (c->args[1] & O_CLOEXEC) ? FDT_CLOEXEC
+										       : 0);
+		break;
+	case SYS_socket:
+		fdt_set(t->fdt, c->tgid, (int)c->ret, FDK_SOCKET,
+			proto_of((int)c->args[0], (int)c->args[1]),
+			(c->args[1] & SOCK_CLOEXEC) ? FDT_CLOEXEC : 0);
+		break;
+	case SYS_socketpair:
+		read_pair(c, c->args[3], fds);
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0)
+				fdt_set(t->fdt, c->tgid, fds[i], FDK_SOCKET, "unix pair", 0);
+		break;
+	case SYS_eventfd:
+	case SYS_eventfd2:
+		fdt_set(t->fdt, c->tgid, (int)c->ret, FDK_EVENTFD, "eventfd", 0);
+		break;
+	case SYS_connect:
+		on_connect(t, c, prefix, out);
+		break;
+	case SYS_accept:
+	case SYS_accept4:
+		on_accept(t, c, prefix, out);
+		break;
+	case SYS_read:
+	case SYS_readv:
+	case SYS_pread64:
+	case SYS_preadv:
+	case SYS_preadv2:
+	case SYS_recvfrom:
+	case SYS_recvmsg:
+		on_io(t, c, (int)c->args[0], r, 0, prefix, out);
+		break;
+	case SYS_write:
+	case SYS_writev:
+	case SYS_pwrite64:
+	case SYS_pwritev:
+	case SYS_pwritev2:
+	case SYS_sendto:
+	case SYS_sendmsg:
+		on_io(t, c, (int)c->args[0], 0, r, prefix, out);
+		break;
+	case SYS_sendfile:
+		on_io(t, c, (int)c->args[1], r, 0, prefix, out);
+		on_io(t, c, (int)c->args[0], 0, r, prefix, out);
+		break;
+	case SYS_copy_file_range:
+	case SYS_splice:
+		on_io(t, c, (int)c->args[0], r, 0, prefix, out);
+		on_io(t, c, (int)c->args[2], 0, r, prefix, out);
+		break;
+	case SYS_mmap:
+		on_mmap(t, c, prefix, out);
+		break;
+	case SYS_munmap:
+		break; /* the summary counts what was mapped, not what is left */
+		break;
+	case SYS_brk:
+		on_brk(t, c);
+		break;
+	case SYS_execve:
+	case SYS_execveat: {
+		size_t argc = 0;
+		bool more = false;
+		const char *const *argv = decode_argv(c, &argc, &more);
+		struct proc_rec *p = proc(t, c->tgid);
+		struct strbuf cmd = STRBUF_INIT;
+
+		for (size_t i = 0; argv && i < argc; i++) {
+			if (i)
+				strbuf_addc(&cmd, ' ');
+			strbuf_adds(&cmd, argv[i]);
+		}
+		if (more)
+			strbuf_adds(&cmd, " ...");
+		free(p->cmd);
+		p->cmd = xstrdup(strbuf_str(&cmd));
+		p->heap_start = p->heap_cur = 0; /* a new program, a new heap */
+		line(out, prefix, "─── %s exec ───", p->cmd);
+		strbuf_release(&cmd);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+void track_spawn(struct track *t, pid_t parent_tid, pid_t parent_tgid, pid_t child, bool thread,
+		 const char *prefix, struct strbuf *out)
+{
+	struct proc_rec *parent, *p;
+
+	if (thread) {
+		line(out, prefix, "thread %d in %d", child, parent_tgid);
+		return;
+	}
+	fdt_fork(t->fdt, parent_tgid, child);
+	parent = proc(t, parent_tgid);
+	p = proc(t, child);
+	parent = proc(t, parent_tgid); /* proc() may have moved the array */
+	p = proc(t, child);
+	p->parent = parent_tgid;
+	p->cmd = xstrdup(parent->cmd ? parent->cmd : "");
+	p->heap_start = parent->heap_start;
+	line(out, prefix, "─── fork %d → %d ───", (int)parent_tid, (int)child);
+}
+
+void track_exec(struct track *t, pid_t tgid, const char *prefix, struct strbuf *out)
+{
+	(void)prefix;
+	(void)out;
+	fdt_exec(t->fdt, tgid);
+}
+
+void track_exit(struct track *t, pid_t tgid, int status)
+{
+	struct proc_rec *p = proc(t, tgid);
+
+	p->exited = true;
+	p->status = status;
+	fdt_exit(t->fdt, tgid);
+}
+
+void track_seed(struct track *t, pid_t tgid)
+{
+	fdt_seed_from_proc(t->fdt, tgid);
+}
+
+struct file_sum {
+	char *path;
+	uint64_t opens, read_bytes, written_bytes;
+};
+
+struct sum_ctx {
+	const struct track *t;
+	struct file_sum *files;
+	size_t nfiles, capfiles;
+	struct strbuf *conns;
+	size_t nconns;
+};
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct file_sum *)a)->path, ((const struct file_sum *)b)->path);
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+	const struct file_sum *x = a, *y = b;
+	uint64_t bx = x->read_bytes + x->written_bytes, by = y->read_bytes + y->written_bytes;
+
+	if (bx != by)
+		return bx < by ? 1 : -1;
+	return strcmp(x->path, y->path);
+}
+
+/* One line per path (opened once or a thousand times), busiest first, at most max. */
+static void list_files(struct sum_ctx *s, size_t max, struct strbuf *out)
+{
+	size_t n = 0;
+
+	if (!s->nfiles)
+		return;
+	qsort(s->files, s->nfiles, sizeof(*s->files), by_path);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		if (n && !strcmp(s->files[n - 1].path, s->files[i].path)) {
+			s->files[n - 1].opens += s->files[i].opens;
+			s->files[n - 1].read_bytes += s->files[i].read_bytes;
+			s->files[n - 1].written_bytes += s->files[i].written_bytes;
+			free(s->files[i].path);
+			continue;
+		}
+		s->files[n++] = s->files[i];
+	}
+	qsort(s->files, n, sizeof(*s->files), by_bytes);
+	strbuf_addf(out, " Files (%zu):\n", n);
+	for (size_t i = 0; i < n; i++) {
+		char r[32], w[32];
+
+		if (i < max) {
+			strbuf_addf(out, "   %s", s->files[i].path);
+			if (s->files[i].opens > 1)
+				strbuf_addf(out, " (%llu opens)",
+					    (unsigned long long)s->files[i].opens);
+			if (s->files[i].read_bytes)
+				strbuf_addf(
+					out, " read %s",
+					track_human_bytes(s->files[i].read_bytes, r, sizeof(r)));
+			if (s->files[i].written_bytes)
+				strbuf_addf(
+					out, " written %s",
+					track_human_bytes(s->files[i].written_bytes, w, sizeof(w)));
+			strbuf_addc(out, '\n');
+		}
+		free(s->files[i].path);
+	}
+	if (n > max)
+		strbuf_addf(out, "   ... and %zu more (spiketrace trace --json lists every call)\n",
+			    n - max);
+	free(s->files);
+}
+
+static void summarize_desc(void *arg, const struct fdt_desc_info *d)
+{
+	struct sum_ctx *s = arg;
+	char r[32], w[32];
+
+	if (d->kind == FDK_FILE && !boring_path(s->t, d->name)) {
+		XGROW(s->files, s->capfiles, s->nfiles + 1);
+		s->files[s->nfiles++] =
+			(struct file_sum){ xstrdup(d->name), 1, d->read_bytes, d->written_bytes };
+	} else if (d->kind == FDK_SOCKET && strstr(d->name, " ") &&
+		   !boring_addr(s->t, strrchr(d->name, ' ') + 1)) {
+		track_human_bytes(d->written_bytes, w, sizeof(w));
+		track_human_bytes(d->read_bytes, r, sizeof(r));
+		strbuf_addf(s->conns, "   %s (sent %s, received %s)\n", d->name, w, r);
+		s->nconns++;
+	}
+}
+
+void track_summary(const struct track *t, const char *title, double seconds, int exit_status,
+		   struct strbuf *out)
+{
+	static const char rule[] =
+		"━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━\n";
+	struct strbuf conns = STRBUF_INIT;
+	struct sum_ctx s = { .t = t, .conns = &conns };
+	uint64_t heap = 0;
+	char a[32], b[32], c3[32];
+
+	for (size_t i = 0; i < t->np; i++)
+		heap += t->p[i].heap_max;
+	fdt_foreach_desc(t->fdt, summarize_desc, &s);
+	strbuf_adds(out, "\n");
+	strbuf_adds(out, rule);
+	strbuf_addf(out, " FINAL: %s (%.2fs)\n", title, seconds);
+	strbuf_adds(out, rule);
+	strbuf_adds(out, " Memory:\n");
+	strbuf_addf(out, "   Heap:     %s\n", track_human_bytes(heap, a, sizeof(a)));
+	strbuf_addf(out, "   Mmap:     %s (%llu regions)\n",
+		    track_human_bytes(t->mmap_bytes, b, sizeof(b)),
+		    (unsigned long long)t->mmap_regions);
+	strbuf_addf(out, "   Total:    %s\n",
+		    track_human_bytes(heap + t->mmap_bytes, c3, sizeof(c3)));
+	strbuf_adds(out, " I/O:\n");
+	strbuf_addf(out, "   Files read:     %10s\n",
+		    track_human_bytes(t->file_read, a, sizeof(a)));
+	strbuf_addf(out, "   Files written:  %10s\n",
+		    track_human_bytes(t->file_written, a, sizeof(a)));
+	strbuf_addf(out, "   Net sent:       %10s\n", track_human_bytes(t->net_sent, a, sizeof(a)));
+	strbuf_addf(out, "   Net received:   %10s\n", track_human_bytes(t->net_recv, a, sizeof(a)));
+	strbuf_addf(out, "   Other (pipes, terminals, hidden paths): read %s, written %s\n",
+		    track_human_bytes(t->other_read, a, sizeof(a)),
+		    track_human_bytes(t->other_written, b, sizeof(b)));
+	list_files(&s, 30, out);
+	if (s.nconns) {
+		strbuf_addf(out, " Network connections (%zu):\n", s.nconns);
+		strbuf_add(out, conns.buf, conns.len);
+	}
+	if (t->np > 1) {
+		strbuf_addf(out, " Processes (%zu):\n", t->np);
+		for (size_t i = 0; i < t->np; i++) {
+			const struct proc_rec *p = &t->p[i];
+
+			strbuf_addf(out, "   %d %s", (int)p->tgid, p->cmd ? p->cmd : "?");
+			if (!p->exited)
+				strbuf_adds(out, " (running)\n");
+			else if (WIFSIGNALED(p->status))
+				strbuf_addf(out, " (killed by signal %d)\n", WTERMSIG(p->status));
+			else
+				strbuf_addf(out, " (exit %d)\n", WEXITSTATUS(p->status));
+		}
+	}
+	strbuf_addf(out, " Exit: %d\n", exit_status);
+	strbuf_adds(out, rule);
+	strbuf_release(&conns);
+}

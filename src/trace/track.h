@@ -1,0 +1,45 @@
+/* track.h - what the traced programs did (files, sockets, memory, I/O, processes): live lines and
+ * the FINAL summary. */
+#ifndef SPIKETRACE_TRACE_TRACK_H
+#define SPIKETRACE_TRACE_TRACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/strbuf.h"
+#include "trace/engine.h"
+
+struct track;
+
+/*
+ * no_filter shows what is hidden by default: /proc, /sys and /dev paths, the
+ * dynamic linker and shared libraries, and loopback connections.
+ */
+struct track *track_new(bool no_filter);
+void track_free(struct track *t);
+
+/*
+ * Feeds one finished syscall (before the decoder's capture is released: the
+ * paths and addresses it captured are used). Appends zero or more live lines
+ * ("open /etc/hosts (read)", "connect tcp4 -> 93.184.216.34:443", "send 517 B",
+ * "mmap 7f..-7f.. rw- 8.0 KiB anon") to out, each ending in '\n', without the
+ * time stamp (prefix) — the caller adds it per line through prefix.
+ */
+void track_call(struct track *t, const struct trace_call *c, const char *prefix,
+		struct strbuf *out);
+void track_spawn(struct track *t, pid_t parent_tid, pid_t parent_tgid, pid_t child, bool thread,
+		 const char *prefix, struct strbuf *out);
+void track_exec(struct track *t, pid_t tgid, const char *prefix, struct strbuf *out);
+void track_exit(struct track *t, pid_t tgid, int status);
+/* Seeds a process's fds from /proc (attach, or the command before its exec). */
+void track_seed(struct track *t, pid_t tgid);
+
+/* The FINAL block: memory, I/O, files, connections, processes, exit; title names the command. */
+void track_summary(const struct track *t, const char *title, double seconds, int exit_status,
+		   struct strbuf *out);
+
+/* "1.5 MiB"-style byte count into buf; returns buf. */
+char *track_human_bytes(uint64_t bytes, char *buf, size_t len);
+
+#endif
