@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -177,6 +179,19 @@ static void on_syscall_stop(struct engine *e, struct thread *t)
 	}
 }
 
+/*
+ * The syscall a tracee stopped at a ptrace event is inside (orig_rax): it tells
+ * fork, vfork, clone and clone3 apart even when the seccomp filter does not stop on them.
+ */
+static long syscall_in_progress(pid_t tid)
+{
+	long nr;
+
+	errno = 0;
+	nr = ptrace(PTRACE_PEEKUSER, tid, (void *)offsetof(struct user_regs_struct, orig_rax), 0);
+	return errno ? -1 : nr;
+}
+
 static void on_event(struct engine *e, struct thread *t, int event)
 {
 	unsigned long msg = 0;
@@ -205,7 +220,7 @@ static void on_event(struct engine *e, struct thread *t, int event)
 				      event == PTRACE_EVENT_FORK    ? SPAWN_FORK
 				      : event == PTRACE_EVENT_VFORK ? SPAWN_VFORK
 								    : SPAWN_CLONE,
-				      thread);
+				      thread, syscall_in_progress(t->tid));
 		break;
 	}
 	case PTRACE_EVENT_EXEC: {

@@ -29,8 +29,9 @@ struct trace_sink {
 	void (*enter)(void *ctx, struct trace_call *c);
 	/* at syscall exit (or when it can never exit: unfinished) */
 	void (*exit)(void *ctx, struct trace_call *c);
+	/* via: the syscall that made the child (fork, vfork, clone, clone3), -1 if unknown */
 	void (*spawn)(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, enum spawn_kind kind,
-		      bool thread);
+		      bool thread, long via);
 	/* tgid exec'd a new program; old_tid is the thread that called execve */
 	void (*exec)(void *ctx, pid_t tgid, pid_t old_tid);
 	void (*signal)(void *ctx, pid_t tid, int sig);

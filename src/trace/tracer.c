@@ -217,18 +217,20 @@ static bool events_wanted(const struct session *s)
 }
 
 static void on_spawn(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, enum spawn_kind kind,
-		     bool thread)
+		     bool thread, long via)
 {
 	static const char *const kinds[] = { "fork", "vfork", "clone" };
 	struct session *s = ctx;
 	struct json_writer w;
+	char vbuf[32];
+	const char *vname = via >= 0 ? sys_name(via, vbuf, sizeof(vbuf)) : kinds[kind];
 
 	if (!thread)
 		s->multi = true;
 	if (s->track) {
 		struct strbuf lines = STRBUF_INIT;
 
-		track_spawn(s->track, parent, parent_tgid, child, thread,
+		track_spawn(s->track, parent, parent_tgid, child, thread, vname,
 			    line_prefix(s, now_ns(), parent), &lines);
 		flush_lines(s, &lines);
 		strbuf_release(&lines);
@@ -239,11 +241,12 @@ static void on_spawn(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, en
 		json_event(s, &w, "spawn", parent);
 		json_kv_int(&w, "child", child);
 		json_kv_str(&w, "kind", kinds[kind]);
+		json_kv_str(&w, "syscall", vname);
 		json_kv_bool(&w, "thread", thread);
 		json_obj_end(&w);
 	} else {
 		stamp(s, now_ns());
-		strbuf_addf(&s->line, "[pid %5d] +++ %s %s %d +++", parent, kinds[kind],
+		strbuf_addf(&s->line, "[pid %5d] +++ %s %s %d +++", parent, vname,
 			    thread ? "thread" : "process", child);
 	}
 	flush_line(s);
@@ -394,6 +397,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 		.trace_bits = SYSTAB_NR_LIMIT,
 		.same_cpu = o->same_cpu,
 	};
+	uint8_t track_set[SYSTAB_SET_BYTES] = { 0 };
 	int ret;
 
 	s.t0_ns = now_ns();
@@ -402,6 +406,15 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	if (!o->json && !(o->stats && !o->verbose))
 		s.track = track_new(o->no_filter);
 	s.live = s.track && !o->verbose;
+	/*
+	 * The default report needs only the syscalls the tracker reads: a seccomp
+	 * filter lets every other one (getppid, futex, clock_gettime ...) run at full
+	 * speed. -v, --json and --stats see everything unless -e narrows it.
+	 */
+	if (s.live && !o->filtered && !o->stats) {
+		track_syscalls(track_set, sizeof(track_set));
+		eo.trace_set = track_set;
+	}
 	s.stats = tstats_new();
 	tstats_set_anomaly(s.stats, o->anomaly_z, TSTATS_DEFAULT_MIN_CALLS);
 	s.multi = o->npids > 1;

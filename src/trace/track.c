@@ -17,6 +17,7 @@
 #include "sys/tracee.h"
 #include "trace/decode.h"
 #include "trace/fdtable.h"
+#include "trace/systab.h"
 
 struct proc_rec {
 	pid_t tgid, parent;
@@ -321,6 +322,26 @@ static void read_pair(const struct trace_call *c, uint64_t addr, int fds[2])
 		fds[0] = fds[1] = -1;
 }
 
+/* Every syscall track_call acts on: the default report's seccomp filter. */
+static const long tracked[] = {
+	SYS_open,	 SYS_creat,   SYS_openat,  SYS_openat2,	   SYS_close,
+	SYS_close_range, SYS_dup,     SYS_dup2,	   SYS_dup3,	   SYS_fcntl,
+	SYS_pipe,	 SYS_pipe2,   SYS_socket,  SYS_socketpair, SYS_eventfd,
+	SYS_eventfd2,	 SYS_connect, SYS_accept,  SYS_accept4,	   SYS_read,
+	SYS_readv,	 SYS_pread64, SYS_preadv,  SYS_preadv2,	   SYS_recvfrom,
+	SYS_recvmsg,	 SYS_write,   SYS_writev,  SYS_pwrite64,   SYS_pwritev,
+	SYS_pwritev2,	 SYS_sendto,  SYS_sendmsg, SYS_sendfile,   SYS_copy_file_range,
+	SYS_splice,	 SYS_mmap,    SYS_munmap,  SYS_brk,	   SYS_execve,
+	SYS_execveat,
+};
+
+void track_syscalls(uint8_t *set, size_t len)
+{
+	for (size_t i = 0; i < sizeof(tracked) / sizeof(tracked[0]); i++)
+		if ((size_t)tracked[i] / 8 < len)
+			set[tracked[i] / 8] |= (uint8_t)(1u << (tracked[i] % 8));
+}
+
 void track_call(struct track *t, const struct trace_call *c, const char *prefix, struct strbuf *out)
 {
 	int fds[2];
@@ -428,9 +449,15 @@ void track_call(struct track *t, const struct trace_call *c, const char *prefix,
 	case SYS_mmap:
 		on_mmap(t, c, prefix, out);
 		break;
-	case SYS_munmap:
-		break; /* the summary counts what was mapped, not what is left */
+	case SYS_munmap: {
+		char size[32];
+
+		/* the summary counts what was mapped, not what is left */
+		line(out, prefix, "munmap %llx-%llx %9s", (unsigned long long)c->args[0],
+		     (unsigned long long)(c->args[0] + c->args[1]),
+		     track_human_bytes(c->args[1], size, sizeof(size)));
 		break;
+	} break;
 	case SYS_brk:
 		on_brk(t, c);
 		break;
@@ -462,12 +489,12 @@ void track_call(struct track *t, const struct trace_call *c, const char *prefix,
 }
 
 void track_spawn(struct track *t, pid_t parent_tid, pid_t parent_tgid, pid_t child, bool thread,
-		 const char *prefix, struct strbuf *out)
+		 const char *via, const char *prefix, struct strbuf *out)
 {
 	struct proc_rec *parent, *p;
 
 	if (thread) {
-		line(out, prefix, "thread %d in %d", child, parent_tgid);
+		line(out, prefix, "─── thread %d → %d (%s) ───", (int)parent_tid, (int)child, via);
 		return;
 	}
 	fdt_fork(t->fdt, parent_tgid, child);
@@ -478,7 +505,7 @@ void track_spawn(struct track *t, pid_t parent_tid, pid_t parent_tgid, pid_t chi
 	p->parent = parent_tgid;
 	p->cmd = xstrdup(parent->cmd ? parent->cmd : "");
 	p->heap_start = parent->heap_start;
-	line(out, prefix, "─── fork %d → %d ───", (int)parent_tid, (int)child);
+	line(out, prefix, "─── process %d → %d (%s) ───", (int)parent_tid, (int)child, via);
 }
 
 void track_exec(struct track *t, pid_t tgid, const char *prefix, struct strbuf *out)
@@ -642,7 +669,10 @@ void track_summary(const struct track *t, const char *title, double seconds, int
 			if (!p->exited)
 				strbuf_adds(out, " (running)\n");
 			else if (WIFSIGNALED(p->status))
-				strbuf_addf(out, " (killed by signal %d)\n", WTERMSIG(p->status));
+				strbuf_addf(out, " (killed by %s)\n",
+					    systab_value_name(systab_signals,
+							      (unsigned)WTERMSIG(p->status))
+						    ?: "a signal");
 			else
 				strbuf_addf(out, " (exit %d)\n", WEXITSTATUS(p->status));
 		}

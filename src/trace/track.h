@@ -28,10 +28,17 @@ void track_free(struct track *t);
  */
 void track_call(struct track *t, const struct trace_call *c, const char *prefix,
 		struct strbuf *out);
+/* via: the syscall's name ("fork", "clone3" ...) */
 void track_spawn(struct track *t, pid_t parent_tid, pid_t parent_tgid, pid_t child, bool thread,
-		 const char *prefix, struct strbuf *out);
+		 const char *via, const char *prefix, struct strbuf *out);
 void track_exec(struct track *t, pid_t tgid, const char *prefix, struct strbuf *out);
 void track_exit(struct track *t, pid_t tgid, int status);
+/*
+ * Sets in set (a syscall bitmap of len bytes) every syscall the tracker reads,
+ * so that a seccomp filter can let all others run without a stop.
+ */
+void track_syscalls(uint8_t *set, size_t len);
+
 /* Seeds a process's fds from /proc (attach, or the command before its exec). */
 void track_seed(struct track *t, pid_t tgid);
 

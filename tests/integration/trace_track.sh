@@ -12,7 +12,7 @@ check "the client's connect is shown with its address" grep -Eq '\] connect tcp4
 check "the server's accept is shown" grep -q '\] accept tcp4 ←' "$T/net.txt"
 check "517 bytes sent by the client" grep -Eq '\] send +517 B$' "$T/net.txt"
 check "1.4 KiB received by the client" grep -Eq '\] recv +1\.4 KiB$' "$T/net.txt"
-check "the fork is shown" grep -Eq '─── fork [0-9]+ → [0-9]+ ───' "$T/net.txt"
+check "the fork is shown" grep -Eq '─── process [0-9]+ → [0-9]+ \(clone\) ───' "$T/net.txt"
 check "FINAL: net sent = received = 517 + 1400 B" sh -c "grep -q '   Net sent: *1.9 KiB' '$T/net.txt' && grep -q '   Net received: *1.9 KiB' '$T/net.txt'"
 check "FINAL: the connection with its bytes" grep -Eq '   tcp4 → 127\.0\.0\.1:[0-9]+ \(sent 517 B, received 1\.4 KiB\)' "$T/net.txt"
 check "FINAL: heap growth of ~1 MiB through brk" grep -Eq '   Heap: +1\.[0-9] MiB' "$T/net.txt"
