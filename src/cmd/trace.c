@@ -11,7 +11,7 @@
 #include "cmd/cmds.h"
 #include "trace/tracer.h"
 
-enum { OPT_STATS = 256, OPT_JSON, OPT_SAME_CPU, OPT_ANOMALY, OPT_NO_FILTER };
+enum { OPT_STATS = 256, OPT_JSON, OPT_SAME_CPU, OPT_ANOMALY, OPT_NO_FILTER, OPT_FAULTS };
 
 static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
@@ -22,6 +22,7 @@ static const struct option longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "same-cpu", no_argument, NULL, OPT_SAME_CPU },
 	{ "no-filter", no_argument, NULL, OPT_NO_FILTER },
+	{ "faults", no_argument, NULL, OPT_FAULTS },
 	{ "anomaly-threshold", required_argument, NULL, OPT_ANOMALY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -104,6 +105,9 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case OPT_NO_FILTER:
 			o.no_filter = true;
+			break;
+		case OPT_FAULTS:
+			o.faults = true;
 			break;
 		case OPT_ANOMALY:
 			o.anomaly_z = strtod(optarg, &end);
@@ -191,6 +195,10 @@ const struct command cmd_trace_def = {
 		"                          standard deviations is reported as an anomaly\n"
 		"                          (low/medium/high; default 3, 0 = off)\n"
 		"    --json                NDJSON events instead of text\n"
+		"    --no-filter           also show /proc, /sys, /dev, the dynamic linker, shared\n"
+		"                          libraries and loopback connections (hidden by default)\n"
+		"    --faults              sample minor page faults (perf_event_open) and count\n"
+		"                          them by region in the summary: heap, anonymous, other\n"
 		"    -o FILE               write the report to FILE instead of stderr\n"
 		"    -p PID[,PID...]       attach to running processes; Ctrl-C detaches and they\n"
 		"                          run on\n"

@@ -341,6 +341,8 @@ int engine_run(struct engine *e, const char **what)
 		}
 		e->main_pid = pid;
 		add(e, pid, pid)->started = false;
+		if (e->sink.start)
+			e->sink.start(e->ctx, pid);
 	} else {
 		int ret = attach_all(e);
 
@@ -348,6 +350,9 @@ int engine_run(struct engine *e, const char **what)
 			*what = "cannot attach";
 			return ret;
 		}
+		if (e->sink.start)
+			for (size_t i = 0; i < e->o.npids; i++)
+				e->sink.start(e->ctx, e->o.pids[i]);
 	}
 
 	while (e->nt > 0) {

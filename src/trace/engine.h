@@ -38,6 +38,8 @@ struct trace_sink {
 	/* a thread ended: status as from waitpid; leader is true for the thread group's last word
 	 */
 	void (*thread_exit)(void *ctx, pid_t tid, pid_t tgid, int status, bool leader);
+	/* the command was started (stopped before its exec without a filter) or attached */
+	void (*start)(void *ctx, pid_t pid);
 };
 
 struct engine_opts {

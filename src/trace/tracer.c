@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "sys/perf.h"
 #include "trace/decode.h"
 #include "trace/engine.h"
 #include "trace/track.h"
@@ -29,7 +30,66 @@ struct session {
 	bool live;	     /* the tracker's lines are the output (no -v, no --json) */
 	bool seeded;
 	struct strbuf prefix;
+	struct perf_group **faults; /* one group per started or attached process */
+	size_t nfaults;
+	bool faults_warned;
 };
+
+struct sample_tid_addr {
+	uint32_t pid, tid;
+	uint64_t addr;
+};
+
+static void on_fault_record(void *ctx, const struct perf_event_header *h, const void *body)
+{
+	struct session *s = ctx;
+
+	if (h->type == PERF_RECORD_SAMPLE && h->size >= sizeof(*h) + sizeof(struct sample_tid_addr)) {
+		const struct sample_tid_addr *smp = body;
+
+		track_fault(s->track, (pid_t)smp->pid, smp->addr);
+	} else if (h->type == PERF_RECORD_LOST && h->size >= sizeof(*h) + 16) {
+		uint64_t lost;
+
+		memcpy(&lost, (const char *)body + 8, sizeof(lost));
+		track_faults_lost(s->track, lost);
+	}
+}
+
+static void drain_faults(struct session *s)
+{
+	for (size_t i = 0; i < s->nfaults; i++)
+		perf_group_drain(s->faults[i], on_fault_record, s);
+}
+
+/* --faults: a minor-page-fault sampler on the new tracee (its children inherit it). */
+static void on_start(void *ctx, pid_t pid)
+{
+	struct session *s = ctx;
+	struct perf_event_attr attr;
+	struct perf_group *g;
+	int ret;
+
+	if (!s->o->faults || !s->track)
+		return;
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_PAGE_FAULTS_MIN;
+	attr.sample_period = 1;
+	attr.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_ADDR;
+	attr.exclude_kernel = 1;
+	ret = perf_group_open(&g, pid, &attr, 256);
+	if (ret < 0) {
+		if (!s->faults_warned)
+			fprintf(stderr, "spiketrace: --faults: page-fault sampling unavailable here "
+					"(perf_event_open: %s); tracing goes on without it\n",
+				strerror(-ret));
+		s->faults_warned = true;
+		return;
+	}
+	s->faults = xrealloc(s->faults, (s->nfaults + 1) * sizeof(*s->faults));
+	s->faults[s->nfaults++] = g;
+}
 
 /* "[+0.003] " and "[pid N] " when several processes are traced: the start of an output line. */
 static const char *line_prefix(struct session *s, uint64_t ns, pid_t pid)
@@ -151,6 +211,8 @@ static void on_exit_call(void *ctx, struct trace_call *c)
 
 	if (s->o->verbose || s->o->json)
 		emit_syscall(s, c);
+	if (s->nfaults)
+		drain_faults(s);
 	if (s->track) {
 		struct strbuf lines = STRBUF_INIT;
 
@@ -387,6 +449,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 		.spawn = on_spawn,
 		.signal = on_signal,
 		.exec = on_exec,
+		.start = on_start,
 		.thread_exit = on_thread_exit,
 	};
 	struct engine_opts eo = {
@@ -434,6 +497,8 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	current = NULL;
 	if (ret == 0 && o->stats)
 		report_stats(&s);
+	if (s.nfaults)
+		drain_faults(&s);
 	if (ret == 0 && s.track) {
 		struct strbuf title = STRBUF_INIT;
 
@@ -449,6 +514,9 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	if (ret == 0)
 		ret = engine_exit_status(s.engine);
 	engine_free(s.engine);
+	for (size_t i = 0; i < s.nfaults; i++)
+		perf_group_close(s.faults[i]);
+	free(s.faults);
 	track_free(s.track);
 	strbuf_release(&s.prefix);
 	tstats_free(s.stats);

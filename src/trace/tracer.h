@@ -17,6 +17,7 @@ struct tracer_opts {
 	bool json;	/* NDJSON events instead of text */
 	bool stats;	/* the per-syscall table at the end */
 	bool no_filter; /* show /proc, /sys, /dev, the linker, libraries and loopback too */
+	bool faults;    /* sample minor page faults (perf_event_open) into the summary */
 	bool same_cpu;
 	bool filtered; /* -e trace= given: only those syscalls stop */
 	uint8_t set[SYSTAB_SET_BYTES];

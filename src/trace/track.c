@@ -19,7 +19,13 @@
 #include "trace/fdtable.h"
 #include "trace/systab.h"
 
+struct region {
+	uint64_t start, end;
+};
+
 struct proc_rec {
+	struct region *anon; /* anonymous mappings seen, for classifying page faults */
+	size_t nanon, capanon;
 	pid_t tgid, parent;
 	char *cmd; /* argv of its last exec, joined (owned) */
 	bool exited;
@@ -34,6 +40,8 @@ struct track {
 	size_t np, capp;
 	uint64_t mmap_bytes, mmap_regions;
 	uint64_t file_read, file_written, net_sent, net_recv, other_read, other_written;
+	bool faults; /* page faults were sampled: the summary has a line for them */
+	uint64_t faults_heap, faults_anon, faults_other, faults_lost;
 };
 
 char *track_human_bytes(uint64_t bytes, char *buf, size_t len)
@@ -66,8 +74,10 @@ void track_free(struct track *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->np; i++)
+	for (size_t i = 0; i < t->np; i++) {
 		free(t->p[i].cmd);
+		free(t->p[i].anon);
+	}
 	free(t->p);
 	fdt_free(t->fdt);
 	free(t);
@@ -289,6 +299,12 @@ static void on_mmap(struct track *t, const struct trace_call *c, const char *pre
 
 	t->mmap_bytes += len;
 	t->mmap_regions++;
+	if (flags & 0x20 /* MAP_ANONYMOUS */) {
+		struct proc_rec *p = proc(t, c->tgid);
+
+		XGROW(p->anon, p->capanon, p->nanon + 1);
+		p->anon[p->nanon++] = (struct region){ start, start + len };
+	}
 	if (!(flags & 0x20 /* MAP_ANONYMOUS */)) {
 		/* a file's mapping follows its "open" line; -v shows every one */
 		if (fdt_get(t->fdt, c->tgid, fd, &d, NULL) < 0 || boring_path(t, d.name) ||
@@ -524,6 +540,34 @@ void track_exit(struct track *t, pid_t tgid, int status)
 	fdt_exit(t->fdt, tgid);
 }
 
+void track_fault(struct track *t, pid_t pid, uint64_t addr)
+{
+	t->faults = true;
+	for (size_t i = 0; i < t->np; i++) {
+		const struct proc_rec *p = &t->p[i];
+
+		if (p->tgid != pid)
+			continue;
+		if (p->heap_start && addr >= p->heap_start && addr < p->heap_start + p->heap_max) {
+			t->faults_heap++;
+			return;
+		}
+		for (size_t k = 0; k < p->nanon; k++) {
+			if (addr >= p->anon[k].start && addr < p->anon[k].end) {
+				t->faults_anon++;
+				return;
+			}
+		}
+	}
+	t->faults_other++;
+}
+
+void track_faults_lost(struct track *t, uint64_t lost)
+{
+	t->faults = true;
+	t->faults_lost += lost;
+}
+
 void track_seed(struct track *t, pid_t tgid)
 {
 	fdt_seed_from_proc(t->fdt, tgid);
@@ -676,6 +720,16 @@ void track_summary(const struct track *t, const char *title, double seconds, int
 			else
 				strbuf_addf(out, " (exit %d)\n", WEXITSTATUS(p->status));
 		}
+	}
+	if (t->faults) {
+		strbuf_addf(out, " Page faults: %llu minor (heap %llu, anon %llu, other %llu)",
+			    (unsigned long long)(t->faults_heap + t->faults_anon + t->faults_other),
+			    (unsigned long long)t->faults_heap, (unsigned long long)t->faults_anon,
+			    (unsigned long long)t->faults_other);
+		if (t->faults_lost)
+			strbuf_addf(out, ", %llu not recorded (ring full)",
+				    (unsigned long long)t->faults_lost);
+		strbuf_addc(out, '\n');
 	}
 	strbuf_addf(out, " Exit: %d\n", exit_status);
 	strbuf_adds(out, rule);

@@ -39,6 +39,14 @@ void track_exit(struct track *t, pid_t tgid, int status);
  */
 void track_syscalls(uint8_t *set, size_t len);
 
+/*
+ * One minor page fault of process pid at addr (from perf sampling): counted
+ * as heap (inside the program break), anon (an anonymous mapping seen by
+ * mmap) or other (file mappings, stack, ...). lost: samples the kernel dropped.
+ */
+void track_fault(struct track *t, pid_t pid, uint64_t addr);
+void track_faults_lost(struct track *t, uint64_t lost);
+
 /* Seeds a process's fds from /proc (attach, or the command before its exec). */
 void track_seed(struct track *t, pid_t tgid);
 

@@ -30,6 +30,14 @@ check "the created file's opens are shown, for write and for read" sh -c "grep -
 check "FINAL: 50 x 12 bytes written and read" sh -c "grep -q '   Files written: *600 B' '$T/files.txt' && grep -q '   Files read: *600 B' '$T/files.txt'"
 check "FINAL: the file listed once with its opens and bytes" grep -Eq "^   $T/workload-files\.[0-9]+ \(100 opens\) read 600 B written 600 B$" "$T/files.txt"
 
+# --faults: the net workload touches ~250 new heap pages (256 x 4000-byte mallocs)
+"$BIN" trace --faults -o "$T/faults.txt" -- "$W/net"; rc=$?
+check "--faults run exits 0 ($rc)" test $rc -eq 0
+heap=$(sed -n 's/^ Page faults: [0-9]* minor (heap \([0-9]*\),.*/\1/p' "$T/faults.txt")
+check "--faults counts the heap's page faults (${heap:-none} >= 200)" test "${heap:-0}" -ge 200
+"$BIN" trace -o "$T/nofaults.txt" -- "$W/net"
+grep -q 'Page faults' "$T/nofaults.txt"; check "without --faults there is no fault line" test $? -ne 0
+
 # relative paths are resolved against the cwd
 (cd "$T" && "$BIN" trace -o "$T/rel.txt" -- sh -c 'echo hi > rel-file')
 check "a relative path is shown resolved against the cwd" grep -q "open $T/rel-file (write)" "$T/rel.txt"
