@@ -138,7 +138,7 @@ static const char *sys_name(long nr, char *buf, size_t len)
 
 	if (d && d->name)
 		return d->name;
-	snprintf(buf, len, "syscall_%ld", nr);
+	snprintf(buf, len, "syscall_0x%lx", (unsigned long)nr); /* as the decoder prints it */
 	return buf;
 }
 
@@ -465,6 +465,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 
 	s.t0_ns = now_ns();
 	s.dopts.strsize = o->strsize;
+	s.dopts.align = o->json ? 0 : DECODE_ALIGN_STRACE;
 	/* --stats alone is strace -c: no decoding, no tracking, as cheap as it gets */
 	if (!o->json && !(o->stats && !o->verbose))
 		s.track = track_new(o->no_filter);
