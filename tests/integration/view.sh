@@ -13,9 +13,13 @@ SOCK=$T/tmux.sock
 D=$T/dumps
 tmux_kill() { tmux -S "$SOCK" kill-server 2>/dev/null; }
 view_cleanup() {
-	tmux_kill
+	local s
+	for s in "$T"/tmux*.sock; do tmux -S "$s" kill-server 2>/dev/null; done
 	cleanup
 }
+# Each viewer gets a server on a socket of its own: a killed server removes its socket file
+# some time after kill-server returns, which could take a new server's socket with it.
+NSOCK=0
 trap view_cleanup EXIT
 
 tx() { tmux -S "$SOCK" "$@"; }
@@ -42,6 +46,8 @@ viewer() {
 	local lang=$1
 	shift
 	tmux_kill
+	NSOCK=$((NSOCK + 1))
+	SOCK=$T/tmux.$NSOCK.sock
 	tx -f /dev/null new-session -d -s t -x 120 -y 40 \
 		"env LANG=$lang LC_ALL= LC_CTYPE= TERM=xterm-256color $BIN view $*" \; \
 		set-option -t t remain-on-exit on
