@@ -12,14 +12,14 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wst
 CPPFLAGS  += -D_GNU_SOURCE -Isrc -DSPIKETRACE_VERSION='"$(VERSION)"'
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -fno-omit-frame-pointer -MMD -MP
-PKGS      := jansson ncursesw
+PKGS      := jansson ncursesw libdw libelf
 CPPFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += -lm -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # LIB: everything below the commands (what unit tests link); CMD: the command layer + main.
-LIB_SRC   := $(sort $(wildcard src/base/*.c src/sys/*.c src/capture/*.c src/trace/*.c src/ui/*.c))
+LIB_SRC   := $(sort $(wildcard src/base/*.c src/sys/*.c src/capture/*.c src/trace/*.c src/profile/*.c src/ui/*.c))
 CMD_SRC   := $(sort $(wildcard src/cmd/*.c)) src/main.c
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ   := $(CMD_SRC:%.c=$(BUILD)/obj/%.o)

@@ -547,6 +547,15 @@ static size_t opt_strsize(const struct decode_opts *o)
 	return o && o->strsize ? o->strsize : DECODE_STRSIZE_DEFAULT;
 }
 
+static bool names_something(const struct syscall_def *d)
+{
+	for (unsigned i = 0; i < d->nargs && i < 6; i++)
+		if (d->args[i] == A_PATH || d->args[i] == A_STR || d->args[i] == A_SOCKADDR ||
+		    d->args[i] == A_ARGV)
+			return true;
+	return false;
+}
+
 void decode_enter(const struct mem_reader *m, struct trace_call *c, const struct decode_opts *o)
 {
 	int arch = decode_arch(c->arch);
@@ -555,6 +564,8 @@ void decode_enter(const struct mem_reader *m, struct trace_call *c, const struct
 	decode_release(c);
 	if (!d) /* raw mode captures too: the sinks name fds from the capture */
 		return;
+	if (o && o->names_only && !names_something(d))
+		return; /* e.g. write: its data is a printer's business, not a tracker's */
 	c->priv = capture(m, c, d, special_get(d), opt_strsize(o));
 }
 

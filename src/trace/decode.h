@@ -29,6 +29,8 @@ struct mem_reader decode_reader_ptrace(pid_t tid);
 struct decode_opts {
 	unsigned strsize; /* bytes shown of a data buffer, elements of an array; 0: 32 */
 	bool raw;	  /* every argument and the return value in hex, nothing decoded */
+	bool names_only;  /* decode_enter captures only for calls that name something (a path,
+			     string, socket address or argv): the tracker's needs, not a printer's */
 	unsigned align;	  /* pad so "= RET" starts at this column of the line (counted from the
 			     last '\n' in out, so a "[pid N] " prefix counts); 0: no padding */
 };

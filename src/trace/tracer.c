@@ -470,6 +470,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	if (!o->json && !(o->stats && !o->verbose))
 		s.track = track_new(o->no_filter);
 	s.live = s.track && !o->verbose;
+	s.dopts.names_only = s.live && !o->json; /* the tracker reads names, not data */
 	/*
 	 * The default report needs only the syscalls the tracker reads: a seccomp
 	 * filter lets every other one (getppid, futex, clock_gettime ...) run at full
