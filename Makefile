@@ -69,7 +69,7 @@ WORK_SRC  := $(sort $(wildcard tests/workloads/*.c))
 WORK_BIN  := $(WORK_SRC:tests/workloads/%.c=$(BUILD)/workloads/%)
 $(BUILD)/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -pthread -o $@ $<
+	$(CC) -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -pthread -o $@ $<
 
 unit: $(UNIT_BIN) $(UNIT_SAN) $(WORK_BIN)
 

@@ -1,0 +1,39 @@
+/* profiler.h - a profile session: runs or watches a process tree, samples /proc and stacks, reports. */
+#ifndef SPIKETRACE_PROFILE_PROFILER_H
+#define SPIKETRACE_PROFILE_PROFILER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+struct profiler_opts {
+	char *const *argv;     /* the command, or NULL with pid */
+	pid_t pid;             /* attach to this process (never disturbed) */
+	double duration_s;     /* 0: until the command (or the process) ends */
+	unsigned interval_ms;  /* time series interval */
+	bool children;         /* the whole process tree */
+	unsigned freq_hz;      /* stack sampling frequency; 0 = --no-stacks */
+	const char *out;       /* trace.json path, NULL: none */
+	const char *folded;    /* folded stacks path, NULL: none */
+	double fail_above_cpu; /* gate: average CPU %, 0 = off */
+	double fail_above_rss_mib; /* gate: max RSS, 0 = off */
+	const char *baseline;  /* gate: an earlier trace.json */
+	double max_regress_pct; /* gate: allowed increase over the baseline, 0 = off */
+	bool live;             /* the status line on a terminal */
+	FILE *report;          /* the terminal summary (stdout) */
+};
+
+/* Exit codes of `spiketrace profile` beyond 0/1/2. */
+#define PROFILE_EXIT_GATE 3
+
+/*
+ * Runs the profile to its end (the command exits, the process is gone,
+ * --duration, or profiler_stop). Returns 0, PROFILE_EXIT_GATE when a gate
+ * limit was exceeded, or a negative errno with *what naming the failed step.
+ */
+int profiler_run(const struct profiler_opts *o, const char **what);
+
+/* Ctrl-C: ends the profile at the next tick; outputs are still written (async-signal-safe). */
+void profiler_stop(void);
+
+#endif

@@ -1,0 +1,398 @@
+/* stacks.c - cpu-clock callchain sampling of a task tree, aggregated into distinct chains and folded. */
+#include "profile/stacks.h"
+
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+#include "sys/perf.h"
+
+#define KERNEL_START 0xffff800000000000ULL
+
+struct chain {
+	pid_t pid;
+	uint32_t nr;
+	uint64_t hash;
+	uint64_t count;
+	uint64_t *ips; /* leaf first, context markers removed */
+};
+
+struct comm {
+	pid_t pid;
+	char name[16];
+};
+
+struct stacks {
+	struct perf_group *g;
+	struct chain *c; /* open addressing, cap a power of two */
+	size_t n, cap;
+	struct comm *comms;
+	size_t ncomms, capcomms;
+	uint64_t samples, lost;
+	stacks_mmap_fn on_mmap;
+	void *mmap_ctx;
+};
+
+static uint64_t hash_chain(pid_t pid, const uint64_t *ips, uint32_t nr)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)pid;
+
+	for (uint32_t i = 0; i < nr; i++) {
+		h ^= ips[i];
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+static void set_comm(struct stacks *st, pid_t pid, const char *name)
+{
+	for (size_t i = 0; i < st->ncomms; i++) {
+		if (st->comms[i].pid == pid) {
+			snprintf(st->comms[i].name, sizeof(st->comms[i].name), "%s", name);
+			return;
+		}
+	}
+	XGROW(st->comms, st->capcomms, st->ncomms + 1);
+	st->comms[st->ncomms].pid = pid;
+	snprintf(st->comms[st->ncomms].name, sizeof(st->comms[0].name), "%s", name);
+	st->ncomms++;
+}
+
+static const char *comm_of(const struct stacks *st, pid_t pid)
+{
+	for (size_t i = 0; i < st->ncomms; i++)
+		if (st->comms[i].pid == pid)
+			return st->comms[i].name;
+	return "?";
+}
+
+static void grow(struct stacks *st)
+{
+	struct chain *old = st->c;
+	size_t oldcap = st->cap;
+
+	st->cap = oldcap ? oldcap * 2 : 1024;
+	st->c = xcalloc(st->cap, sizeof(*st->c));
+	for (size_t i = 0; i < oldcap; i++) {
+		size_t h;
+
+		if (!old[i].hash)
+			continue;
+		for (h = old[i].hash & (st->cap - 1); st->c[h].hash; h = (h + 1) & (st->cap - 1))
+			;
+		st->c[h] = old[i];
+	}
+	free(old);
+}
+
+static void add_chain(struct stacks *st, pid_t pid, const uint64_t *ips, uint32_t nr)
+{
+	uint64_t h = hash_chain(pid, ips, nr);
+	size_t i;
+
+	if ((st->n + 1) * 2 > st->cap)
+		grow(st);
+	for (i = h & (st->cap - 1); st->c[i].hash; i = (i + 1) & (st->cap - 1)) {
+		struct chain *c = &st->c[i];
+
+		if (c->hash == h && c->pid == pid && c->nr == nr &&
+		    !memcmp(c->ips, ips, nr * sizeof(*ips))) {
+			c->count++;
+			return;
+		}
+	}
+	st->c[i] = (struct chain){ .pid = pid, .nr = nr, .hash = h, .count = 1 };
+	st->c[i].ips = xmalloc((nr ? nr : 1) * sizeof(*ips));
+	memcpy(st->c[i].ips, ips, nr * sizeof(*ips));
+	st->n++;
+}
+
+/* PERF_SAMPLE_IP | TID | TIME | CALLCHAIN: ip, pid/tid, time, nr, ips[nr] */
+static void on_sample(struct stacks *st, const char *p, size_t len)
+{
+	uint64_t ips[256], nr;
+	uint32_t pid, k = 0;
+
+	if (len < 8 + 8 + 8 + 8)
+		return;
+	memcpy(&pid, p + 8, sizeof(pid));
+	memcpy(&nr, p + 24, sizeof(nr));
+	if (nr > (len - 32) / 8)
+		return;
+	for (uint64_t i = 0; i < nr && k < 256; i++) {
+		uint64_t ip;
+
+		memcpy(&ip, p + 32 + i * 8, sizeof(ip));
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX)
+			continue; /* PERF_CONTEXT_KERNEL / _USER markers */
+		ips[k++] = ip;
+	}
+	if (!k) {
+		memcpy(&ips[0], p, sizeof(ips[0])); /* no chain: the sampled ip alone */
+		k = 1;
+	}
+	st->samples++;
+	add_chain(st, (pid_t)pid, ips, k);
+}
+
+static void on_record(void *ctx, const struct perf_event_header *h, const void *body)
+{
+	struct stacks *st = ctx;
+	size_t len = h->size - sizeof(*h);
+
+	switch (h->type) {
+	case PERF_RECORD_SAMPLE:
+		on_sample(st, body, len);
+		break;
+	case PERF_RECORD_LOST:
+		if (len >= 16) {
+			uint64_t lost;
+
+			memcpy(&lost, (const char *)body + 8, sizeof(lost));
+			st->lost += lost;
+		}
+		break;
+	case PERF_RECORD_COMM:
+		if (len > 8) {
+			uint32_t pid;
+
+			memcpy(&pid, body, sizeof(pid));
+			set_comm(st, (pid_t)pid, (const char *)body + 8);
+		}
+		break;
+	case PERF_RECORD_MMAP2:
+		/* pid, tid, addr, len, pgoff, maj, min, ino, ino_generation, prot, flags, filename */
+		if (st->on_mmap && len > 64) {
+			const char *b = body;
+			uint32_t pid;
+			uint64_t addr, mlen, pgoff;
+
+			memcpy(&pid, b, 4);
+			memcpy(&addr, b + 8, 8);
+			memcpy(&mlen, b + 16, 8);
+			memcpy(&pgoff, b + 24, 8);
+			st->on_mmap(st->mmap_ctx, (pid_t)pid, addr, mlen, pgoff, b + 64);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+int stacks_open(struct stacks **out, pid_t pid, unsigned freq_hz)
+{
+	struct stacks *st = xcalloc(1, sizeof(*st));
+	struct perf_event_attr attr;
+	char path[64], name[32] = "";
+	FILE *f;
+	int ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_CPU_CLOCK;
+	attr.freq = 1;
+	attr.sample_freq = freq_hz;
+	attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+			   PERF_SAMPLE_CALLCHAIN;
+	attr.mmap = 1;
+	attr.mmap2 = 1;
+	attr.comm = 1;
+	attr.task = 1;
+	attr.sample_id_all = 0;
+	attr.exclude_callchain_kernel = 0;
+	ret = perf_group_open(&st->g, pid, &attr, 64);
+	if (ret < 0) {
+		free(st);
+		return ret;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(name, sizeof(name), f))
+			name[strcspn(name, "\n")] = 0;
+		fclose(f);
+	}
+	set_comm(st, pid, name[0] ? name : "?");
+	*out = st;
+	return 0;
+}
+
+void stacks_on_mmap(struct stacks *st, stacks_mmap_fn fn, void *ctx)
+{
+	st->on_mmap = fn;
+	st->mmap_ctx = ctx;
+}
+
+void stacks_free(struct stacks *st)
+{
+	if (!st)
+		return;
+	perf_group_close(st->g);
+	for (size_t i = 0; i < st->cap; i++)
+		free(st->c[i].ips);
+	free(st->c);
+	free(st->comms);
+	free(st);
+}
+
+void stacks_drain(struct stacks *st)
+{
+	perf_group_drain(st->g, on_record, st);
+}
+
+struct stacks_stats stacks_get_stats(const struct stacks *st)
+{
+	return (struct stacks_stats){ st->samples, st->lost, st->n };
+}
+
+struct named {
+	char *stack;
+	uint64_t count;
+};
+
+static int by_stack(const void *a, const void *b)
+{
+	return strcmp(((const struct named *)a)->stack, ((const struct named *)b)->stack);
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->stack, y->stack);
+}
+
+/* Every distinct chain named root-first, merged where names coincide; count desc. */
+static size_t name_all(struct stacks *st, stacks_name_fn name, void *ctx, struct named **out)
+{
+	struct named *v = xcalloc(st->n + 1, sizeof(*v));
+	size_t n = 0, m = 0;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < st->cap; i++) {
+		const struct chain *c = &st->c[i];
+
+		if (!c->hash)
+			continue;
+		strbuf_reset(&sb);
+		strbuf_adds(&sb, comm_of(st, c->pid));
+		for (uint32_t k = c->nr; k-- > 0;) {
+			char buf[512];
+
+			name(ctx, c->pid, c->ips[k], c->ips[k] >= KERNEL_START, buf, sizeof(buf));
+			/* ';' separates frames in the folded format */
+			for (char *q = buf; *q; q++)
+				if (*q == ';' || *q == '\n')
+					*q = ':';
+			strbuf_addc(&sb, ';');
+			strbuf_adds(&sb, buf);
+		}
+		v[n].stack = xstrdup(strbuf_str(&sb));
+		v[n].count = c->count;
+		n++;
+	}
+	strbuf_release(&sb);
+	if (n)
+		qsort(v, n, sizeof(*v), by_stack);
+	for (size_t i = 0; i < n; i++) {
+		if (m && !strcmp(v[m - 1].stack, v[i].stack)) {
+			v[m - 1].count += v[i].count;
+			free(v[i].stack);
+			continue;
+		}
+		v[m++] = v[i];
+	}
+	if (m)
+		qsort(v, m, sizeof(*v), by_count);
+	*out = v;
+	return m;
+}
+
+void stacks_fold(struct stacks *st, stacks_name_fn name, void *ctx, struct strbuf *out)
+{
+	struct named *v;
+	size_t n = name_all(st, name, ctx, &v);
+
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(out, "%s %llu\n", v[i].stack, (unsigned long long)v[i].count);
+		free(v[i].stack);
+	}
+	free(v);
+}
+
+static int top_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct stacks_top *)a)->function,
+		      ((const struct stacks_top *)b)->function);
+}
+
+static bool sort_self;
+
+static int top_by_count(const void *a, const void *b)
+{
+	const struct stacks_top *x = a, *y = b;
+	uint64_t vx = sort_self ? x->self : x->total, vy = sort_self ? y->self : y->total;
+
+	if (vx != vy)
+		return vx < vy ? 1 : -1;
+	return strcmp(x->function, y->function);
+}
+
+size_t stacks_top(struct stacks *st, stacks_name_fn name, void *ctx, bool by_self, size_t n,
+		  struct stacks_top **out)
+{
+	struct named *v;
+	size_t nv = name_all(st, name, ctx, &v), nt = 0, cap = 0, m = 0;
+	struct stacks_top *t = NULL;
+
+	for (size_t i = 0; i < nv; i++) {
+		/* frames after the root (comm); each distinct name once for total */
+		char *frames = strchr(v[i].stack, ';');
+		char *save = NULL, *leaf = NULL;
+		size_t first = nt;
+
+		for (char *f = frames ? strtok_r(frames + 1, ";", &save) : NULL; f;
+		     f = strtok_r(NULL, ";", &save)) {
+			bool seen = false;
+
+			for (size_t k = first; k < nt; k++)
+				if (!strcmp(t[k].function, f))
+					seen = true;
+			if (!seen) {
+				XGROW(t, cap, nt + 1);
+				t[nt++] = (struct stacks_top){ xstrdup(f), 0, v[i].count };
+			}
+			leaf = f;
+		}
+		if (leaf) {
+			for (size_t k = first; k < nt; k++)
+				if (!strcmp(t[k].function, leaf))
+					t[k].self = v[i].count;
+		}
+		free(v[i].stack);
+	}
+	free(v);
+	if (nt)
+		qsort(t, nt, sizeof(*t), top_by_name);
+	for (size_t i = 0; i < nt; i++) {
+		if (m && !strcmp(t[m - 1].function, t[i].function)) {
+			t[m - 1].self += t[i].self;
+			t[m - 1].total += t[i].total;
+			free(t[i].function);
+			continue;
+		}
+		t[m++] = t[i];
+	}
+	sort_self = by_self;
+	if (m)
+		qsort(t, m, sizeof(*t), top_by_count);
+	for (size_t i = n; i < m; i++)
+		free(t[i].function);
+	*out = t;
+	return m < n ? m : n;
+}

@@ -1,0 +1,60 @@
+/* stacks.h - stack sampling of a task tree with perf_event_open (cpu-clock, callchains) into folded stacks. */
+#ifndef SPIKETRACE_PROFILE_STACKS_H
+#define SPIKETRACE_PROFILE_STACKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/strbuf.h"
+
+struct stacks;
+
+/*
+ * Starts sampling pid and the tasks it creates later (threads, children) with
+ * the software cpu-clock event at freq_hz, frame-pointer callchains, user and
+ * kernel frames. Returns 0 or a negative errno (-EACCES: perf_event_paranoid).
+ */
+int stacks_open(struct stacks **out, pid_t pid, unsigned freq_hz);
+void stacks_free(struct stacks *st); /* NULL is a no-op */
+
+/* Moves the samples waiting in the kernel's rings into the table; call it often (every interval). */
+void stacks_drain(struct stacks *st);
+
+/* Mappings seen in the sample stream (PERF_RECORD_MMAP2), for the symboliser. */
+typedef void (*stacks_mmap_fn)(void *ctx, pid_t pid, uint64_t start, uint64_t len, uint64_t pgoff,
+			       const char *path);
+void stacks_on_mmap(struct stacks *st, stacks_mmap_fn fn, void *ctx);
+
+/* Names a frame: writes the function (or module+offset) for ip of pid into buf. */
+typedef void (*stacks_name_fn)(void *ctx, pid_t pid, uint64_t ip, bool kernel, char *buf,
+			       size_t len);
+
+struct stacks_stats {
+	uint64_t samples; /* samples with a callchain */
+	uint64_t lost;    /* samples the kernel dropped (ring full) */
+	size_t unique;    /* distinct callchains */
+};
+struct stacks_stats stacks_get_stats(const struct stacks *st);
+
+/*
+ * Appends the folded stacks ("root;caller;leaf COUNT\n", the format of
+ * flamegraph.pl, speedscope and inferno), one line per distinct named stack,
+ * most samples first. The process name (comm) is the root frame.
+ */
+void stacks_fold(struct stacks *st, stacks_name_fn name, void *ctx, struct strbuf *out);
+
+/* One function's share: samples where it is the leaf (self) or anywhere on the stack (total). */
+struct stacks_top {
+	char *function; /* owned by the caller of stacks_top (free each) */
+	uint64_t self, total;
+};
+/*
+ * The functions by self samples (by_self) or total samples, at most n, like
+ * perf report's flat view. Returns the count; *out is malloc'd (caller frees).
+ */
+size_t stacks_top(struct stacks *st, stacks_name_fn name, void *ctx, bool by_self, size_t n,
+		  struct stacks_top **out);
+
+#endif
