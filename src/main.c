@@ -10,6 +10,7 @@ static const struct command *const commands[] = {
 	&cmd_view_def,
 	&cmd_show_def,
 	&cmd_trace_def,
+	&cmd_profile_def,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

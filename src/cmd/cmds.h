@@ -21,11 +21,13 @@ extern const struct command cmd_daemon_def;
 extern const struct command cmd_show_def;
 extern const struct command cmd_view_def;
 extern const struct command cmd_trace_def;
+extern const struct command cmd_profile_def;
 
 int cmd_daemon(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 /* Prints a command's help to stdout. */
 void cmd_print_help(const struct command *c);
 

@@ -34,6 +34,8 @@ struct stacks {
 	uint64_t samples, lost;
 	stacks_mmap_fn on_mmap;
 	void *mmap_ctx;
+	stacks_exec_fn on_exec;
+	void *exec_ctx;
 };
 
 static uint64_t hash_chain(pid_t pid, const uint64_t *ips, uint32_t nr)
@@ -161,6 +163,8 @@ static void on_record(void *ctx, const struct perf_event_header *h, const void *
 
 			memcpy(&pid, body, sizeof(pid));
 			set_comm(st, (pid_t)pid, (const char *)body + 8);
+			if ((h->misc & PERF_RECORD_MISC_COMM_EXEC) && st->on_exec)
+				st->on_exec(st->exec_ctx, (pid_t)pid);
 		}
 		break;
 	case PERF_RECORD_MMAP2:
@@ -226,6 +230,12 @@ void stacks_on_mmap(struct stacks *st, stacks_mmap_fn fn, void *ctx)
 	st->mmap_ctx = ctx;
 }
 
+void stacks_on_exec(struct stacks *st, stacks_exec_fn fn, void *ctx)
+{
+	st->on_exec = fn;
+	st->exec_ctx = ctx;
+}
+
 void stacks_free(struct stacks *st)
 {
 	if (!st)
@@ -284,7 +294,9 @@ static size_t name_all(struct stacks *st, stacks_name_fn name, void *ctx, struct
 		for (uint32_t k = c->nr; k-- > 0;) {
 			char buf[512];
 
-			name(ctx, c->pid, c->ips[k], c->ips[k] >= KERNEL_START, buf, sizeof(buf));
+			/* callers' frames are return addresses: name the call itself */
+			name(ctx, c->pid, k ? c->ips[k] - 1 : c->ips[k], c->ips[k] >= KERNEL_START, buf,
+			     sizeof(buf));
 			/* ';' separates frames in the folded format */
 			for (char *q = buf; *q; q++)
 				if (*q == ';' || *q == '\n')

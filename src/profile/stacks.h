@@ -27,7 +27,15 @@ typedef void (*stacks_mmap_fn)(void *ctx, pid_t pid, uint64_t start, uint64_t le
 			       const char *path);
 void stacks_on_mmap(struct stacks *st, stacks_mmap_fn fn, void *ctx);
 
-/* Names a frame: writes the function (or module+offset) for ip of pid into buf. */
+/* A process exec'd (PERF_RECORD_COMM with the exec flag): its old mappings are gone. */
+typedef void (*stacks_exec_fn)(void *ctx, pid_t pid);
+void stacks_on_exec(struct stacks *st, stacks_exec_fn fn, void *ctx);
+
+/*
+ * Names a frame: writes the function (or module+offset) for ip of pid into
+ * buf. For every frame but the leaf, ip is the return address minus one (the
+ * call instruction), as symbolisers want it.
+ */
 typedef void (*stacks_name_fn)(void *ctx, pid_t pid, uint64_t ip, bool kernel, char *buf,
 			       size_t len);
 
