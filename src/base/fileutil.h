@@ -20,6 +20,12 @@ int file_write_atomic(int dirfd, const char *name, const void *data, size_t len,
  */
 int file_read_all(const char *path, size_t max, char **out, size_t *len);
 
+/*
+ * Raises the soft RLIMIT_NOFILE to the hard limit (tools that keep one fd per
+ * process need thousands). Returns the soft limit now in force.
+ */
+long file_raise_nofile(void);
+
 /* mkdir -p with mode for the missing parts. Returns 0 or a negative errno. */
 int file_mkdirs(const char *path, mode_t mode);
 

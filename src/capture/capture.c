@@ -5,12 +5,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
 #include "base/evloop.h"
+#include "base/fileutil.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "capture/collector.h"
@@ -54,20 +54,13 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-/* Lets the process collector keep one fd per process open: raise the soft limit to the hard one. */
+/* Lets the process collector keep one fd per process open (the soft limit raised to the hard one). */
 static int fd_budget(void)
 {
-	struct rlimit rl;
+	long lim = file_raise_nofile();
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return 0;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
 	/* keep room for the loop, the writer and whatever else comes */
-	return rl.rlim_cur > 256 ? (int)(rl.rlim_cur > 1000000 ? 1000000 : rl.rlim_cur - 128) : 0;
+	return lim > 256 ? (int)(lim > 1000000 ? 1000000 : lim - 128) : 0;
 }
 
 static void writer_settings_of(const struct config *cfg, struct writer_settings *ws)

@@ -63,8 +63,9 @@ static double number(const char *s, bool zero_ok)
 
 int cmd_profile(int argc, char **argv)
 {
-	struct profiler_opts o = { .interval_ms = 100, .freq_hz = 99, .out = "trace.json",
-				   .report = stdout };
+	struct profiler_opts o = {
+		.interval_ms = 100, .freq_hz = 99, .out = "trace.json", .report = stdout
+	};
 	struct sigaction sa;
 	const char *what = "";
 	double v;
@@ -76,19 +77,21 @@ int cmd_profile(int argc, char **argv)
 		case 'p':
 			v = number(optarg, false);
 			if (v < 1 || v > 1 << 22 || v != floor(v))
-				return cmd_usage_error("profile", "invalid -p '%s' (a pid)", optarg);
+				return cmd_usage_error("profile", "invalid -p '%s' (a pid)",
+						       optarg);
 			o.pid = (pid_t)v;
 			break;
 		case OPT_DURATION:
 			if ((o.duration_s = number(optarg, false)) < 0)
-				return cmd_usage_error("profile", "invalid --duration '%s' (seconds)",
-						       optarg);
+				return cmd_usage_error("profile",
+						       "invalid --duration '%s' (seconds)", optarg);
 			break;
 		case OPT_INTERVAL:
 			v = number(optarg, false);
 			if (v < 10 || v > 60000)
 				return cmd_usage_error("profile",
-						       "invalid --interval '%s' (ms, 10 to 60000)", optarg);
+						       "invalid --interval '%s' (ms, 10 to 60000)",
+						       optarg);
 			o.interval_ms = (unsigned)v;
 			break;
 		case OPT_OUT:
@@ -100,8 +103,8 @@ int cmd_profile(int argc, char **argv)
 		case OPT_FREQ:
 			v = number(optarg, false);
 			if (v < 1 || v > 10000)
-				return cmd_usage_error("profile", "invalid --freq '%s' (Hz, 1 to 10000)",
-						       optarg);
+				return cmd_usage_error(
+					"profile", "invalid --freq '%s' (Hz, 1 to 10000)", optarg);
 			o.freq_hz = (unsigned)v;
 			break;
 		case OPT_NO_STACKS:
@@ -112,13 +115,13 @@ int cmd_profile(int argc, char **argv)
 			break;
 		case OPT_FAIL_CPU:
 			if ((o.fail_above_cpu = number(optarg, false)) < 0)
-				return cmd_usage_error("profile", "invalid --fail-above-cpu '%s' (%%)",
-						       optarg);
+				return cmd_usage_error(
+					"profile", "invalid --fail-above-cpu '%s' (%%)", optarg);
 			break;
 		case OPT_FAIL_RSS:
 			if ((o.fail_above_rss_mib = number(optarg, false)) < 0)
-				return cmd_usage_error("profile", "invalid --fail-above-rss '%s' (MiB)",
-						       optarg);
+				return cmd_usage_error(
+					"profile", "invalid --fail-above-rss '%s' (MiB)", optarg);
 			break;
 		case OPT_BASELINE:
 			o.baseline = optarg;
@@ -157,7 +160,8 @@ int cmd_profile(int argc, char **argv)
 
 	ret = profiler_run(&o, &what);
 	if (ret < 0) {
-		fprintf(stderr, "spiketrace: %s: %s\n", what, strerror(-ret));
+		if (what)
+			fprintf(stderr, "spiketrace: %s: %s\n", what, strerror(-ret));
 		return EXIT_FAILURE_RUN;
 	}
 	return ret;
@@ -179,7 +183,8 @@ const struct command cmd_profile_def = {
 		"    interval: CPU % of one CPU (4 busy threads read ~400 %), RSS, threads, I/O\n"
 		"    bytes and context switches; and, unless --no-stacks, its stacks with\n"
 		"    perf_event_open (software cpu-clock, frame-pointer callchains, kernel frames\n"
-		"    from /proc/kallsyms, symbols from DWARF, .symtab, .dynsym, /tmp/perf-PID.map).\n"
+		"    from /proc/kallsyms, symbols from DWARF, .symtab, .dynsym, "
+		"/tmp/perf-PID.map).\n"
 		"    With -- CMD it runs the command and profiles it until it exits (or for\n"
 		"    --duration, then ends it with SIGTERM); with -p it watches a running process\n"
 		"    without stopping or tracing it. Prints the top functions by self and total\n"

@@ -1,4 +1,5 @@
-/* profiler.c - one profile: the command or process, its /proc time series, its stacks, the reports. */
+/* profiler.c - one profile: the command or process, its /proc time series, its stacks, the reports.
+ */
 #include "profile/profiler.h"
 
 #include <errno.h>
@@ -11,8 +12,10 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/fileutil.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "profile/profjson.h"
 #include "profile/series.h"
 #include "profile/stacks.h"
 #include "profile/symbolize.h"
@@ -143,47 +146,182 @@ static void end_command(struct session *s)
 	}
 }
 
-/* The perf report --stdio flat view: the top functions by self and by total samples. */
-static void print_top(struct session *s, FILE *f)
+/* What the stack sampler found, as the arrays trace.json and the reports take. */
+struct stack_view {
+	struct stacks_line *lines;
+	size_t nlines;
+	struct stacks_top *top[2]; /* by self, by total */
+	size_t ntop[2];
+	struct profile_stack *folded;
+	struct profile_func *funcs[2];
+	struct profile_stacks ps;
+};
+
+static void stack_view_build(struct session *s, struct stack_view *v)
 {
 	struct stacks_stats st = stacks_get_stats(s->stacks);
-	struct stacks_top *t;
-	size_t n;
+	double total = st.samples ? (double)st.samples : 1;
 
-	if (!st.samples) {
+	memset(v, 0, sizeof(*v));
+	v->nlines = stacks_lines(s->stacks, name_frame, s, &v->lines);
+	v->folded = xcalloc(v->nlines + 1, sizeof(*v->folded));
+	for (size_t i = 0; i < v->nlines; i++)
+		v->folded[i] = (struct profile_stack){ v->lines[i].stack, v->lines[i].count };
+	for (int k = 0; k < 2; k++) {
+		v->ntop[k] = stacks_top(s->stacks, name_frame, s, k == 0, 20, &v->top[k]);
+		v->funcs[k] = xcalloc(v->ntop[k] + 1, sizeof(*v->funcs[k]));
+		for (size_t i = 0; i < v->ntop[k]; i++) {
+			uint64_t n = k == 0 ? v->top[k][i].self : v->top[k][i].total;
+
+			v->funcs[k][i] = (struct profile_func){ v->top[k][i].function, n,
+								100.0 * (double)n / total };
+		}
+	}
+	v->ps = (struct profile_stacks){
+		.frequency_hz = s->o->freq_hz,
+		.sample_count = st.samples,
+		.lost = st.lost,
+		.event = "cpu-clock",
+		.folded = v->folded,
+		.nfolded = v->nlines,
+		.top_self = v->funcs[0],
+		.ntop_self = v->ntop[0],
+		.top_total = v->funcs[1],
+		.ntop_total = v->ntop[1],
+	};
+}
+
+static void stack_view_release(struct stack_view *v)
+{
+	for (size_t i = 0; i < v->nlines; i++)
+		free(v->lines[i].stack);
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < v->ntop[k]; i++)
+			free(v->top[k][i].function);
+		free(v->top[k]);
+		free(v->funcs[k]);
+	}
+	free(v->lines);
+	free(v->folded);
+}
+
+/* The perf report --stdio flat view: the top functions by self and by total samples. */
+static void print_top(const struct stack_view *v, FILE *f)
+{
+	if (!v->ps.sample_count) {
 		fprintf(f, "stack samples: none\n");
 		return;
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		n = stacks_top(s->stacks, name_frame, s, pass == 0, 15, &t);
-		fprintf(f, "\ntop functions by %s samples (%llu samples%s):\n",
-			pass == 0 ? "self" : "total", (unsigned long long)st.samples,
-			st.lost ? ", some lost" : "");
-		fprintf(f, "  %7s %7s  %s\n", "self%", "total%", "function");
-		for (size_t i = 0; i < n; i++) {
-			fprintf(f, "  %6.2f%% %6.2f%%  %s\n", 100.0 * (double)t[i].self / (double)st.samples,
-				100.0 * (double)t[i].total / (double)st.samples, t[i].function);
-			free(t[i].function);
-		}
-		free(t);
+	for (int k = 0; k < 2; k++) {
+		fprintf(f, "\ntop functions by %s samples (%llu samples at %u Hz%s):\n",
+			k == 0 ? "self" : "total", (unsigned long long)v->ps.sample_count,
+			(unsigned)v->ps.frequency_hz, v->ps.lost ? ", some lost" : "");
+		fprintf(f, "  %7s  %s\n", "share", "function");
+		for (size_t i = 0; i < v->ntop[k] && i < 15; i++)
+			fprintf(f, "  %6.2f%%  %s\n", v->funcs[k][i].percent,
+				v->funcs[k][i].function);
 	}
 }
 
-static int write_folded(struct session *s, const char *path)
+static int write_file(const char *path, const struct strbuf *sb)
 {
-	struct strbuf sb = STRBUF_INIT;
 	FILE *f = fopen(path, "we");
 	int ret = 0;
 
 	if (!f)
 		return -errno;
-	stacks_fold(s->stacks, name_frame, s, &sb);
-	if (fwrite(sb.buf, 1, sb.len, f) != sb.len)
+	if (fwrite(sb->buf ? sb->buf : "", 1, sb->len, f) != sb->len)
 		ret = -EIO;
 	if (fclose(f) != 0 && !ret)
 		ret = -errno;
-	strbuf_release(&sb);
 	return ret;
+}
+
+static void print_summary(const struct session *s, const struct series_summary *sum, FILE *f)
+{
+	fprintf(f,
+		"profile: %.1f s, %zu samples: CPU avg %.1f %% max %.1f %% p95 %.1f %% (of one "
+		"CPU); RSS max %.1f MiB; threads max %u; processes max %u; %zu CPU spike%s\n",
+		sum->duration_s, sum->sample_count, sum->cpu_avg_pct, sum->cpu_max_pct,
+		sum->cpu_p95_pct, (double)sum->rss_max_kib / 1024.0, sum->threads_max,
+		sum->processes_max, sum->nspikes, sum->nspikes == 1 ? "" : "s");
+	if (s->spawned && s->reaped) {
+		if (WIFSIGNALED(s->status))
+			fprintf(f, "command killed by signal %d\n", WTERMSIG(s->status));
+		else
+			fprintf(f, "command exit status %d\n", WEXITSTATUS(s->status));
+	}
+}
+
+/* trace.json, folded stacks, the reports and the gate; returns 0 or PROFILE_EXIT_GATE. */
+static int finish(struct session *s, double seconds)
+{
+	const struct profiler_opts *o = s->o;
+	struct series_summary sum;
+	struct stack_view v;
+	struct strbuf sb = STRBUF_INIT;
+	struct gate_limits lim = GATE_LIMITS_INIT;
+	struct profile_baseline base, *basep = NULL;
+	int failed = 0, r;
+
+	series_summary(s->series, &sum);
+	memset(&v, 0, sizeof(v));
+	if (s->stacks)
+		stack_view_build(s, &v);
+	print_summary(s, &sum, o->report);
+	if (s->stacks)
+		print_top(&v, o->report);
+	if (o->folded && s->stacks) {
+		for (size_t i = 0; i < v.nlines; i++)
+			strbuf_addf(&sb, "%s %llu\n", v.lines[i].stack,
+				    (unsigned long long)v.lines[i].count);
+		if ((r = write_file(o->folded, &sb)) < 0)
+			fprintf(stderr, "spiketrace: cannot write '%s': %s\n", o->folded,
+				strerror(-r));
+		strbuf_reset(&sb);
+	}
+	if (o->out) {
+		struct profile_report rep = {
+			.series = s->series,
+			.summary = &sum,
+			.duration_s = seconds,
+			.interval_s = o->interval_ms / 1000.0,
+			.has_exit = s->spawned && s->reaped,
+			.wait_status = s->status,
+			.command = o->argv,
+			.stacks = s->stacks ? &v.ps : NULL,
+		};
+
+		profjson_write(&sb, &rep);
+		if ((r = write_file(o->out, &sb)) < 0)
+			fprintf(stderr, "spiketrace: cannot write '%s': %s\n", o->out,
+				strerror(-r));
+		strbuf_reset(&sb);
+	}
+	if (o->fail_above_cpu > 0)
+		lim.cpu_avg_pct = o->fail_above_cpu;
+	if (o->fail_above_rss_mib > 0)
+		lim.rss_max_mib = o->fail_above_rss_mib;
+	if (o->baseline) {
+		lim.regress_pct = o->max_regress_pct;
+		if (profjson_read_summary(o->baseline, &base, &sb) < 0) {
+			fprintf(stderr, "spiketrace: %s\n", strbuf_str(&sb));
+			failed = -1;
+		} else {
+			basep = &base;
+		}
+		strbuf_reset(&sb);
+	}
+	if (failed == 0) {
+		failed = profjson_gate(&sum, basep, &lim, &sb);
+		if (sb.len)
+			fprintf(o->report, "\n%s", strbuf_str(&sb));
+	}
+	strbuf_release(&sb);
+	if (s->stacks)
+		stack_view_release(&v);
+	series_summary_release(&sum);
+	return failed < 0 ? -EINVAL : failed > 0 ? PROFILE_EXIT_GATE : 0;
 }
 
 int profiler_run(const struct profiler_opts *o, const char **what)
@@ -193,6 +331,20 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 	int go = -1, ret = 0;
 
 	stop_requested = 0;
+	/* a bad baseline fails now, not after minutes of profiling */
+	if (o->baseline) {
+		struct profile_baseline base;
+		struct strbuf err = STRBUF_INIT;
+
+		if (profjson_read_summary(o->baseline, &base, &err) < 0) {
+			fprintf(stderr, "spiketrace: %s\n", strbuf_str(&err));
+			strbuf_release(&err);
+			*what = NULL;
+			return -EINVAL;
+		}
+		strbuf_release(&err);
+	}
+	file_raise_nofile(); /* the series keeps fds per profiled process */
 	s.pf = procfs_open("/proc");
 	if (!s.pf) {
 		*what = "cannot open /proc";
@@ -219,8 +371,9 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 	if (o->freq_hz) {
 		ret = stacks_open(&s.stacks, s.pid, o->freq_hz);
 		if (ret < 0) {
-			fprintf(stderr, "spiketrace: stack sampling unavailable (perf_event_open: %s); "
-					"profiling without stacks\n",
+			fprintf(stderr,
+				"spiketrace: stack sampling unavailable (perf_event_open: %s); "
+				"profiling without stacks\n",
 				strerror(-ret));
 			s.stacks = NULL;
 			ret = 0;
@@ -259,23 +412,18 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 		if (o->duration_s > 0 && (double)(now - t0) / 1e9 >= o->duration_s)
 			break;
 		if (now > next + step)
-			next = now; /* fell behind (a stopped machine): no burst of catch-up samples */
+			next = now; /* fell behind (a stopped machine): no burst of catch-up samples
+				     */
 	}
 	if (o->live)
 		fprintf(stderr, "\r\033[K");
 	end_command(&s);
 	reap(&s, true);
-	if (s.stacks) {
+	if (s.stacks)
 		stacks_drain(s.stacks);
-		print_top(&s, o->report);
-		if (o->folded) {
-			int r = write_folded(&s, o->folded);
-
-			if (r < 0)
-				fprintf(stderr, "spiketrace: cannot write '%s': %s\n", o->folded,
-					strerror(-r));
-		}
-	}
+	ret = finish(&s, (double)(clock_mono_ns() - t0) / 1e9);
+	if (ret == -EINVAL)
+		*what = NULL; /* finish() said why */
 out:
 	if (go >= 0) {
 		close(go);

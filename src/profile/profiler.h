@@ -29,7 +29,8 @@ struct profiler_opts {
 /*
  * Runs the profile to its end (the command exits, the process is gone,
  * --duration, or profiler_stop). Returns 0, PROFILE_EXIT_GATE when a gate
- * limit was exceeded, or a negative errno with *what naming the failed step.
+ * limit was exceeded, or a negative errno with *what naming the failed step
+ * (NULL when the reason was already printed).
  */
 int profiler_run(const struct profiler_opts *o, const char **what);
 

@@ -1,4 +1,5 @@
-/* stacks.c - cpu-clock callchain sampling of a task tree, aggregated into distinct chains and folded. */
+/* stacks.c - cpu-clock callchain sampling of a task tree, aggregated into distinct chains and
+ * folded. */
 #include "profile/stacks.h"
 
 #include <errno.h>
@@ -168,7 +169,8 @@ static void on_record(void *ctx, const struct perf_event_header *h, const void *
 		}
 		break;
 	case PERF_RECORD_MMAP2:
-		/* pid, tid, addr, len, pgoff, maj, min, ino, ino_generation, prot, flags, filename */
+		/* pid, tid, addr, len, pgoff, maj, min, ino, ino_generation, prot, flags, filename
+		 */
 		if (st->on_mmap && len > 64) {
 			const char *b = body;
 			uint32_t pid;
@@ -199,8 +201,8 @@ int stacks_open(struct stacks **out, pid_t pid, unsigned freq_hz)
 	attr.config = PERF_COUNT_SW_CPU_CLOCK;
 	attr.freq = 1;
 	attr.sample_freq = freq_hz;
-	attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
-			   PERF_SAMPLE_CALLCHAIN;
+	attr.sample_type =
+		PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN;
 	attr.mmap = 1;
 	attr.mmap2 = 1;
 	attr.comm = 1;
@@ -295,8 +297,8 @@ static size_t name_all(struct stacks *st, stacks_name_fn name, void *ctx, struct
 			char buf[512];
 
 			/* callers' frames are return addresses: name the call itself */
-			name(ctx, c->pid, k ? c->ips[k] - 1 : c->ips[k], c->ips[k] >= KERNEL_START, buf,
-			     sizeof(buf));
+			name(ctx, c->pid, k ? c->ips[k] - 1 : c->ips[k], c->ips[k] >= KERNEL_START,
+			     buf, sizeof(buf));
 			/* ';' separates frames in the folded format */
 			for (char *q = buf; *q; q++)
 				if (*q == ';' || *q == '\n')
@@ -323,6 +325,19 @@ static size_t name_all(struct stacks *st, stacks_name_fn name, void *ctx, struct
 		qsort(v, m, sizeof(*v), by_count);
 	*out = v;
 	return m;
+}
+
+size_t stacks_lines(struct stacks *st, stacks_name_fn name, void *ctx, struct stacks_line **out)
+{
+	struct named *v;
+	size_t n = name_all(st, name, ctx, &v);
+
+	/* struct named and struct stacks_line are the same pair */
+	*out = xcalloc(n + 1, sizeof(**out));
+	for (size_t i = 0; i < n; i++)
+		(*out)[i] = (struct stacks_line){ v[i].stack, v[i].count };
+	free(v);
+	return n;
 }
 
 void stacks_fold(struct stacks *st, stacks_name_fn name, void *ctx, struct strbuf *out)

@@ -1,4 +1,5 @@
-/* stacks.h - stack sampling of a task tree with perf_event_open (cpu-clock, callchains) into folded stacks. */
+/* stacks.h - stack sampling of a task tree with perf_event_open (cpu-clock, callchains) into folded
+ * stacks. */
 #ifndef SPIKETRACE_PROFILE_STACKS_H
 #define SPIKETRACE_PROFILE_STACKS_H
 
@@ -19,7 +20,8 @@ struct stacks;
 int stacks_open(struct stacks **out, pid_t pid, unsigned freq_hz);
 void stacks_free(struct stacks *st); /* NULL is a no-op */
 
-/* Moves the samples waiting in the kernel's rings into the table; call it often (every interval). */
+/* Moves the samples waiting in the kernel's rings into the table; call it often (every interval).
+ */
 void stacks_drain(struct stacks *st);
 
 /* Mappings seen in the sample stream (PERF_RECORD_MMAP2), for the symboliser. */
@@ -41,8 +43,8 @@ typedef void (*stacks_name_fn)(void *ctx, pid_t pid, uint64_t ip, bool kernel, c
 
 struct stacks_stats {
 	uint64_t samples; /* samples with a callchain */
-	uint64_t lost;    /* samples the kernel dropped (ring full) */
-	size_t unique;    /* distinct callchains */
+	uint64_t lost;	  /* samples the kernel dropped (ring full) */
+	size_t unique;	  /* distinct callchains */
 };
 struct stacks_stats stacks_get_stats(const struct stacks *st);
 
@@ -52,6 +54,14 @@ struct stacks_stats stacks_get_stats(const struct stacks *st);
  * most samples first. The process name (comm) is the root frame.
  */
 void stacks_fold(struct stacks *st, stacks_name_fn name, void *ctx, struct strbuf *out);
+
+/* One distinct named stack, root first ("comm;main;work"), with its samples. */
+struct stacks_line {
+	char *stack; /* owned by the array's caller (free each) */
+	uint64_t count;
+};
+/* Every distinct named stack, most samples first. Returns the count; *out malloc'd. */
+size_t stacks_lines(struct stacks *st, stacks_name_fn name, void *ctx, struct stacks_line **out);
 
 /* One function's share: samples where it is the leaf (self) or anywhere on the stack (total). */
 struct stacks_top {

@@ -1,5 +1,6 @@
 /* hotcold.c - profiler workload: one hot function (~90 % of the CPU), one cold (~10 %), for a known time. */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static volatile unsigned long sink;
@@ -26,6 +27,14 @@ int main(int argc, char **argv)
 	double seconds = argc > 1 ? atof(argv[1]) : 2.0;
 	struct timespec t0, t;
 
+	/* "-n N": a fixed amount of work (N rounds), for slowdown benchmarks */
+	if (argc > 2 && !strcmp(argv[1], "-n")) {
+		for (long n = atol(argv[2]); n > 0; n--) {
+			hot_function();
+			cold_function();
+		}
+		return 0;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		hot_function();

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# profile.sh - spiketrace profile: the hot function dominates, the top-5 agrees with perf, trace.json
+# matches its schema, the CI gate exits 3, -p never disturbs, --children follows the tree.
+. "$(dirname "$0")/lib.sh"
+
+W=${BUILD_DIR:-$ROOT/${BUILD:-build}}/workloads
+[ -x "$W/hotcold" ] || skip_all "workloads not built ($W); run make unit"
+
+"$BIN" profile --out "$T/t.json" --folded "$T/f.txt" -- "$W/hotcold" 3 >"$T/report.txt" 2>"$T/err"; rc=$?
+check "profile exits 0 ($rc)" test $rc -eq 0
+total=$(awk '{s += $NF} END {print s + 0}' "$T/f.txt")
+hot=$(awk '/hot_function/ {s += $NF} END {print s + 0}' "$T/f.txt")
+cold=$(awk '/cold_function/ {s += $NF} END {print s + 0}' "$T/f.txt")
+check "folded stacks were written ($total samples)" test "$total" -ge 100
+check "the hot function dominates the folded stacks ($hot of $total)" test $((hot * 100)) -ge $((total * 70))
+check "the cold function is there, smaller ($cold)" sh -c "[ $cold -ge 1 ] && [ $cold -lt $hot ]"
+check "folded lines are 'frames count' with the comm as root" grep -Eq '^hotcold;.*hot_function [0-9]+$' "$T/f.txt"
+grep -Eq '^ +[0-9.]+% +hot_function$' "$T/report.txt"; ok $? "the terminal report lists hot_function by self samples"
+
+"$PY" - "$ROOT/docs/profile.schema.json" "$T/t.json" <<'PYEOF'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1])); d = json.load(open(sys.argv[2]))
+jsonschema.Draft202012Validator.check_schema(schema)
+errs = list(jsonschema.Draft202012Validator(schema).iter_errors(d))
+if errs:
+    print("# ", errs[0].message, list(errs[0].path)); sys.exit(1)
+assert d["summary"]["cpu_avg_percent"] > 50, d["summary"]
+assert d["summary"]["sample_count"] >= 10
+assert d["exit_status"] == 0
+assert d["stacks"]["sample_count"] >= 100
+PYEOF
+ok $? "trace.json validates against docs/profile.schema.json (busy ~100 %, exit 0, stacks)"
+
+# the same program under perf record -F 99 -g: the same top functions with similar shares
+if perf record -F 99 -g -o "$T/perf.data" -- "$W/hotcold" 3 >/dev/null 2>"$T/perf.err"; then
+	perf report -i "$T/perf.data" --stdio --no-children --sort symbol -g none 2>/dev/null |
+		awk '/^ +[0-9.]+%/ {gsub("%","",$1); print $3, $1}' | head -5 >"$T/perf.top"
+	"$PY" - "$T/t.json" "$T/perf.top" <<'PYEOF'
+import json, sys
+ours = {f["function"]: f["percent"] for f in json.load(open(sys.argv[1]))["stacks"]["top_self"] if f["percent"] >= 1}
+theirs = {}
+for line in open(sys.argv[2]):
+    name, pct = line.split()
+    if float(pct) >= 1:
+        theirs[name] = float(pct)
+print("# ours:", ours, "perf:", theirs)
+assert set(theirs) <= set(ours) | {"[unknown]"}, "perf's top functions missing from ours"
+for k in theirs:
+    if k in ours:
+        assert abs(ours[k] - theirs[k]) <= 15, (k, ours[k], theirs[k])
+PYEOF
+	ok $? "top functions agree with perf record -F 99 -g + perf report (set and shares within 15 points)"
+else
+	ok 0 "# SKIP perf record failed here: $(head -1 "$T/perf.err")"
+fi
+
+# the CI gate
+"$BIN" profile --no-stacks --out "$T/g.json" --fail-above-cpu 20 -- "$W/hotcold" 1 >"$T/gate.txt" 2>&1; rc=$?
+check "--fail-above-cpu exits 3 when exceeded ($rc)" test $rc -eq 3
+grep -Eq '^cpu avg % .* FAIL$' "$T/gate.txt"; ok $? "with a table saying which limit failed"
+"$BIN" profile --no-stacks --out - --fail-above-cpu 400 --fail-above-rss 1000 -- "$W/hotcold" 1 >/dev/null 2>&1; rc=$?
+check "limits not exceeded: exit 0 ($rc)" test $rc -eq 0
+"$BIN" profile --no-stacks --out "$T/base.json" -- sleep 1 >/dev/null 2>&1
+"$BIN" profile --no-stacks --out - --baseline "$T/base.json" --max-regress 50 -- "$W/hotcold" 1 >"$T/reg.txt" 2>&1; rc=$?
+check "--baseline --max-regress: a busy run against an idle baseline exits 3 ($rc)" test $rc -eq 3
+sed 's/"schema_version": 1,/"schema_version": 99,/' "$T/base.json" >"$T/future.json"
+"$BIN" profile --no-stacks --out - --baseline "$T/future.json" --max-regress 10 -- true >/dev/null 2>"$T/fe"; rc=$?
+check "a future-schema baseline is refused (exit 1, $rc)" test $rc -eq 1
+grep -q "schema_version 99 is newer" "$T/fe"; ok $? "naming the reason"
+"$BIN" profile --baseline "$T/base.json" -- true >/dev/null 2>&1; check "--baseline without --max-regress is a usage error" test $? -eq 2
+
+# -p: watches without stopping or tracing the process
+bg target "$W/hotcold" 30
+target=$BG_PID
+"$BIN" profile -p "$target" --duration 1 --out "$T/p.json" >/dev/null 2>&1; rc=$?
+check "-p with --duration ends by itself (exit $rc)" test $rc -eq 0
+state=$(awk '{print $3}' "/proc/$target/stat" 2>/dev/null)
+check "the watched process runs on, not stopped or traced (state $state)" test "$state" = R -o "$state" = S
+check "and is not traced" test "$(awk '/^TracerPid/ {print $2}' "/proc/$target/status")" = 0
+"$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['summary']['cpu_avg_percent'] > 30 and d['exit_status'] is None" "$T/p.json"
+ok $? "its profile shows it busy, with no exit status (not ours to reap)"
+kill "$target"
+
+# --children: a shell with two busy children reads about 200 % in total
+"$BIN" profile --children --no-stacks --out "$T/c.json" -- sh -c "'$W/hotcold' 2 & '$W/hotcold' 2 & wait" >/dev/null 2>&1
+"$PY" - "$T/c.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+kids = d["children"] or []
+print("# children:", [(c["pid"], c.get("comm")) for c in kids], "cpu max", d["summary"]["cpu_max_percent"])
+assert len(kids) >= 2, "two children expected"
+assert d["summary"]["cpu_max_percent"] > 120, "both CPUs busy at some point"
+PYEOF
+ok $? "--children follows the tree (two busy children, CPU above one core)"
+
+# Ctrl-C ends the profile and still writes the output
+bg pc "$BIN" profile --no-stacks --out "$T/int.json" -- "$W/hotcold" 30
+pcid=$BG_PID
+wait_for 10 sh -c "pgrep -P $pcid >/dev/null"
+sleep 0.5 # the interval: at least one sample before the interrupt (not synchronisation)
+kill -INT "$pcid"
+wait "$pcid"
+check "after Ctrl-C trace.json is written" "$PY" -c "import json,sys; json.load(open(sys.argv[1]))" "$T/int.json"
+check "no status line when stderr is not a terminal" sh -c "! grep -q 'CPU .*RSS' '$T/err'"
+done_testing
