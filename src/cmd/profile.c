@@ -23,6 +23,7 @@ enum {
 	OPT_FAIL_RSS,
 	OPT_BASELINE,
 	OPT_MAX_REGRESS,
+	OPT_EVENT,
 };
 
 static const struct option longopts[] = {
@@ -38,6 +39,7 @@ static const struct option longopts[] = {
 	{ "fail-above-rss", required_argument, NULL, OPT_FAIL_RSS },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "max-regress", required_argument, NULL, OPT_MAX_REGRESS },
+	{ "event", required_argument, NULL, OPT_EVENT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -131,6 +133,17 @@ int cmd_profile(int argc, char **argv)
 				return cmd_usage_error("profile", "invalid --max-regress '%s' (%%)",
 						       optarg);
 			break;
+		case OPT_EVENT:
+			if (strcmp(optarg, "cpu-clock") && strcmp(optarg, "task-clock") &&
+			    strcmp(optarg, "cycles") && strcmp(optarg, "instructions") &&
+			    strcmp(optarg, "cache-misses") && strcmp(optarg, "branch-misses"))
+				return cmd_usage_error(
+					"profile",
+					"unknown --event '%s' (cpu-clock, task-clock, "
+					"cycles, instructions, cache-misses, branch-misses)",
+					optarg);
+			o.event = optarg;
+			break;
 		case 'h':
 			cmd_print_help(&cmd_profile_def);
 			return EXIT_OK;
@@ -198,6 +211,11 @@ const struct command cmd_profile_def = {
 		"    --children             follow the whole process tree\n"
 		"    --freq HZ              stack samples per second (default 99)\n"
 		"    --no-stacks            no stack sampling\n"
+		"    --event EVENT          sample on cpu-clock (default), task-clock, or a "
+		"hardware\n"
+		"                           event (cycles, instructions, cache-misses,\n"
+		"                           branch-misses) when the machine has a PMU; without\n"
+		"                           one a note says so and cpu-clock is used\n"
 		"    --folded FILE          folded stacks for flamegraph.pl, speedscope, inferno\n"
 		"    --fail-above-cpu PCT   exit 3 when the average CPU is above PCT\n"
 		"    --fail-above-rss MIB   exit 3 when the peak RSS is above MIB\n"

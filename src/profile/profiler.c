@@ -36,7 +36,8 @@ struct session {
 	struct symbolizer *sym;
 	pid_t pid;
 	bool spawned, reaped;
-	int status; /* waitpid status of a spawned command */
+	int status;	/* waitpid status of a spawned command */
+	char note[160]; /* why the asked-for event was not used */
 };
 
 static void on_mmap(void *ctx, pid_t pid, uint64_t start, uint64_t len, uint64_t pgoff,
@@ -181,7 +182,8 @@ static void stack_view_build(struct session *s, struct stack_view *v)
 		.frequency_hz = s->o->freq_hz,
 		.sample_count = st.samples,
 		.lost = st.lost,
-		.event = "cpu-clock",
+		.event = stacks_event(s->stacks),
+		.note = s->note[0] ? s->note : NULL,
 		.folded = v->folded,
 		.nfolded = v->nlines,
 		.top_self = v->funcs[0],
@@ -369,7 +371,17 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 		symbolizer_load_maps(s.sym, s.pid);
 	}
 	if (o->freq_hz) {
-		ret = stacks_open(&s.stacks, s.pid, o->freq_hz);
+		struct stacks_opts so = {
+			.pid = s.pid,
+			.freq_hz = o->freq_hz,
+			.event = o->event,
+			.running = !s.spawned,
+			.children = o->children,
+		};
+
+		ret = stacks_open(&s.stacks, &so, s.note, sizeof(s.note));
+		if (s.note[0])
+			fprintf(stderr, "spiketrace: %s\n", s.note);
 		if (ret < 0) {
 			fprintf(stderr,
 				"spiketrace: stack sampling unavailable (perf_event_open: %s); "

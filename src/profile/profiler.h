@@ -1,4 +1,5 @@
-/* profiler.h - a profile session: runs or watches a process tree, samples /proc and stacks, reports. */
+/* profiler.h - a profile session: runs or watches a process tree, samples /proc and stacks,
+ * reports. */
 #ifndef SPIKETRACE_PROFILE_PROFILER_H
 #define SPIKETRACE_PROFILE_PROFILER_H
 
@@ -7,20 +8,21 @@
 #include <sys/types.h>
 
 struct profiler_opts {
-	char *const *argv;     /* the command, or NULL with pid */
-	pid_t pid;             /* attach to this process (never disturbed) */
-	double duration_s;     /* 0: until the command (or the process) ends */
-	unsigned interval_ms;  /* time series interval */
-	bool children;         /* the whole process tree */
-	unsigned freq_hz;      /* stack sampling frequency; 0 = --no-stacks */
-	const char *out;       /* trace.json path, NULL: none */
-	const char *folded;    /* folded stacks path, NULL: none */
-	double fail_above_cpu; /* gate: average CPU %, 0 = off */
+	char *const *argv;	   /* the command, or NULL with pid */
+	pid_t pid;		   /* attach to this process (never disturbed) */
+	double duration_s;	   /* 0: until the command (or the process) ends */
+	unsigned interval_ms;	   /* time series interval */
+	bool children;		   /* the whole process tree */
+	unsigned freq_hz;	   /* stack sampling frequency; 0 = --no-stacks */
+	const char *event;	   /* --event, NULL: cpu-clock */
+	const char *out;	   /* trace.json path, NULL: none */
+	const char *folded;	   /* folded stacks path, NULL: none */
+	double fail_above_cpu;	   /* gate: average CPU %, 0 = off */
 	double fail_above_rss_mib; /* gate: max RSS, 0 = off */
-	const char *baseline;  /* gate: an earlier trace.json */
-	double max_regress_pct; /* gate: allowed increase over the baseline, 0 = off */
-	bool live;             /* the status line on a terminal */
-	FILE *report;          /* the terminal summary (stdout) */
+	const char *baseline;	   /* gate: an earlier trace.json */
+	double max_regress_pct;	   /* gate: allowed increase over the baseline, 0 = off */
+	bool live;		   /* the status line on a terminal */
+	FILE *report;		   /* the terminal summary (stdout) */
 };
 
 /* Exit codes of `spiketrace profile` beyond 0/1/2. */

@@ -2,6 +2,7 @@
  * folded. */
 #include "profile/stacks.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -27,7 +28,11 @@ struct comm {
 };
 
 struct stacks {
-	struct perf_group *g;
+	struct perf_group **g; /* one per sampled thread of a running process, else one */
+	size_t ng;
+	pid_t pid;
+	bool children;
+	const char *event;
 	struct chain *c; /* open addressing, cap a power of two */
 	size_t n, cap;
 	struct comm *comms;
@@ -122,6 +127,8 @@ static void on_sample(struct stacks *st, const char *p, size_t len)
 	if (len < 8 + 8 + 8 + 8)
 		return;
 	memcpy(&pid, p + 8, sizeof(pid));
+	if (!st->children && (pid_t)pid != st->pid)
+		return; /* a descendant's sample, and only the process itself was asked for */
 	memcpy(&nr, p + 24, sizeof(nr));
 	if (nr > (len - 32) / 8)
 		return;
@@ -188,42 +195,132 @@ static void on_record(void *ctx, const struct perf_event_header *h, const void *
 	}
 }
 
-int stacks_open(struct stacks **out, pid_t pid, unsigned freq_hz)
+static const struct {
+	const char *name;
+	uint32_t type;
+	uint64_t config;
+} events[] = {
+	{ "cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK },
+	{ "task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK },
+	{ "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
+	{ "branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES },
+};
+
+/* Opens one group per thread of pid (running) or one for pid; 0 or a negative errno. */
+static int open_groups(struct stacks *st, struct perf_event_attr *attr, bool running)
+{
+	char path[64];
+	struct dirent **list = NULL;
+	int n, ret = 0;
+
+	if (!running) {
+		st->g = xcalloc(1, sizeof(*st->g));
+		ret = perf_group_open(&st->g[0], st->pid, attr, 64);
+		st->ng = ret < 0 ? 0 : 1;
+		return ret;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)st->pid);
+	n = scandir(path, &list, NULL, NULL);
+	if (n < 0)
+		return -errno;
+	st->g = xcalloc((size_t)n + 1, sizeof(*st->g));
+	for (int i = 0; i < n; i++) {
+		pid_t tid = (pid_t)atoi(list[i]->d_name);
+
+		if (tid > 0 && ret == 0) {
+			int r = perf_group_open(&st->g[st->ng], tid, attr, 64);
+
+			if (r == 0)
+				st->ng++;
+			else if (r != -ESRCH) /* a thread that just ended is no error */
+				ret = r;
+		}
+		free(list[i]);
+	}
+	free(list);
+	return st->ng ? 0 : (ret ? ret : -ESRCH);
+}
+
+static void close_groups(struct stacks *st)
+{
+	for (size_t i = 0; i < st->ng; i++)
+		perf_group_close(st->g[i]);
+	free(st->g);
+	st->g = NULL;
+	st->ng = 0;
+}
+
+int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, size_t notelen)
 {
 	struct stacks *st = xcalloc(1, sizeof(*st));
 	struct perf_event_attr attr;
 	char path[64], name[32] = "";
+	size_t e = 0;
 	FILE *f;
 	int ret;
 
+	if (note && notelen)
+		note[0] = '\0';
+	if (o->event) {
+		for (e = 0; e < sizeof(events) / sizeof(events[0]); e++)
+			if (!strcmp(events[e].name, o->event))
+				break;
+		if (e == sizeof(events) / sizeof(events[0])) {
+			free(st);
+			return -EINVAL;
+		}
+	}
+	st->pid = o->pid;
+	st->children = o->children;
 	memset(&attr, 0, sizeof(attr));
-	attr.type = PERF_TYPE_SOFTWARE;
-	attr.config = PERF_COUNT_SW_CPU_CLOCK;
+	attr.type = events[e].type;
+	attr.config = events[e].config;
 	attr.freq = 1;
-	attr.sample_freq = freq_hz;
+	attr.sample_freq = o->freq_hz;
 	attr.sample_type =
 		PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN;
 	attr.mmap = 1;
 	attr.mmap2 = 1;
 	attr.comm = 1;
 	attr.task = 1;
-	attr.sample_id_all = 0;
-	attr.exclude_callchain_kernel = 0;
-	ret = perf_group_open(&st->g, pid, &attr, 64);
+	ret = open_groups(st, &attr, o->running);
+	st->event = events[e].name;
+	if (ret < 0 && attr.type == PERF_TYPE_HARDWARE &&
+	    (ret == -ENOENT || ret == -EOPNOTSUPP || ret == -ENODEV)) {
+		/* no PMU here (a VM): say so once and sample the CPU clock instead */
+		if (note)
+			snprintf(note, notelen,
+				 "hardware event '%s' unavailable here (%s); sampled cpu-clock "
+				 "instead",
+				 events[e].name, strerror(-ret));
+		close_groups(st);
+		attr.type = PERF_TYPE_SOFTWARE;
+		attr.config = PERF_COUNT_SW_CPU_CLOCK;
+		st->event = "cpu-clock";
+		ret = open_groups(st, &attr, o->running);
+	}
 	if (ret < 0) {
+		close_groups(st);
 		free(st);
 		return ret;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)o->pid);
 	f = fopen(path, "re");
 	if (f) {
 		if (fgets(name, sizeof(name), f))
 			name[strcspn(name, "\n")] = 0;
 		fclose(f);
 	}
-	set_comm(st, pid, name[0] ? name : "?");
+	set_comm(st, o->pid, name[0] ? name : "?");
 	*out = st;
 	return 0;
+}
+
+const char *stacks_event(const struct stacks *st)
+{
+	return st->event;
 }
 
 void stacks_on_mmap(struct stacks *st, stacks_mmap_fn fn, void *ctx)
@@ -242,7 +339,7 @@ void stacks_free(struct stacks *st)
 {
 	if (!st)
 		return;
-	perf_group_close(st->g);
+	close_groups(st);
 	for (size_t i = 0; i < st->cap; i++)
 		free(st->c[i].ips);
 	free(st->c);
@@ -252,7 +349,8 @@ void stacks_free(struct stacks *st)
 
 void stacks_drain(struct stacks *st)
 {
-	perf_group_drain(st->g, on_record, st);
+	for (size_t i = 0; i < st->ng; i++)
+		perf_group_drain(st->g[i], on_record, st);
 }
 
 struct stacks_stats stacks_get_stats(const struct stacks *st)

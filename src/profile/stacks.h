@@ -12,12 +12,25 @@
 
 struct stacks;
 
+struct stacks_opts {
+	pid_t pid;	   /* the process (thread group) */
+	unsigned freq_hz;  /* samples per second */
+	const char *event; /* "cpu-clock" (NULL), "task-clock", "cycles", "instructions",
+			      "cache-misses", "branch-misses" */
+	bool running;	   /* pid runs already: sample each of its threads, not just the leader */
+	bool children;	   /* keep the samples of its descendants too */
+};
+
 /*
- * Starts sampling pid and the tasks it creates later (threads, children) with
- * the software cpu-clock event at freq_hz, frame-pointer callchains, user and
- * kernel frames. Returns 0 or a negative errno (-EACCES: perf_event_paranoid).
+ * Starts sampling o->pid and the tasks it creates later (threads, children)
+ * at o->freq_hz with frame-pointer callchains, user and kernel frames. A
+ * hardware event the machine lacks (no PMU) falls back to cpu-clock and says
+ * so in note (notelen bytes; "" otherwise). Returns 0 or a negative errno
+ * (-EACCES: perf_event_paranoid; -EINVAL: unknown event name).
  */
-int stacks_open(struct stacks **out, pid_t pid, unsigned freq_hz);
+int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, size_t notelen);
+/* The event actually sampled ("cpu-clock" after a fallback). */
+const char *stacks_event(const struct stacks *st);
 void stacks_free(struct stacks *st); /* NULL is a no-op */
 
 /* Moves the samples waiting in the kernel's rings into the table; call it often (every interval).

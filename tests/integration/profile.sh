@@ -79,6 +79,8 @@ check "the watched process runs on, not stopped or traced (state $state)" test "
 check "and is not traced" test "$(awk '/^TracerPid/ {print $2}' "/proc/$target/status")" = 0
 "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['summary']['cpu_avg_percent'] > 30 and d['exit_status'] is None" "$T/p.json"
 ok $? "its profile shows it busy, with no exit status (not ours to reap)"
+"$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); s=d['stacks']; assert s['sample_count'] >= 30 and s['top_self'][0]['function'] == 'hot_function', s['top_self'][:2]" "$T/p.json"
+ok $? "-p samples the running process's stacks (its threads, opened one by one)"
 kill "$target"
 
 # --children: a shell with two busy children reads about 200 % in total
@@ -92,6 +94,26 @@ assert len(kids) >= 2, "two children expected"
 assert d["summary"]["cpu_max_percent"] > 120, "both CPUs busy at some point"
 PYEOF
 ok $? "--children follows the tree (two busy children, CPU above one core)"
+
+# --event: hardware events where there is a PMU, else a note and cpu-clock
+"$BIN" profile --event cycles --out "$T/ev.json" -- "$W/hotcold" 1 >/dev/null 2>"$T/ev.err"; rc=$?
+check "--event cycles works either way (exit $rc)" test $rc -eq 0
+if grep -q "unavailable here" "$T/ev.err"; then
+	check "no PMU: a one-line note, recorded in trace.json, cpu-clock used" "$PY" -c "import json,sys; s=json.load(open(sys.argv[1]))['stacks']; assert s['event']=='cpu-clock' and 'cycles' in s['note']" "$T/ev.json"
+else
+	check "a PMU: the cycles event is recorded" "$PY" -c "import json,sys; assert json.load(open(sys.argv[1]))['stacks']['event']=='cycles'" "$T/ev.json"
+fi
+"$BIN" profile --event bogus -- true 2>/dev/null; check "an unknown --event is a usage error" test $? -eq 2
+
+# the live status line: on a terminal only, redrawn in place (tmux is the terminal)
+SOCK=$T/tmux.sock
+tmux -S "$SOCK" -f /dev/null new-session -d -s p -x 150 -y 20 "$BIN profile --no-stacks --out - -- $W/hotcold 3; sleep 30"
+live() { tmux -S "$SOCK" capture-pane -p -t p | grep -Eq '^\[ +[0-9.]+ s\] CPU +[0-9.]+ %  RSS'; }
+wait_for 10 live
+ok $? "a status line (elapsed, CPU, RSS, threads) is drawn on a terminal"
+sleep 1.2 # two more refreshes at the 100 ms interval
+check "redrawn in place, not scrolled (one line)" test "$(tmux -S "$SOCK" capture-pane -p -t p | grep -c 'RSS')" -le 1
+tmux -S "$SOCK" kill-server 2>/dev/null
 
 # Ctrl-C ends the profile and still writes the output
 bg pc "$BIN" profile --no-stacks --out "$T/int.json" -- "$W/hotcold" 30
