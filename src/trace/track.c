@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/human.h"
 #include "base/xalloc.h"
 #include "sys/tracee.h"
 #include "trace/decode.h"
@@ -43,23 +44,6 @@ struct track {
 	bool faults; /* page faults were sampled: the summary has a line for them */
 	uint64_t faults_heap, faults_anon, faults_other, faults_lost;
 };
-
-char *track_human_bytes(uint64_t bytes, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)bytes;
-	int u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
-	else
-		snprintf(buf, len, "%.1f %s", v, units[u]);
-	return buf;
-}
 
 struct track *track_new(bool no_filter)
 {
@@ -275,9 +259,9 @@ static void on_io(struct track *t, const struct trace_call *c, int fd, uint64_t 
 		t->net_sent += wr;
 		if (!boring_addr(t, strchr(d.name, ' ') ? strrchr(d.name, ' ') + 1 : d.name)) {
 			if (wr)
-				line(out, prefix, "send %9s", track_human_bytes(wr, n, sizeof(n)));
+				line(out, prefix, "send %9s", human_bytes(wr, n, sizeof(n)));
 			if (rd)
-				line(out, prefix, "recv %9s", track_human_bytes(rd, n, sizeof(n)));
+				line(out, prefix, "recv %9s", human_bytes(rd, n, sizeof(n)));
 		}
 	} else if (d.kind == FDK_FILE && !boring_path(t, d.name) && strncmp(d.name, "/dev/", 5)) {
 		t->file_read += rd;
@@ -314,7 +298,7 @@ static void on_mmap(struct track *t, const struct trace_call *c, const char *pre
 	}
 	line(out, prefix, "mmap %llx-%llx %c%c%c %9s %s", (unsigned long long)start,
 	     (unsigned long long)(start + len), prot & 1 ? 'r' : '-', prot & 2 ? 'w' : '-',
-	     prot & 4 ? 'x' : '-', track_human_bytes(len, size, sizeof(size)), what);
+	     prot & 4 ? 'x' : '-', human_bytes(len, size, sizeof(size)), what);
 }
 
 static void on_brk(struct track *t, const struct trace_call *c)
@@ -471,7 +455,7 @@ void track_call(struct track *t, const struct trace_call *c, const char *prefix,
 		/* the summary counts what was mapped, not what is left */
 		line(out, prefix, "munmap %llx-%llx %9s", (unsigned long long)c->args[0],
 		     (unsigned long long)(c->args[0] + c->args[1]),
-		     track_human_bytes(c->args[1], size, sizeof(size)));
+		     human_bytes(c->args[1], size, sizeof(size)));
 		break;
 	} break;
 	case SYS_brk:
@@ -632,11 +616,11 @@ static void list_files(struct sum_ctx *s, size_t max, struct strbuf *out)
 			if (s->files[i].read_bytes)
 				strbuf_addf(
 					out, " read %s",
-					track_human_bytes(s->files[i].read_bytes, r, sizeof(r)));
+					human_bytes(s->files[i].read_bytes, r, sizeof(r)));
 			if (s->files[i].written_bytes)
 				strbuf_addf(
 					out, " written %s",
-					track_human_bytes(s->files[i].written_bytes, w, sizeof(w)));
+					human_bytes(s->files[i].written_bytes, w, sizeof(w)));
 			strbuf_addc(out, '\n');
 		}
 		free(s->files[i].path);
@@ -658,8 +642,8 @@ static void summarize_desc(void *arg, const struct fdt_desc_info *d)
 			(struct file_sum){ xstrdup(d->name), 1, d->read_bytes, d->written_bytes };
 	} else if (d->kind == FDK_SOCKET && strstr(d->name, " ") &&
 		   !boring_addr(s->t, strrchr(d->name, ' ') + 1)) {
-		track_human_bytes(d->written_bytes, w, sizeof(w));
-		track_human_bytes(d->read_bytes, r, sizeof(r));
+		human_bytes(d->written_bytes, w, sizeof(w));
+		human_bytes(d->read_bytes, r, sizeof(r));
 		strbuf_addf(s->conns, "   %s (sent %s, received %s)\n", d->name, w, r);
 		s->nconns++;
 	}
@@ -683,22 +667,22 @@ void track_summary(const struct track *t, const char *title, double seconds, int
 	strbuf_addf(out, " FINAL: %s (%.2fs)\n", title, seconds);
 	strbuf_adds(out, rule);
 	strbuf_adds(out, " Memory:\n");
-	strbuf_addf(out, "   Heap:     %s\n", track_human_bytes(heap, a, sizeof(a)));
+	strbuf_addf(out, "   Heap:     %s\n", human_bytes(heap, a, sizeof(a)));
 	strbuf_addf(out, "   Mmap:     %s (%llu regions)\n",
-		    track_human_bytes(t->mmap_bytes, b, sizeof(b)),
+		    human_bytes(t->mmap_bytes, b, sizeof(b)),
 		    (unsigned long long)t->mmap_regions);
 	strbuf_addf(out, "   Total:    %s\n",
-		    track_human_bytes(heap + t->mmap_bytes, c3, sizeof(c3)));
+		    human_bytes(heap + t->mmap_bytes, c3, sizeof(c3)));
 	strbuf_adds(out, " I/O:\n");
 	strbuf_addf(out, "   Files read:     %10s\n",
-		    track_human_bytes(t->file_read, a, sizeof(a)));
+		    human_bytes(t->file_read, a, sizeof(a)));
 	strbuf_addf(out, "   Files written:  %10s\n",
-		    track_human_bytes(t->file_written, a, sizeof(a)));
-	strbuf_addf(out, "   Net sent:       %10s\n", track_human_bytes(t->net_sent, a, sizeof(a)));
-	strbuf_addf(out, "   Net received:   %10s\n", track_human_bytes(t->net_recv, a, sizeof(a)));
+		    human_bytes(t->file_written, a, sizeof(a)));
+	strbuf_addf(out, "   Net sent:       %10s\n", human_bytes(t->net_sent, a, sizeof(a)));
+	strbuf_addf(out, "   Net received:   %10s\n", human_bytes(t->net_recv, a, sizeof(a)));
 	strbuf_addf(out, "   Other (pipes, terminals, hidden paths): read %s, written %s\n",
-		    track_human_bytes(t->other_read, a, sizeof(a)),
-		    track_human_bytes(t->other_written, b, sizeof(b)));
+		    human_bytes(t->other_read, a, sizeof(a)),
+		    human_bytes(t->other_written, b, sizeof(b)));
 	list_files(&s, 30, out);
 	if (s.nconns) {
 		strbuf_addf(out, " Network connections (%zu):\n", s.nconns);

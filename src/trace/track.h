@@ -54,7 +54,4 @@ void track_seed(struct track *t, pid_t tgid);
 void track_summary(const struct track *t, const char *title, double seconds, int exit_status,
 		   struct strbuf *out);
 
-/* "1.5 MiB"-style byte count into buf; returns buf. */
-char *track_human_bytes(uint64_t bytes, char *buf, size_t len);
-
 #endif

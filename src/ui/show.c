@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/human.h"
 #include "base/json.h"
 #include "base/xalloc.h"
 
@@ -36,19 +37,7 @@ const char *show_user_name(unsigned uid)
 
 char *show_human_kib(unsigned long long kib, char *buf, size_t len)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)kib;
-	int u = 0;
-
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%llu KiB", kib);
-	else
-		snprintf(buf, len, "%.1f %s", v, units[u]);
-	return buf;
+	return human_bytes((uint64_t)kib * 1024, buf, len);
 }
 
 static const char *unit_word(const char *unit)
