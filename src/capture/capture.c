@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,8 +21,8 @@
 #include "capture/writer.h"
 
 static const struct collector_ops *const collectors[] = {
-	&system_collector,
-	&process_collector,
+	&system_collector, &process_collector,
+	&exits_collector, /* after processes: it tells which exited ones were sampled */
 };
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 
@@ -30,6 +31,10 @@ struct capture {
 	struct procfs *pf;
 	struct collector_env env;
 	void *cstate[NCOLLECTORS];
+	struct ready_arg {
+		const struct collector_ops *ops;
+		void *state;
+	} ready[NCOLLECTORS];
 	struct ring *ring;
 	struct detect *detect;
 	struct dump_writer *writer;
@@ -54,7 +59,8 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-/* Lets the process collector keep one fd per process open (the soft limit raised to the hard one). */
+/* Lets the process collector keep one fd per process open (the soft limit raised to the hard one).
+ */
 static int fd_budget(void)
 {
 	long lim = file_raise_nofile();
@@ -233,6 +239,16 @@ static void on_tick(struct evloop *loop, uint64_t expirations, void *arg)
 		evloop_stop(loop);
 }
 
+static void on_collector_fd(struct evloop *loop, int fd, uint32_t events, void *arg)
+{
+	struct ready_arg *r = arg;
+
+	(void)loop;
+	(void)fd;
+	(void)events;
+	r->ops->ready(r->state);
+}
+
 static void on_signal(struct evloop *loop, int signo, void *arg)
 {
 	struct capture *c = arg;
@@ -273,6 +289,14 @@ int capture_run(struct capture *c, long max_samples, capture_reload_fn reload, v
 	ret = evloop_add_signals(c->loop, sigs, 3, on_signal, c);
 	if (ret < 0)
 		return ret;
+	for (size_t i = 0; i < NCOLLECTORS; i++) {
+		int fd = collectors[i]->poll_fd ? collectors[i]->poll_fd(c->cstate[i]) : -1;
+
+		if (fd >= 0) {
+			c->ready[i] = (struct ready_arg){ collectors[i], c->cstate[i] };
+			evloop_add_fd(c->loop, fd, EPOLLIN, on_collector_fd, &c->ready[i]);
+		}
+	}
 	c->timer = evloop_add_timer(c->loop, interval_ns(&c->cfg), on_tick, c);
 	if (c->timer < 0)
 		return c->timer;

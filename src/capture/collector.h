@@ -22,9 +22,17 @@ struct collector_ops {
 	 */
 	int (*sample)(void *state, struct snapshot *snap, const struct snapshot *prev);
 	void (*close)(void *state);
+	/*
+	 * Optional: an fd the event loop watches between samples (-1: none), and
+	 * what to do when it is readable (e.g. read a short-lived process's
+	 * command line at its exec, before it is gone).
+	 */
+	int (*poll_fd)(void *state);
+	void (*ready)(void *state);
 };
 
 extern const struct collector_ops system_collector;  /* /proc/stat, meminfo, loadavg, PSI */
 extern const struct collector_ops process_collector; /* every /proc/PID */
+extern const struct collector_ops exits_collector;   /* taskstats exits + exec-time cmdlines */
 
 #endif

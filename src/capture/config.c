@@ -48,6 +48,13 @@ static const struct key_def keys[] = {
 	  1, 1e9, "used swap growing this many MiB over its baseline" },
 	{ "anomaly_detection", "cooldown_seconds", K_DOUBLE, OFF(cooldown_seconds), 0, 86400,
 	  "quiet time after a trigger before the same scope may trigger again" },
+	{ "anomaly_detection", "short_lived_min_cpu_ms", K_DOUBLE, OFF(short_lived_min_cpu_ms), 0,
+	  1e7,
+	  "a process that exited between two samples counts for cpu_new_process once it used "
+	  "this much CPU" },
+	{ "anomaly_detection", "fork_rate_threshold_per_s", K_DOUBLE,
+	  OFF(fork_rate_threshold_per_s), 1, 1e7,
+	  "fork_storm: new processes per second crossing this rate" },
 	{ "trigger", "scope", K_SCOPE, OFF(scope), 0, 0,
 	  "cooldown grouping: per_process, process_group, parent or system" },
 	{ "sampling", "sampling_interval_seconds", K_DOUBLE, OFF(sampling_interval_seconds), 0.05,
@@ -67,6 +74,8 @@ static const struct key_def keys[] = {
 	  "mem_drop and mem_pressure triggers" },
 	{ "features", "enable_swap_detection", K_BOOL, OFF(enable_swap_detection), 0, 0,
 	  "swap_spike trigger" },
+	{ "features", "enable_fork_detection", K_BOOL, OFF(enable_fork_detection), 0, 0,
+	  "fork_storm trigger" },
 	{ "output", "output_directory", K_STRING, OFF(output_directory), 0, 0,
 	  "where dumps are written (created if missing)" },
 	{ "output", "log_level", K_LOGLEVEL, OFF(log_level), 0, 0, "error, warn, info or debug" },
@@ -101,6 +110,9 @@ void config_defaults(struct config *cfg)
 	cfg->mem_pressure_threshold_pct = 90.0;
 	cfg->swap_spike_threshold_mib = 256;
 	cfg->cooldown_seconds = 5.0;
+	cfg->short_lived_min_cpu_ms = 100;
+	cfg->fork_rate_threshold_per_s = 1000;
+	cfg->enable_fork_detection = true;
 	cfg->scope = SCOPE_PER_PROCESS;
 	cfg->sampling_interval_seconds = 1.0;
 	cfg->ring_buffer_capacity = 60;

@@ -23,6 +23,8 @@ struct config {
 	double mem_pressure_threshold_pct; /* (total - available) / total, percent */
 	double swap_spike_threshold_mib;   /* growth of used swap over its baseline, MiB */
 	double cooldown_seconds;
+	double short_lived_min_cpu_ms; /* an exited process must have used this much CPU to count */
+	double fork_rate_threshold_per_s; /* fork_storm: new processes per second */
 	/* [trigger] */
 	enum cooldown_scope scope;
 	/* [sampling] */
@@ -36,6 +38,7 @@ struct config {
 	bool enable_cpu_detection;
 	bool enable_memory_detection;
 	bool enable_swap_detection;
+	bool enable_fork_detection;
 	/* [output] */
 	char *output_directory; /* owned */
 	char *log_level;	/* owned: error, warn, info, debug */

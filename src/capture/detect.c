@@ -11,7 +11,7 @@
 
 static const struct detector_ops *const detectors[] = {
 	&detector_cpu_delta,	&detector_cpu_new_process, &detector_mem_drop,
-	&detector_mem_pressure, &detector_swap_spike,
+	&detector_mem_pressure, &detector_swap_spike,	   &detector_fork_storm,
 };
 #define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
 
@@ -34,7 +34,7 @@ struct detect {
 };
 
 static const char *const type_names[TRIG__COUNT] = {
-	"cpu_delta", "cpu_new_process", "mem_drop", "mem_pressure", "swap_spike",
+	"cpu_delta", "cpu_new_process", "mem_drop", "mem_pressure", "swap_spike", "fork_storm",
 };
 
 const char *trigger_type_name(enum trigger_type t)
@@ -75,11 +75,25 @@ void trigger_set_culprit(struct trigger *t, const struct proc_sample *p)
 	t->rss_kib = p->rss_kib;
 }
 
+void trigger_set_exited(struct trigger *t, const struct exited_proc *e)
+{
+	t->pid = e->pid;
+	t->ppid = e->ppid;
+	t->pgid = 0;
+	t->uid = e->uid;
+	memcpy(t->comm, e->comm, sizeof(t->comm));
+	rcstr_unref(t->cmdline);
+	t->cmdline = rcstr_ref(e->cmdline);
+	t->start_time_ns = e->start_time_ns;
+	t->rss_kib = e->peak_rss_kib;
+	t->culprit_exited = true;
+}
+
 struct detect *detect_new(void)
 {
 	struct detect *d = xcalloc(1, sizeof(*d));
 
-	d->mem.drop_armed = d->mem.swap_armed = true;
+	d->mem.drop_armed = d->mem.swap_armed = d->mem.fork_armed = true;
 	return d;
 }
 

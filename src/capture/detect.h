@@ -15,6 +15,7 @@ enum trigger_type {
 	TRIG_MEM_DROP,
 	TRIG_MEM_PRESSURE,
 	TRIG_SWAP_SPIKE,
+	TRIG_FORK_STORM,
 	TRIG__COUNT,
 };
 
@@ -28,10 +29,11 @@ struct trigger {
 	struct rcstr *cmdline; /* reference owned by the trigger */
 	uint64_t start_time_ns;
 	uint64_t rss_kib;
-	double value;	  /* cpu_pct, available KiB, used %, or used swap KiB */
-	double baseline;  /* the EWMA baseline it was compared with */
-	double delta;	  /* value - baseline (a drop is positive for mem_drop) */
-	double threshold; /* the configured threshold, in the same unit as delta */
+	double value;	     /* cpu_pct, available KiB, used %, or used swap KiB */
+	double baseline;     /* the EWMA baseline it was compared with */
+	double delta;	     /* value - baseline (a drop is positive for mem_drop) */
+	double threshold;    /* the configured threshold, in the same unit as delta */
+	bool culprit_exited; /* the culprit had exited by the sample (a short-lived process) */
 	uint64_t real_ns, mono_ns;
 	enum cooldown_scope scope;
 	long scope_id; /* pid, pgid, ppid or 0 for system */
@@ -84,6 +86,7 @@ extern const struct detector_ops detector_cpu_new_process;
 extern const struct detector_ops detector_mem_drop;
 extern const struct detector_ops detector_mem_pressure;
 extern const struct detector_ops detector_swap_spike;
+extern const struct detector_ops detector_fork_storm;
 
 /* Memory-side state kept across samples (used by the memory detectors). */
 struct mem_baselines {
@@ -92,6 +95,7 @@ struct mem_baselines {
 	double swap_used_kib; /* EWMA of used swap */
 	bool drop_armed, swap_armed;
 	bool pressure_above; /* last sample was at or above the pressure line */
+	bool fork_armed;     /* fork_storm fires on the crossing */
 };
 struct mem_baselines *detect_mem(struct detect *d);
 
@@ -106,8 +110,9 @@ void detect_free(struct detect *d);
 void detect_run(struct detect *d, const struct config *cfg, const struct snapshot *cur,
 		const struct snapshot *prev, struct trigger_list *out);
 
-/* Fills the culprit fields of t from a process sample. */
+/* Fills the culprit fields of t from a process sample, or from an exited process. */
 void trigger_set_culprit(struct trigger *t, const struct proc_sample *p);
+void trigger_set_exited(struct trigger *t, const struct exited_proc *e);
 const char *trigger_type_name(enum trigger_type t);
 /* The trigger's unit word for messages: "pct" or "kib". */
 const char *trigger_unit(enum trigger_type t);

@@ -49,9 +49,40 @@ static void cpu_delta_evaluate(struct detect_ctx *ctx, struct trigger_list *out)
 	}
 }
 
+/*
+ * Processes that started and exited between two samples never appear in procs[]: the
+ * kernel's exit record tells their CPU time. Enough CPU (short_lived_min_cpu_ms) at a
+ * lifetime average over the threshold is a new process that was busy from the start.
+ */
+static void short_lived_evaluate(struct detect_ctx *ctx, struct trigger_list *out)
+{
+	double thr = ctx->cfg->new_process_threshold_pct;
+	double min_s = ctx->cfg->short_lived_min_cpu_ms / 1000.0;
+
+	for (size_t i = 0; i < ctx->cur->nexited; i++) {
+		const struct exited_proc *e = &ctx->cur->exited[i];
+		struct trigger *t;
+
+		if (e->seen || e->cpu_time_s < min_s || e->cpu_pct < thr)
+			continue;
+		XGROW(out->t, out->cap, out->n + 1);
+		t = &out->t[out->n++];
+		*t = (struct trigger){ .type = TRIG_CPU_NEW_PROCESS,
+				       .real_ns = ctx->cur->real_ns,
+				       .mono_ns = ctx->cur->mono_ns };
+		trigger_set_exited(t, e);
+		t->value = e->cpu_pct;
+		t->baseline = 0;
+		t->delta = e->cpu_pct;
+		t->threshold = thr;
+	}
+}
+
 static void cpu_new_evaluate(struct detect_ctx *ctx, struct trigger_list *out)
 {
 	double thr = ctx->cfg->new_process_threshold_pct;
+
+	short_lived_evaluate(ctx, out);
 
 	for (size_t i = 0; i < ctx->cur->nprocs; i++) {
 		const struct proc_sample *p = &ctx->cur->procs[i];
@@ -76,6 +107,7 @@ static const char *const cpu_delta_keys[] = {
 
 static const char *const cpu_new_keys[] = {
 	"new_process_threshold_pct",
+	"short_lived_min_cpu_ms",
 	"enable_cpu_detection",
 	NULL,
 };

@@ -71,6 +71,9 @@ static void write_trigger(struct json_writer *w, const struct trigger *t, const 
 	} else if (t->type == TRIG_MEM_PRESSURE) {
 		json_kv_double(w, "used_pct", t->value, 2);
 		json_kv_double(w, "threshold_pct", t->threshold, 2);
+	} else if (t->type == TRIG_FORK_STORM) {
+		json_kv_double(w, "forks_per_s", t->value, 1);
+		json_kv_double(w, "threshold_per_s", t->threshold, 1);
 	} else if (t->type == TRIG_MEM_DROP) {
 		json_kv_double(w, "available_kib", t->value, 0);
 		json_kv_double(w, "baseline_available_kib", t->baseline, 0);
@@ -82,6 +85,7 @@ static void write_trigger(struct json_writer *w, const struct trigger *t, const 
 		json_kv_double(w, "growth_mib", t->delta / 1024.0, 1);
 		json_kv_double(w, "threshold_mib", t->threshold / 1024.0, 1);
 	}
+	json_kv_bool(w, "culprit_exited", t->culprit_exited);
 	json_kv_str(w, "scope", config_scope_name(t->scope));
 	json_kv_int(w, "scope_id", t->scope_id);
 	json_kv_double(w, "cooldown_seconds", cfg->cooldown_seconds, 3);
@@ -144,6 +148,38 @@ static void write_proc(struct json_writer *w, const struct proc_sample *p)
 	json_kv_uint(w, "threads", p->threads);
 	json_kv_bool(w, "is_new", p->is_new);
 	json_obj_end(w);
+}
+
+static void write_exited(struct json_writer *w, const struct snapshot *s)
+{
+	json_key(w, "exited");
+	if (!s->exits_known) {
+		json_null(w); /* no exit listener here (not root, or no taskstats) */
+		return;
+	}
+	json_arr_begin(w);
+	for (size_t i = 0; i < s->nexited; i++) {
+		const struct exited_proc *e = &s->exited[i];
+
+		json_obj_begin(w);
+		json_kv_int(w, "pid", e->pid);
+		json_kv_int(w, "ppid", e->ppid);
+		json_kv_uint(w, "uid", e->uid);
+		json_kv_str(w, "comm", e->comm);
+		json_key(w, "cmdline");
+		json_strn(w, e->cmdline ? e->cmdline->s : "", e->cmdline ? e->cmdline->len : 0);
+		write_time(w, "start_time", e->start_time_ns);
+		json_kv_double(w, "lifetime_seconds", e->lifetime_s, 3);
+		json_kv_double(w, "cpu_time_seconds", e->cpu_time_s, 3);
+		json_kv_double(w, "cpu_pct", e->cpu_pct, 2);
+		json_kv_uint(w, "peak_rss_kib", e->peak_rss_kib);
+		json_kv_uint(w, "read_bytes", e->read_bytes);
+		json_kv_uint(w, "write_bytes", e->write_bytes);
+		json_kv_int(w, "exit_code", e->exit_code);
+		json_kv_bool(w, "seen", e->seen);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
 }
 
 static const struct snapshot *sort_snap; /* qsort has no context argument */
@@ -253,6 +289,7 @@ static void write_snapshot(struct json_writer *w, const struct snapshot *s,
 	json_kv_uint(w, "forks_total", s->forks_total);
 	write_top(w, "procs", s, idx, (size_t)cfg->top_processes_stored, by_cpu);
 	write_top(w, "top_rss_procs", s, idx, (size_t)cfg->top_processes_stored, by_rss);
+	write_exited(w, s);
 	json_obj_end(w);
 }
 

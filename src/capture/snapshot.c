@@ -11,6 +11,9 @@ void snapshot_clear(struct snapshot *snap)
 	for (size_t i = 0; i < snap->nprocs; i++)
 		rcstr_unref(snap->procs[i].cmdline);
 	snap->nprocs = 0;
+	for (size_t i = 0; i < snap->nexited; i++)
+		rcstr_unref(snap->exited[i].cmdline);
+	snap->nexited = 0;
 	snap->procs_skipped = 0;
 }
 
@@ -18,8 +21,19 @@ void snapshot_release(struct snapshot *snap)
 {
 	snapshot_clear(snap);
 	free(snap->procs);
+	free(snap->exited);
 	free(snap->per_core);
 	memset(snap, 0, sizeof(*snap));
+}
+
+struct exited_proc *snapshot_add_exited(struct snapshot *snap)
+{
+	struct exited_proc *e;
+
+	XGROW(snap->exited, snap->exited_cap, snap->nexited + 1);
+	e = &snap->exited[snap->nexited++];
+	memset(e, 0, sizeof(*e));
+	return e;
 }
 
 struct proc_sample *snapshot_add_proc(struct snapshot *snap)

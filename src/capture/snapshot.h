@@ -23,6 +23,22 @@ struct proc_sample {
 	struct rcstr *cmdline;	/* shared reference; "" for kernel threads */
 };
 
+/* A process that exited since the previous snapshot, from the kernel's exit accounting. */
+struct exited_proc {
+	int pid, ppid;
+	uint32_t uid;
+	char comm[16];
+	struct rcstr *cmdline;	/* captured at its exec; its comm when the exec was not seen */
+	bool seen;		/* it was in an earlier snapshot's procs (lived across a sample) */
+	uint64_t start_time_ns; /* ns since the epoch (second precision) */
+	double lifetime_s;
+	double cpu_time_s; /* user + system, all its threads */
+	float cpu_pct;	   /* cpu_time over lifetime, % of ONE cpu */
+	uint64_t peak_rss_kib;
+	uint64_t read_bytes, write_bytes;
+	int exit_code; /* as wait() reports it */
+};
+
 /* CPU time split in percent of the time of the CPUs it covers (all CPUs, or one core). */
 struct cpu_pct {
 	float user, nice, system, iowait, irq, softirq, steal, idle;
@@ -45,12 +61,18 @@ struct snapshot {
 	uint64_t procs_skipped;	   /* processes that vanished while being read */
 	struct proc_sample *procs; /* every process, in /proc order */
 	size_t nprocs, procs_cap;
+	struct exited_proc *exited; /* processes that exited during the interval */
+	size_t nexited, exited_cap;
+	uint64_t exits_lost; /* exit records the kernel could not deliver (so far) */
+	bool exits_known;    /* the exit listener works: exited[] is complete */
 };
 
 /* Empties snap for reuse: drops cmdline references, keeps the arrays. */
 void snapshot_clear(struct snapshot *snap);
 /* Frees everything snap owns. */
 void snapshot_release(struct snapshot *snap);
+/* Appends one zeroed exited-process slot and returns it. */
+struct exited_proc *snapshot_add_exited(struct snapshot *snap);
 /* Appends one zeroed process slot and returns it. */
 struct proc_sample *snapshot_add_proc(struct snapshot *snap);
 /* Used swap in KiB. */

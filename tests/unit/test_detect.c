@@ -24,6 +24,9 @@ struct world {
 	struct snapshot *cur, *prev;
 	uint64_t t_ns;
 	uint64_t avail_kib, total_kib, swap_used_kib;
+	uint64_t forks;		      /* /proc/stat processes counter of the next step */
+	const struct exited_proc *ex; /* exited processes of the next step */
+	size_t nex;
 	struct trigger_list out;
 };
 
@@ -58,6 +61,15 @@ static size_t step(struct world *w, const struct p *procs, size_t n)
 	s->mem.available_kib = w->avail_kib;
 	s->mem.swap_total_kib = 8 * GIB;
 	s->mem.swap_free_kib = 8 * GIB - w->swap_used_kib;
+	s->forks_total = w->forks;
+	s->elapsed_s = w->cur ? 1.0 : 0;
+	for (size_t i = 0; i < w->nex; i++) {
+		struct exited_proc *e = snapshot_add_exited(s);
+
+		*e = w->ex[i];
+		e->cmdline = rcstr_new("short", 5);
+	}
+	w->nex = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct proc_sample *ps = snapshot_add_proc(s);
 
@@ -479,8 +491,89 @@ static void test_max_tracked(void)
 	world_release(&w);
 }
 
+static void test_short_lived(void)
+{
+	struct world w;
+	struct p q = { .pid = 1, .cpu = 1 };
+	struct exited_proc burner = { .pid = 500,
+				      .ppid = 1,
+				      .comm = "burner",
+				      .lifetime_s = 0.3,
+				      .cpu_time_s = 0.29,
+				      .cpu_pct = 96.7 };
+	struct exited_proc blip = { .pid = 501,
+				    .ppid = 1,
+				    .comm = "ls",
+				    .lifetime_s = 0.004,
+				    .cpu_time_s = 0.004,
+				    .cpu_pct = 100 };
+	struct exited_proc known = burner;
+
+	world_init(&w);
+	step(&w, &q, 1);
+	step(&w, &q, 1);
+	w.ex = &burner;
+	w.nex = 1;
+	is_int(step(&w, &q, 1), 1,
+	       "a process that burned 300 ms between samples fires cpu_new_process");
+	is_int(w.out.t[0].type, TRIG_CPU_NEW_PROCESS, "as cpu_new_process");
+	is_int(w.out.t[0].pid, 500, "naming it");
+	ok(w.out.t[0].culprit_exited, "marked as exited");
+	w.ex = &blip;
+	w.nex = 1;
+	is_int(step(&w, &q, 1), 0, "a 4 ms process is under short_lived_min_cpu_ms");
+	known.pid = 502;
+	known.seen = true;
+	w.ex = &known;
+	w.nex = 1;
+	is_int(step(&w, &q, 1), 0, "an exited process that was sampled before was judged then");
+	w.cfg.short_lived_min_cpu_ms = 500;
+	burner.pid = 503;
+	w.ex = &burner;
+	w.nex = 1;
+	is_int(step(&w, &q, 1), 0, "short_lived_min_cpu_ms is honoured");
+	world_release(&w);
+}
+
+static void test_fork_storm(void)
+{
+	struct world w;
+	struct p q = { .pid = 1, .cpu = 1 };
+
+	world_init(&w);
+	w.cfg.cooldown_seconds = 0;
+	w.forks = 1000;
+	step(&w, &q, 1);
+	w.forks += 100;
+	is_int(step(&w, &q, 1), 0, "fork_storm: 100 forks/s is below 1000");
+	w.forks += 2000;
+	is_int(step(&w, &q, 1), 1, "fork_storm: 2000 forks/s fires");
+	is_int(w.out.t[0].type, TRIG_FORK_STORM, "fork_storm: type");
+	is_double(w.out.t[0].value, 2000, 1, "fork_storm: the rate");
+	w.forks += 2000;
+	is_int(step(&w, &q, 1), 0, "fork_storm: still storming is one episode");
+	w.forks += 10;
+	step(&w, &q, 1);
+	w.forks += 5000;
+	is_int(step(&w, &q, 1), 1, "fork_storm: a new crossing fires again");
+	w.cfg.fork_rate_threshold_per_s = 10000;
+	w.forks += 10;
+	step(&w, &q, 1);
+	w.forks += 5000;
+	is_int(step(&w, &q, 1), 0, "fork_rate_threshold_per_s is honoured");
+	w.cfg.fork_rate_threshold_per_s = 1000;
+	w.cfg.enable_fork_detection = false;
+	w.forks += 10;
+	step(&w, &q, 1);
+	w.forks += 5000;
+	is_int(step(&w, &q, 1), 0, "enable_fork_detection = false silences it");
+	world_release(&w);
+}
+
 int main(void)
 {
+	test_short_lived();
+	test_fork_storm();
 	test_cpu_delta();
 	test_no_false_triggers_at_start();
 	test_cpu_new_process();
