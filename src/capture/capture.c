@@ -21,8 +21,10 @@
 #include "capture/writer.h"
 
 static const struct collector_ops *const collectors[] = {
-	&system_collector, &process_collector,
+	&system_collector,
+	&process_collector,
 	&exits_collector, /* after processes: it tells which exited ones were sampled */
+	&psi_collector,
 };
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 
@@ -34,6 +36,7 @@ struct capture {
 	struct ready_arg {
 		const struct collector_ops *ops;
 		void *state;
+		struct capture *capture;
 	} ready[NCOLLECTORS];
 	struct ring *ring;
 	struct detect *detect;
@@ -99,6 +102,7 @@ struct capture *capture_new(const struct config *cfg, const char *proc_root, str
 		goto fail;
 	}
 	c->env.pf = c->pf;
+	c->env.cfg = &c->cfg;
 	c->env.ticks_per_sec = sysconf(_SC_CLK_TCK);
 	c->env.max_open_fds = fd_budget();
 	for (size_t i = 0; i < NCOLLECTORS; i++) {
@@ -243,10 +247,15 @@ static void on_collector_fd(struct evloop *loop, int fd, uint32_t events, void *
 {
 	struct ready_arg *r = arg;
 
-	(void)loop;
 	(void)fd;
 	(void)events;
-	r->ops->ready(r->state);
+	if (r->ops->ready(r->state)) {
+		/* the kernel just saw a stall: sample now, not at the next tick */
+		capture_sample(r->capture);
+		if (r->capture->max_samples > 0 &&
+		    (long)r->capture->stats.samples >= r->capture->max_samples)
+			evloop_stop(loop);
+	}
 }
 
 static void on_signal(struct evloop *loop, int signo, void *arg)
@@ -293,7 +302,7 @@ int capture_run(struct capture *c, long max_samples, capture_reload_fn reload, v
 		int fd = collectors[i]->poll_fd ? collectors[i]->poll_fd(c->cstate[i]) : -1;
 
 		if (fd >= 0) {
-			c->ready[i] = (struct ready_arg){ collectors[i], c->cstate[i] };
+			c->ready[i] = (struct ready_arg){ collectors[i], c->cstate[i], c };
 			evloop_add_fd(c->loop, fd, EPOLLIN, on_collector_fd, &c->ready[i]);
 		}
 	}

@@ -127,11 +127,12 @@ static int exits_poll_fd(void *state)
 	return s->pe ? procevents_exec_fd(s->pe) : -1;
 }
 
-static void exits_ready(void *state)
+static bool exits_ready(void *state)
 {
 	struct exits_state *s = state;
 
 	procevents_read_execs(s->pe, on_exec, NULL, s);
+	return false;
 }
 
 static int exits_sample(void *state, struct snapshot *snap, const struct snapshot *prev)

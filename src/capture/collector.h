@@ -5,10 +5,13 @@
 #include "capture/snapshot.h"
 #include "sys/procfs.h"
 
+struct config;
+
 struct collector_env {
-	struct procfs *pf;  /* the /proc tree (borrowed) */
-	long ticks_per_sec; /* USER_HZ */
-	int max_open_fds;   /* fds a collector may keep open across samples */
+	struct procfs *pf;	  /* the /proc tree (borrowed) */
+	const struct config *cfg; /* the configuration at start (PSI trigger lines) */
+	long ticks_per_sec;	  /* USER_HZ */
+	int max_open_fds;	  /* fds a collector may keep open across samples */
 };
 
 struct collector_ops {
@@ -25,14 +28,16 @@ struct collector_ops {
 	/*
 	 * Optional: an fd the event loop watches between samples (-1: none), and
 	 * what to do when it is readable (e.g. read a short-lived process's
-	 * command line at its exec, before it is gone).
+	 * command line at its exec, before it is gone). ready returns true to
+	 * have a sample taken now rather than at the next tick (a PSI stall).
 	 */
 	int (*poll_fd)(void *state);
-	void (*ready)(void *state);
+	bool (*ready)(void *state);
 };
 
 extern const struct collector_ops system_collector;  /* /proc/stat, meminfo, loadavg, PSI */
 extern const struct collector_ops process_collector; /* every /proc/PID */
 extern const struct collector_ops exits_collector;   /* taskstats exits + exec-time cmdlines */
+extern const struct collector_ops psi_collector;     /* PSI stall triggers, sampled at once */
 
 #endif

@@ -55,6 +55,10 @@ static const struct key_def keys[] = {
 	{ "anomaly_detection", "fork_rate_threshold_per_s", K_DOUBLE,
 	  OFF(fork_rate_threshold_per_s), 1, 1e7,
 	  "fork_storm: new processes per second crossing this rate" },
+	{ "anomaly_detection", "psi_stall_ms", K_DOUBLE, OFF(psi_stall_ms), 1, 1e6,
+	  "cpu_stall, memory_stall, io_stall: tasks stalled this long (PSI \"some\") ..." },
+	{ "anomaly_detection", "psi_window_ms", K_DOUBLE, OFF(psi_window_ms), 500, 10000,
+	  "... within this window; the kernel wakes the daemon at once (read at start)" },
 	{ "trigger", "scope", K_SCOPE, OFF(scope), 0, 0,
 	  "cooldown grouping: per_process, process_group, parent or system" },
 	{ "sampling", "sampling_interval_seconds", K_DOUBLE, OFF(sampling_interval_seconds), 0.05,
@@ -76,6 +80,8 @@ static const struct key_def keys[] = {
 	  "swap_spike trigger" },
 	{ "features", "enable_fork_detection", K_BOOL, OFF(enable_fork_detection), 0, 0,
 	  "fork_storm trigger" },
+	{ "features", "enable_psi_triggers", K_BOOL, OFF(enable_psi_triggers), 0, 0,
+	  "PSI stall triggers (where the kernel has PSI)" },
 	{ "output", "output_directory", K_STRING, OFF(output_directory), 0, 0,
 	  "where dumps are written (created if missing)" },
 	{ "output", "log_level", K_LOGLEVEL, OFF(log_level), 0, 0, "error, warn, info or debug" },
@@ -113,6 +119,9 @@ void config_defaults(struct config *cfg)
 	cfg->short_lived_min_cpu_ms = 100;
 	cfg->fork_rate_threshold_per_s = 1000;
 	cfg->enable_fork_detection = true;
+	cfg->psi_stall_ms = 150;
+	cfg->psi_window_ms = 2000;
+	cfg->enable_psi_triggers = true;
 	cfg->scope = SCOPE_PER_PROCESS;
 	cfg->sampling_interval_seconds = 1.0;
 	cfg->ring_buffer_capacity = 60;

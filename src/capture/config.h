@@ -25,6 +25,8 @@ struct config {
 	double cooldown_seconds;
 	double short_lived_min_cpu_ms; /* an exited process must have used this much CPU to count */
 	double fork_rate_threshold_per_s; /* fork_storm: new processes per second */
+	double psi_stall_ms;		  /* cpu/memory/io_stall: stalled this long ... */
+	double psi_window_ms; /* ... within this window (a multiple of 2000 unprivileged) */
 	/* [trigger] */
 	enum cooldown_scope scope;
 	/* [sampling] */
@@ -39,6 +41,7 @@ struct config {
 	bool enable_memory_detection;
 	bool enable_swap_detection;
 	bool enable_fork_detection;
+	bool enable_psi_triggers;
 	/* [output] */
 	char *output_directory; /* owned */
 	char *log_level;	/* owned: error, warn, info, debug */

@@ -12,6 +12,7 @@
 static const struct detector_ops *const detectors[] = {
 	&detector_cpu_delta,	&detector_cpu_new_process, &detector_mem_drop,
 	&detector_mem_pressure, &detector_swap_spike,	   &detector_fork_storm,
+	&detector_psi_stall,
 };
 #define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
 
@@ -34,7 +35,8 @@ struct detect {
 };
 
 static const char *const type_names[TRIG__COUNT] = {
-	"cpu_delta", "cpu_new_process", "mem_drop", "mem_pressure", "swap_spike", "fork_storm",
+	"cpu_delta",  "cpu_new_process", "mem_drop",	 "mem_pressure", "swap_spike",
+	"fork_storm", "cpu_stall",	 "memory_stall", "io_stall",
 };
 
 const char *trigger_type_name(enum trigger_type t)
@@ -44,8 +46,10 @@ const char *trigger_type_name(enum trigger_type t)
 
 const char *trigger_unit(enum trigger_type t)
 {
-	return t == TRIG_CPU_DELTA || t == TRIG_CPU_NEW_PROCESS || t == TRIG_MEM_PRESSURE ? "pct"
-											  : "kib";
+	return t == TRIG_CPU_DELTA || t == TRIG_CPU_NEW_PROCESS || t == TRIG_MEM_PRESSURE ||
+			       t == TRIG_CPU_STALL || t == TRIG_MEMORY_STALL || t == TRIG_IO_STALL
+		       ? "pct"
+		       : "kib";
 }
 
 void trigger_list_clear(struct trigger_list *l)
@@ -125,6 +129,8 @@ static const struct proc_baseline *find_prev(const struct detect *d, int pid)
 static void cooldown_key(const struct config *cfg, const struct trigger *t, struct cooldown *k)
 {
 	bool per_process_trigger = t->type == TRIG_CPU_DELTA || t->type == TRIG_CPU_NEW_PROCESS;
+
+	/* stalls, memory and fork triggers are system-wide: one cooldown per type */
 
 	memset(k, 0, sizeof(*k));
 	k->type = (int)t->type;

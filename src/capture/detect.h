@@ -16,6 +16,9 @@ enum trigger_type {
 	TRIG_MEM_PRESSURE,
 	TRIG_SWAP_SPIKE,
 	TRIG_FORK_STORM,
+	TRIG_CPU_STALL,
+	TRIG_MEMORY_STALL,
+	TRIG_IO_STALL,
 	TRIG__COUNT,
 };
 
@@ -87,6 +90,7 @@ extern const struct detector_ops detector_mem_drop;
 extern const struct detector_ops detector_mem_pressure;
 extern const struct detector_ops detector_swap_spike;
 extern const struct detector_ops detector_fork_storm;
+extern const struct detector_ops detector_psi_stall;
 
 /* Memory-side state kept across samples (used by the memory detectors). */
 struct mem_baselines {

@@ -71,6 +71,11 @@ static void write_trigger(struct json_writer *w, const struct trigger *t, const 
 	} else if (t->type == TRIG_MEM_PRESSURE) {
 		json_kv_double(w, "used_pct", t->value, 2);
 		json_kv_double(w, "threshold_pct", t->threshold, 2);
+	} else if (t->type == TRIG_CPU_STALL || t->type == TRIG_MEMORY_STALL ||
+		   t->type == TRIG_IO_STALL) {
+		json_kv_double(w, "some_avg10_pct", t->value, 2);
+		json_kv_double(w, "some_avg300_pct", t->baseline, 2);
+		json_kv_double(w, "threshold_pct", t->threshold, 2);
 	} else if (t->type == TRIG_FORK_STORM) {
 		json_kv_double(w, "forks_per_s", t->value, 1);
 		json_kv_double(w, "threshold_per_s", t->threshold, 1);

@@ -64,6 +64,7 @@ struct snapshot {
 	struct exited_proc *exited; /* processes that exited during the interval */
 	size_t nexited, exited_cap;
 	uint64_t exits_lost; /* exit records the kernel could not deliver (so far) */
+	unsigned stalls;     /* PSI triggers that fired since the previous snapshot: 1 cpu, 2 memory, 4 io */
 	bool exits_known;    /* the exit listener works: exited[] is complete */
 };
 

@@ -50,9 +50,15 @@ static void on_mmap(void *ctx, pid_t pid, uint64_t start, uint64_t len, uint64_t
 
 static void on_exec(void *ctx, pid_t pid)
 {
-	struct session *s = ctx;
-
-	symbolizer_forget(s->sym, pid);
+	/*
+	 * Not symbolizer_forget: the exec's COMM record and the new image's MMAP2
+	 * records may sit in different CPUs' rings, drained one ring after the
+	 * other, so forgetting here could drop the new mappings. The new image's
+	 * mappings replace the old ones where they overlap, which is where its
+	 * code runs.
+	 */
+	(void)ctx;
+	(void)pid;
 }
 
 /* A frame's name in the folded stacks: the function, or module+offset, kernel frames marked. */

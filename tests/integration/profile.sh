@@ -72,6 +72,7 @@ grep -q "schema_version 99 is newer" "$T/fe"; ok $? "naming the reason"
 # -p: watches without stopping or tracing the process
 bg target "$W/hotcold" 30
 target=$BG_PID
+wait_for 10 grep -qx hotcold "/proc/$target/comm" # attach to the program, not to its launcher
 "$BIN" profile -p "$target" --duration 1 --out "$T/p.json" >/dev/null 2>&1; rc=$?
 check "-p with --duration ends by itself (exit $rc)" test $rc -eq 0
 state=$(awk '{print $3}' "/proc/$target/stat" 2>/dev/null)

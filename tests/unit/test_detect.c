@@ -25,6 +25,7 @@ struct world {
 	uint64_t t_ns;
 	uint64_t avail_kib, total_kib, swap_used_kib;
 	uint64_t forks;		      /* /proc/stat processes counter of the next step */
+	unsigned stalls;	      /* PSI trigger bits of the next step */
 	const struct exited_proc *ex; /* exited processes of the next step */
 	size_t nex;
 	struct trigger_list out;
@@ -62,6 +63,8 @@ static size_t step(struct world *w, const struct p *procs, size_t n)
 	s->mem.swap_total_kib = 8 * GIB;
 	s->mem.swap_free_kib = 8 * GIB - w->swap_used_kib;
 	s->forks_total = w->forks;
+	s->stalls = w->stalls;
+	w->stalls = 0;
 	s->elapsed_s = w->cur ? 1.0 : 0;
 	for (size_t i = 0; i < w->nex; i++) {
 		struct exited_proc *e = snapshot_add_exited(s);
@@ -570,8 +573,35 @@ static void test_fork_storm(void)
 	world_release(&w);
 }
 
+static void test_psi(void)
+{
+	struct world w;
+	struct p q[2] = { { .pid = 1, .cpu = 5, .rss_kib = 10 },
+			  { .pid = 2, .cpu = 90, .rss_kib = 5 } };
+
+	world_init(&w);
+	w.cfg.cooldown_seconds = 0;
+	step(&w, q, 2);
+	step(&w, q, 2);
+	is_int(step(&w, q, 2), 0, "no PSI trigger fired: no stall trigger");
+	w.stalls = 1;
+	is_int(step(&w, q, 2), 1, "the kernel's cpu trigger fires cpu_stall");
+	is_int(w.out.t[0].type, TRIG_CPU_STALL, "cpu_stall: type");
+	is_int(w.out.t[0].pid, 2, "cpu_stall blames the busiest process");
+	is_double(w.out.t[0].threshold, 7.5, 0.01, "threshold = psi_stall_ms / psi_window_ms");
+	w.stalls = 2 | 4;
+	is_int(step(&w, q, 2), 2, "memory and io triggers fire memory_stall and io_stall");
+	is_int(w.out.t[0].type == TRIG_MEMORY_STALL ? w.out.t[0].pid : w.out.t[1].pid, 1,
+	       "memory_stall blames the largest resident set");
+	w.cfg.enable_psi_triggers = false;
+	w.stalls = 7;
+	is_int(step(&w, q, 2), 0, "enable_psi_triggers = false silences them");
+	world_release(&w);
+}
+
 int main(void)
 {
+	test_psi();
 	test_short_lived();
 	test_fork_storm();
 	test_cpu_delta();
