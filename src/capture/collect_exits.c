@@ -78,7 +78,12 @@ static void on_exit_record(void *ctx, const struct exit_record *r)
 	e->ppid = r->ppid;
 	e->uid = r->uid;
 	memcpy(e->comm, r->comm, sizeof(e->comm) - 1);
+	/* sampled before? then procs[] already told its story and detectors judged it */
+	idx = s->prev ? pidmap_find(&s->prev_index, s->prev->procs, r->pid) : -1;
+	e->seen = idx >= 0;
 	e->cmdline = take_cmd(s, r->pid);
+	if (!e->cmdline && e->seen) /* lived long: the process list has its command line */
+		e->cmdline = rcstr_ref(s->prev->procs[idx].cmdline);
 	if (!e->cmdline)
 		e->cmdline = rcstr_new(e->comm, strlen(e->comm));
 	e->start_time_ns = r->start_time_s * 1000000000ULL;
@@ -91,9 +96,6 @@ static void on_exit_record(void *ctx, const struct exit_record *r)
 	e->read_bytes = r->read_bytes;
 	e->write_bytes = r->write_bytes;
 	e->exit_code = r->exit_code;
-	/* sampled before? then procs[] already told its story and detectors judged it */
-	idx = s->prev ? pidmap_find(&s->prev_index, s->prev->procs, r->pid) : -1;
-	e->seen = idx >= 0;
 }
 
 static int exits_open(void **state, const struct collector_env *env)
