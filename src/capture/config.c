@@ -119,7 +119,7 @@ void config_defaults(struct config *cfg)
 	cfg->short_lived_min_cpu_ms = 100;
 	cfg->fork_rate_threshold_per_s = 1000;
 	cfg->enable_fork_detection = true;
-	cfg->psi_stall_ms = 150;
+	cfg->psi_stall_ms = 500;
 	cfg->psi_window_ms = 2000;
 	cfg->enable_psi_triggers = true;
 	cfg->scope = SCOPE_PER_PROCESS;

@@ -98,6 +98,8 @@ struct detect *detect_new(void)
 	struct detect *d = xcalloc(1, sizeof(*d));
 
 	d->mem.drop_armed = d->mem.swap_armed = d->mem.fork_armed = true;
+	for (int i = 0; i < 3; i++)
+		d->mem.stall_quiet[i] = true;
 	return d;
 }
 

@@ -98,8 +98,10 @@ struct mem_baselines {
 	double avail_kib;     /* EWMA of MemAvailable */
 	double swap_used_kib; /* EWMA of used swap */
 	bool drop_armed, swap_armed;
-	bool pressure_above; /* last sample was at or above the pressure line */
-	bool fork_armed;     /* fork_storm fires on the crossing */
+	bool pressure_above;	   /* last sample was at or above the pressure line */
+	bool fork_armed;	   /* fork_storm fires on the crossing */
+	bool stall_quiet[3];	   /* PSI: no stall of cpu/memory/io since it was last reported */
+	uint64_t stall_last_ns[3]; /* mono time of the last stall report of each resource */
 };
 struct mem_baselines *detect_mem(struct detect *d);
 

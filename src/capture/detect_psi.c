@@ -40,13 +40,26 @@ static void psi_evaluate(struct detect_ctx *ctx, struct trigger_list *out)
 	const struct psi *lines[3] = { &ctx->cur->psi_cpu, &ctx->cur->psi_memory,
 				       &ctx->cur->psi_io };
 	double thr = 100.0 * ctx->cfg->psi_stall_ms / ctx->cfg->psi_window_ms;
+	uint64_t calm_ns = (uint64_t)(2 * ctx->cfg->psi_window_ms * 1e6);
+	struct mem_baselines *mb = detect_mem(ctx->d);
 
 	for (int i = 0; i < 3; i++) {
 		const struct proc_sample *p;
 		struct trigger *t;
 
-		if (!(ctx->cur->stalls & (1u << i)))
+		/*
+		 * The kernel repeats a trigger every window while the stall lasts: one
+		 * episode is one report, and a new one needs two quiet windows first.
+		 */
+		if (!(ctx->cur->stalls & (1u << i))) {
+			if (ctx->cur->mono_ns - mb->stall_last_ns[i] >= calm_ns)
+				mb->stall_quiet[i] = true;
 			continue;
+		}
+		mb->stall_last_ns[i] = ctx->cur->mono_ns;
+		if (!mb->stall_quiet[i])
+			continue;
+		mb->stall_quiet[i] = false;
 		XGROW(out->t, out->cap, out->n + 1);
 		t = &out->t[out->n++];
 		*t = (struct trigger){ .type = types[i],

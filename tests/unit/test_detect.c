@@ -588,7 +588,13 @@ static void test_psi(void)
 	is_int(step(&w, q, 2), 1, "the kernel's cpu trigger fires cpu_stall");
 	is_int(w.out.t[0].type, TRIG_CPU_STALL, "cpu_stall: type");
 	is_int(w.out.t[0].pid, 2, "cpu_stall blames the busiest process");
-	is_double(w.out.t[0].threshold, 7.5, 0.01, "threshold = psi_stall_ms / psi_window_ms");
+	is_double(w.out.t[0].threshold, 25, 0.01, "threshold = psi_stall_ms / psi_window_ms");
+	w.stalls = 1;
+	is_int(step(&w, q, 2), 0, "a stall that goes on is the same episode");
+	for (int i = 0; i < 4; i++)
+		step(&w, q, 2); /* two quiet windows (2 x 2 s) */
+	w.stalls = 1;
+	is_int(step(&w, q, 2), 1, "after two quiet windows a new stall is reported");
 	w.stalls = 2 | 4;
 	is_int(step(&w, q, 2), 2, "memory and io triggers fire memory_stall and io_stall");
 	is_int(w.out.t[0].type == TRIG_MEMORY_STALL ? w.out.t[0].pid : w.out.t[1].pid, 1,
