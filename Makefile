@@ -58,11 +58,17 @@ $(BUILD)/tests-san/%: tests/unit/%.c tests/unit/tap.h $(SAN_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit -std=gnu11 $(WARN) $(SAN_FLAGS) -o $@ $< $(SAN_OBJ) $(LDLIBS)
 
-# libFuzzer targets: clang only; each links the sanitized library objects built with clang.
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+# libFuzzer targets: clang only. The library is compiled once with the fuzzer's coverage
+# instrumentation (fuzzer-no-link) and every target links those objects.
+FUZZ_OBJ  := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -MMD -MP
+$(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< \
-		$(LIB_SRC) $(LDLIBS)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 
 # programs that make known syscalls, for the tracer's tests against strace
 WORK_SRC  := $(sort $(wildcard tests/workloads/*.c))
@@ -84,14 +90,14 @@ fuzz: fuzz-build
 
 # Everything a contributor or CI needs: deps, build, unit (plain + ASan/UBSan), fuzz smoke, integration.
 test: deps
-	@$(MAKE) --no-print-directory all unit fuzz-build
+	@$(MAKE) --no-print-directory -j$$(nproc) all unit fuzz-build
 	@BUILD=$(BUILD) tests/run
 
 check: all unit fuzz-build
 	@BUILD=$(BUILD) tests/run
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$$(nproc) all
 	@mkdir -p spiketrace-data
 	exec $(BUILD)/spiketrace daemon --output-dir ./spiketrace-data --interval 1
 

@@ -617,6 +617,28 @@ static int on_exit_msg(struct procevents *pe, const struct nlmsghdr *h,
 	return on_task_exit(pe, &ts, have_grp ? &grp : NULL, cb, ctx) ? 1 : 0;
 }
 
+/*
+ * The next datagram of a non-blocking netlink socket into pe->buf: its length,
+ * 0 when nothing more is waiting, or a negative errno. An overrun (ENOBUFS)
+ * counts as lost and reading goes on.
+ */
+static ssize_t recv_next(struct procevents *pe, int fd)
+{
+	for (;;) {
+		ssize_t n = recv(fd, pe->buf, MSGBUF_BYTES, 0);
+
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno == ENOBUFS) {
+			pe->lost++; /* at least one; the kernel does not say how many */
+			continue;
+		}
+		return errno == EAGAIN ? 0 : -errno;
+	}
+}
+
 int procevents_read_exits(struct procevents *pe, void (*cb)(void *ctx, const struct exit_record *r),
 			  void *ctx)
 {
@@ -625,19 +647,10 @@ int procevents_read_exits(struct procevents *pe, void (*cb)(void *ctx, const str
 	if (!pe || pe->ts_fd < 0)
 		return 0;
 	for (;;) {
-		ssize_t n = recv(pe->ts_fd, pe->buf, MSGBUF_BYTES, 0);
+		ssize_t n = recv_next(pe, pe->ts_fd);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				pe->lost++; /* at least one; the kernel does not say how many */
-				continue;
-			}
-			if (errno == EAGAIN)
-				return count;
-			return count ? count : -errno;
-		}
+		if (n <= 0)
+			return n < 0 && !count ? (int)n : count;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)pe->buf; NLMSG_OK(h, (size_t)n);
 		     h = NLMSG_NEXT(h, n)) {
 			if (h->nlmsg_type == pe->ts_family)
@@ -656,19 +669,10 @@ int procevents_read_execs(struct procevents *pe, void (*cb_exec)(void *ctx, pid_
 	if (!pe || pe->cn_fd < 0)
 		return 0;
 	for (;;) {
-		ssize_t n = recv(pe->cn_fd, pe->buf, MSGBUF_BYTES, 0);
+		ssize_t n = recv_next(pe, pe->cn_fd);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				pe->lost++;
-				continue;
-			}
-			if (errno == EAGAIN)
-				return count;
-			return count ? count : -errno;
-		}
+		if (n <= 0)
+			return n < 0 && !count ? (int)n : count;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)pe->buf; NLMSG_OK(h, (size_t)n);
 		     h = NLMSG_NEXT(h, n)) {
 			const struct cn_msg *cn = NLMSG_DATA(h);

@@ -78,6 +78,21 @@ wait_samples() {
 	wait_for 30 _samples_ge "$1" "$target"
 }
 
+# dump_with_trigger DIR TYPE : "FILE PID INTERVAL" of the first dump in DIR with a TYPE trigger
+# (primary or other: a trigger may share a dump with others of the same sample); fails if none
+dump_with_trigger() {
+	"$PY" - "$1" "$2" <<'PYEOF'
+import glob, json, sys
+for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
+    d = json.load(open(f))
+    for t in [d["trigger"]] + d["other_triggers"]:
+        if t["type"] == sys.argv[2]:
+            print(f, t["pid"], d["snapshots"][-1]["interval_seconds"])
+            sys.exit(0)
+sys.exit(1)
+PYEOF
+}
+
 # triggered_pids DIR : the pids of every trigger (primary and other) in DIR's dumps
 triggered_pids() {
 	"$PY" -c '

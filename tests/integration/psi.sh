@@ -10,21 +10,9 @@ ok $? "daemon started with a 30 s interval"
 grep -q "PSI trigger on cpu unavailable" "$T/d.err"; check "the cpu trigger was armed" test $? -ne 0
 # three busy loops on two CPUs: runnable tasks wait, the "some" stall line is crossed quickly
 for i in 1 2 3; do busy "b$i"; done
-stall_dump() {
-	"$PY" - "$T/out" <<'PYEOF'
-import glob, json, sys
-for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
-    d = json.load(open(f))
-    for t in [d["trigger"]] + d["other_triggers"]:
-        if t["type"] == "cpu_stall":
-            print(f, d["snapshots"][-1]["interval_seconds"])
-            sys.exit(0)
-sys.exit(1)
-PYEOF
-}
-wait_for 25 stall_dump >/dev/null
+wait_for 25 dump_with_trigger "$T/out" cpu_stall >/dev/null
 ok $? "a cpu_stall dump was written"
-read -r f interval < <(stall_dump)
+read -r f _ interval < <(dump_with_trigger "$T/out" cpu_stall)
 [ -n "${f:-}" ] && check "it validates" validate "$f" || ok 1 "no dump"
 check "it was sampled on the kernel's word, not at a 30 s tick (interval ${interval:-?} s)" \
 	"$PY" -c "import sys; sys.exit(not float('${interval:-99}') < 25)"

@@ -37,21 +37,9 @@ fi
 sh -c 'echo $$ >"$0"; i=0; while [ $i -lt 1500 ]; do /bin/true; i=$((i + 1)); done' "$T/stormpid"
 storm=$(cat "$T/stormpid")
 # (the forking shell is busy and new too: fork_storm may share a dump with its cpu trigger)
-storm_dump() {
-	"$PY" - "$T/out" <<'PYEOF'
-import glob, json, sys
-for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
-    d = json.load(open(f))
-    for t in [d["trigger"]] + d["other_triggers"]:
-        if t["type"] == "fork_storm":
-            print(f, t["pid"])
-            sys.exit(0)
-sys.exit(1)
-PYEOF
-}
-wait_for 30 storm_dump >/dev/null
+wait_for 30 dump_with_trigger "$T/out" fork_storm >/dev/null
 ok $? "a fork storm fired fork_storm"
-read -r f culprit < <(storm_dump)
+read -r f culprit _ < <(dump_with_trigger "$T/out" fork_storm)
 [ -n "${f:-}" ] && check "its dump validates" validate "$f" || ok 1 "no dump"
 check "the culprit is the forking shell ($storm = ${culprit:-none})" test "${culprit:-0}" = "$storm"
 stop_daemon
