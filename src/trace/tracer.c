@@ -44,7 +44,8 @@ static void on_fault_record(void *ctx, const struct perf_event_header *h, const 
 {
 	struct session *s = ctx;
 
-	if (h->type == PERF_RECORD_SAMPLE && h->size >= sizeof(*h) + sizeof(struct sample_tid_addr)) {
+	if (h->type == PERF_RECORD_SAMPLE &&
+	    h->size >= sizeof(*h) + sizeof(struct sample_tid_addr)) {
 		const struct sample_tid_addr *smp = body;
 
 		track_fault(s->track, (pid_t)smp->pid, smp->addr);
@@ -81,8 +82,9 @@ static void on_start(void *ctx, pid_t pid)
 	ret = perf_group_open(&g, pid, &attr, 256);
 	if (ret < 0) {
 		if (!s->faults_warned)
-			fprintf(stderr, "spiketrace: --faults: page-fault sampling unavailable here "
-					"(perf_event_open: %s); tracing goes on without it\n",
+			fprintf(stderr,
+				"spiketrace: --faults: page-fault sampling unavailable here "
+				"(perf_event_open: %s); tracing goes on without it\n",
 				strerror(-ret));
 		s->faults_warned = true;
 		return;
@@ -467,9 +469,9 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	s.dopts.strsize = o->strsize;
 	s.dopts.align = o->json ? 0 : DECODE_ALIGN_STRACE;
 	/* --stats alone is strace -c: no decoding, no tracking, as cheap as it gets */
-	if (!o->json && !(o->stats && !o->verbose))
+	if (o->json || !(o->stats && !o->verbose))
 		s.track = track_new(o->no_filter);
-	s.live = s.track && !o->verbose;
+	s.live = s.track && !o->verbose && !o->json;
 	s.dopts.names_only = s.live && !o->json; /* the tracker reads names, not data */
 	/*
 	 * The default report needs only the syscalls the tracker reads: a seccomp
@@ -485,23 +487,32 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	s.multi = o->npids > 1;
 	s.engine = engine_new(&eo, &sink, &s);
 	current = s.engine;
-	if (s.track) {
+	if (s.track && !o->json) {
 		struct strbuf title = STRBUF_INIT;
 
 		title_of(o, &title);
 		fprintf(o->out, "spiketrace: tracing %s\n", strbuf_str(&title));
 		strbuf_release(&title);
-		if (o->npids && !o->argv)
-			for (size_t i = 0; i < o->npids; i++)
-				track_seed(s.track, o->pids[i]);
 	}
+	if (s.track && o->npids && !o->argv)
+		for (size_t i = 0; i < o->npids; i++)
+			track_seed(s.track, o->pids[i]);
 	ret = engine_run(s.engine, what);
 	current = NULL;
 	if (ret == 0 && o->stats)
 		report_stats(&s);
 	if (s.nfaults)
 		drain_faults(&s);
-	if (ret == 0 && s.track) {
+	if (ret == 0 && s.track && o->json) {
+		struct json_writer w;
+
+		strbuf_reset(&s.line);
+		json_event(&s, &w, "summary", engine_main_pid(s.engine));
+		json_kv_double(&w, "seconds", (double)(now_ns() - s.t0_ns) / 1e9, 3);
+		track_summary_json(s.track, engine_exit_status(s.engine), &w);
+		json_obj_end(&w);
+		flush_line(&s);
+	} else if (ret == 0 && s.track) {
 		struct strbuf title = STRBUF_INIT;
 
 		title_of(o, &title);

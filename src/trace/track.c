@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/human.h"
+#include "base/json.h"
 #include "base/xalloc.h"
 #include "sys/tracee.h"
 #include "trace/decode.h"
@@ -562,12 +563,19 @@ struct file_sum {
 	uint64_t opens, read_bytes, written_bytes;
 };
 
+struct conn_sum {
+	const char *name; /* valid while the tracker lives */
+	uint64_t sent, received;
+};
+
+/* What the summary lists, gathered once for the text and the JSON forms. */
 struct sum_ctx {
 	const struct track *t;
-	struct file_sum *files;
+	struct file_sum *files; /* merged by path, busiest first */
 	size_t nfiles, capfiles;
-	struct strbuf *conns;
-	size_t nconns;
+	struct conn_sum *conns;
+	size_t nconns, capconns;
+	uint64_t heap;
 };
 
 static int by_path(const void *a, const void *b)
@@ -585,11 +593,32 @@ static int by_bytes(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* One line per path (opened once or a thousand times), busiest first, at most max. */
-static void list_files(struct sum_ctx *s, size_t max, struct strbuf *out)
+static void summarize_desc(void *arg, const struct fdt_desc_info *d)
+{
+	struct sum_ctx *s = arg;
+
+	if (d->kind == FDK_FILE && !boring_path(s->t, d->name)) {
+		XGROW(s->files, s->capfiles, s->nfiles + 1);
+		s->files[s->nfiles++] =
+			(struct file_sum){ xstrdup(d->name), 1, d->read_bytes, d->written_bytes };
+	} else if (d->kind == FDK_SOCKET && strstr(d->name, " ") &&
+		   !boring_addr(s->t, strrchr(d->name, ' ') + 1)) {
+		XGROW(s->conns, s->capconns, s->nconns + 1);
+		s->conns[s->nconns++] =
+			(struct conn_sum){ d->name, d->written_bytes, d->read_bytes };
+	}
+}
+
+/* Files merged by path (opened once or a thousand times), busiest first; heap summed. */
+static void gather(const struct track *t, struct sum_ctx *s)
 {
 	size_t n = 0;
 
+	memset(s, 0, sizeof(*s));
+	s->t = t;
+	for (size_t i = 0; i < t->np; i++)
+		s->heap += t->p[i].heap_max;
+	fdt_foreach_desc(t->fdt, summarize_desc, s);
 	if (!s->nfiles)
 		return;
 	qsort(s->files, s->nfiles, sizeof(*s->files), by_path);
@@ -603,50 +632,115 @@ static void list_files(struct sum_ctx *s, size_t max, struct strbuf *out)
 		}
 		s->files[n++] = s->files[i];
 	}
+	s->nfiles = n;
 	qsort(s->files, n, sizeof(*s->files), by_bytes);
-	strbuf_addf(out, " Files (%zu):\n", n);
-	for (size_t i = 0; i < n; i++) {
-		char r[32], w[32];
-
-		if (i < max) {
-			strbuf_addf(out, "   %s", s->files[i].path);
-			if (s->files[i].opens > 1)
-				strbuf_addf(out, " (%llu opens)",
-					    (unsigned long long)s->files[i].opens);
-			if (s->files[i].read_bytes)
-				strbuf_addf(
-					out, " read %s",
-					human_bytes(s->files[i].read_bytes, r, sizeof(r)));
-			if (s->files[i].written_bytes)
-				strbuf_addf(
-					out, " written %s",
-					human_bytes(s->files[i].written_bytes, w, sizeof(w)));
-			strbuf_addc(out, '\n');
-		}
-		free(s->files[i].path);
-	}
-	if (n > max)
-		strbuf_addf(out, "   ... and %zu more (spiketrace trace --json lists every call)\n",
-			    n - max);
-	free(s->files);
 }
 
-static void summarize_desc(void *arg, const struct fdt_desc_info *d)
+static void gather_release(struct sum_ctx *s)
 {
-	struct sum_ctx *s = arg;
-	char r[32], w[32];
+	for (size_t i = 0; i < s->nfiles; i++)
+		free(s->files[i].path);
+	free(s->files);
+	free(s->conns);
+}
 
-	if (d->kind == FDK_FILE && !boring_path(s->t, d->name)) {
-		XGROW(s->files, s->capfiles, s->nfiles + 1);
-		s->files[s->nfiles++] =
-			(struct file_sum){ xstrdup(d->name), 1, d->read_bytes, d->written_bytes };
-	} else if (d->kind == FDK_SOCKET && strstr(d->name, " ") &&
-		   !boring_addr(s->t, strrchr(d->name, ' ') + 1)) {
-		human_bytes(d->written_bytes, w, sizeof(w));
-		human_bytes(d->read_bytes, r, sizeof(r));
-		strbuf_addf(s->conns, "   %s (sent %s, received %s)\n", d->name, w, r);
-		s->nconns++;
+/* The files, one line each, at most max. */
+static void list_files(const struct sum_ctx *s, size_t max, struct strbuf *out)
+{
+	if (!s->nfiles)
+		return;
+	strbuf_addf(out, " Files (%zu):\n", s->nfiles);
+	for (size_t i = 0; i < s->nfiles && i < max; i++) {
+		char r[32], w[32];
+
+		strbuf_addf(out, "   %s", s->files[i].path);
+		if (s->files[i].opens > 1)
+			strbuf_addf(out, " (%llu opens)", (unsigned long long)s->files[i].opens);
+		if (s->files[i].read_bytes)
+			strbuf_addf(out, " read %s",
+				    human_bytes(s->files[i].read_bytes, r, sizeof(r)));
+		if (s->files[i].written_bytes)
+			strbuf_addf(out, " written %s",
+				    human_bytes(s->files[i].written_bytes, w, sizeof(w)));
+		strbuf_addc(out, '\n');
 	}
+	if (s->nfiles > max)
+		strbuf_addf(out, "   ... and %zu more (spiketrace trace --json lists them all)\n",
+			    s->nfiles - max);
+}
+
+void track_summary_json(const struct track *t, int exit_status, struct json_writer *w)
+{
+	struct sum_ctx s;
+
+	gather(t, &s);
+	json_key(w, "memory");
+	json_obj_begin(w);
+	json_kv_uint(w, "heap_bytes", s.heap);
+	json_kv_uint(w, "mmap_bytes", t->mmap_bytes);
+	json_kv_uint(w, "mmap_regions", t->mmap_regions);
+	json_obj_end(w);
+	json_key(w, "io");
+	json_obj_begin(w);
+	json_kv_uint(w, "file_read_bytes", t->file_read);
+	json_kv_uint(w, "file_written_bytes", t->file_written);
+	json_kv_uint(w, "net_sent_bytes", t->net_sent);
+	json_kv_uint(w, "net_received_bytes", t->net_recv);
+	json_kv_uint(w, "other_read_bytes", t->other_read);
+	json_kv_uint(w, "other_written_bytes", t->other_written);
+	json_obj_end(w);
+	json_key(w, "files");
+	json_arr_begin(w);
+	for (size_t i = 0; i < s.nfiles; i++) {
+		json_obj_begin(w);
+		json_kv_str(w, "path", s.files[i].path);
+		json_kv_uint(w, "opens", s.files[i].opens);
+		json_kv_uint(w, "read_bytes", s.files[i].read_bytes);
+		json_kv_uint(w, "written_bytes", s.files[i].written_bytes);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_key(w, "connections");
+	json_arr_begin(w);
+	for (size_t i = 0; i < s.nconns; i++) {
+		json_obj_begin(w);
+		json_kv_str(w, "name", s.conns[i].name);
+		json_kv_uint(w, "sent_bytes", s.conns[i].sent);
+		json_kv_uint(w, "received_bytes", s.conns[i].received);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_key(w, "processes");
+	json_arr_begin(w);
+	for (size_t i = 0; i < t->np; i++) {
+		const struct proc_rec *p = &t->p[i];
+
+		json_obj_begin(w);
+		json_kv_int(w, "pid", p->tgid);
+		json_kv_int(w, "ppid", p->parent);
+		json_kv_str(w, "command", p->cmd ? p->cmd : "");
+		json_key(w, "status");
+		if (!p->exited)
+			json_null(w);
+		else
+			json_int(w, WIFSIGNALED(p->status) ? 128 + WTERMSIG(p->status)
+							   : WEXITSTATUS(p->status));
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	json_key(w, "page_faults");
+	if (!t->faults) {
+		json_null(w);
+	} else {
+		json_obj_begin(w);
+		json_kv_uint(w, "heap", t->faults_heap);
+		json_kv_uint(w, "anon", t->faults_anon);
+		json_kv_uint(w, "other", t->faults_other);
+		json_kv_uint(w, "lost", t->faults_lost);
+		json_obj_end(w);
+	}
+	json_kv_int(w, "exit_status", exit_status);
+	gather_release(&s);
 }
 
 void track_summary(const struct track *t, const char *title, double seconds, int exit_status,
@@ -654,14 +748,12 @@ void track_summary(const struct track *t, const char *title, double seconds, int
 {
 	static const char rule[] =
 		"━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━\n";
-	struct strbuf conns = STRBUF_INIT;
-	struct sum_ctx s = { .t = t, .conns = &conns };
-	uint64_t heap = 0;
+	struct sum_ctx s;
+	uint64_t heap;
 	char a[32], b[32], c3[32];
 
-	for (size_t i = 0; i < t->np; i++)
-		heap += t->p[i].heap_max;
-	fdt_foreach_desc(t->fdt, summarize_desc, &s);
+	gather(t, &s);
+	heap = s.heap;
 	strbuf_adds(out, "\n");
 	strbuf_adds(out, rule);
 	strbuf_addf(out, " FINAL: %s (%.2fs)\n", title, seconds);
@@ -669,15 +761,11 @@ void track_summary(const struct track *t, const char *title, double seconds, int
 	strbuf_adds(out, " Memory:\n");
 	strbuf_addf(out, "   Heap:     %s\n", human_bytes(heap, a, sizeof(a)));
 	strbuf_addf(out, "   Mmap:     %s (%llu regions)\n",
-		    human_bytes(t->mmap_bytes, b, sizeof(b)),
-		    (unsigned long long)t->mmap_regions);
-	strbuf_addf(out, "   Total:    %s\n",
-		    human_bytes(heap + t->mmap_bytes, c3, sizeof(c3)));
+		    human_bytes(t->mmap_bytes, b, sizeof(b)), (unsigned long long)t->mmap_regions);
+	strbuf_addf(out, "   Total:    %s\n", human_bytes(heap + t->mmap_bytes, c3, sizeof(c3)));
 	strbuf_adds(out, " I/O:\n");
-	strbuf_addf(out, "   Files read:     %10s\n",
-		    human_bytes(t->file_read, a, sizeof(a)));
-	strbuf_addf(out, "   Files written:  %10s\n",
-		    human_bytes(t->file_written, a, sizeof(a)));
+	strbuf_addf(out, "   Files read:     %10s\n", human_bytes(t->file_read, a, sizeof(a)));
+	strbuf_addf(out, "   Files written:  %10s\n", human_bytes(t->file_written, a, sizeof(a)));
 	strbuf_addf(out, "   Net sent:       %10s\n", human_bytes(t->net_sent, a, sizeof(a)));
 	strbuf_addf(out, "   Net received:   %10s\n", human_bytes(t->net_recv, a, sizeof(a)));
 	strbuf_addf(out, "   Other (pipes, terminals, hidden paths): read %s, written %s\n",
@@ -686,7 +774,10 @@ void track_summary(const struct track *t, const char *title, double seconds, int
 	list_files(&s, 30, out);
 	if (s.nconns) {
 		strbuf_addf(out, " Network connections (%zu):\n", s.nconns);
-		strbuf_add(out, conns.buf, conns.len);
+		for (size_t i = 0; i < s.nconns; i++)
+			strbuf_addf(out, "   %s (sent %s, received %s)\n", s.conns[i].name,
+				    human_bytes(s.conns[i].sent, a, sizeof(a)),
+				    human_bytes(s.conns[i].received, b, sizeof(b)));
 	}
 	if (t->np > 1) {
 		strbuf_addf(out, " Processes (%zu):\n", t->np);
@@ -717,5 +808,5 @@ void track_summary(const struct track *t, const char *title, double seconds, int
 	}
 	strbuf_addf(out, " Exit: %d\n", exit_status);
 	strbuf_adds(out, rule);
-	strbuf_release(&conns);
+	gather_release(&s);
 }

@@ -50,6 +50,13 @@ void track_faults_lost(struct track *t, uint64_t lost);
 /* Seeds a process's fds from /proc (attach, or the command before its exec). */
 void track_seed(struct track *t, pid_t tgid);
 
+struct json_writer;
+/*
+ * The same as members of an open JSON object (for the NDJSON "summary" event):
+ * memory, io, files (every one), connections, processes, page_faults, exit_status.
+ */
+void track_summary_json(const struct track *t, int exit_status, struct json_writer *w);
+
 /* The FINAL block: memory, I/O, files, connections, processes, exit; title names the command. */
 void track_summary(const struct track *t, const char *title, double seconds, int exit_status,
 		   struct strbuf *out);

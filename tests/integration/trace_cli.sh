@@ -30,8 +30,10 @@ for n, line in enumerate(open(sys.argv[2]), 1):
     kinds[ev["event"]] += 1
 print("# events:", dict(kinds))
 assert kinds["spawn"] == 12 and kinds["exit"] >= 12 and kinds["stats"] == 1 and kinds["syscall"] > 100
+assert kinds["summary"] == 1 and ev["event"] == "summary", "the summary event comes last"
+assert len(ev["processes"]) == 13 and ev["exit_status"] == 0, ev["processes"]
 PYEOF
-ok $? "--json events validate against docs/trace-events.schema.json (12 spawns, exits, stats)"
+ok $? "--json events validate against docs/trace-events.schema.json (12 spawns, exits, stats, a final summary of 13 processes)"
 grep -q '"event":"exit","t":[0-9.]*,"pid":[0-9]*,"signal":"SIGTERM","status":143' "$T/forks.json"; ok $? "a child killed by SIGTERM is reported with the signal"
 
 "$BIN" trace -v -o "$T/sig.txt" -- "$W/signals"; rc=$?
