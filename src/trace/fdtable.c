@@ -601,6 +601,37 @@ static void sock_names_release(struct sock_names *s)
 	free(s->v);
 }
 
+int fdt_socket_describe(pid_t pid, int fd, char *buf, size_t len)
+{
+	struct sock_names socks = { NULL, 0, 0 };
+	char path[64], link[128];
+	unsigned long inode;
+	ssize_t n;
+	int dirfd, ret = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	if (sscanf(link, "socket:[%lu]", &inode) != 1)
+		return -ENOTSOCK;
+	dirfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	load_sock_names(dirfd, pid, &socks);
+	close(dirfd);
+	for (size_t k = 0; k < socks.n; k++) {
+		if (socks.v[k].inode == inode) {
+			snprintf(buf, len, "%s", socks.v[k].name);
+			ret = 0;
+			break;
+		}
+	}
+	sock_names_release(&socks);
+	return ret;
+}
+
 /* The "flags:" line of PID/fdinfo/FD (octal), 0 when it cannot be read. */
 static unsigned long long fdinfo_flags(int fdinfo_dirfd, const char *fdname)
 {

@@ -125,6 +125,14 @@ int fdt_seed_at(struct fdtables *t, int proc_dirfd, pid_t tgid);
 int fdt_seed_from_proc(struct fdtables *t, pid_t tgid);
 
 /*
+ * Names the socket fd of pid from the kernel's tables (PID/net/{tcp,tcp6,udp,
+ * udp6,unix} by the socket's inode), as "TCP LOCAL -> REMOTE": for an accepted
+ * connection whose peer address the program did not ask for. Returns 0, or
+ * -ENOTSOCK, -ENOENT (not in the tables), or the errno of reading /proc.
+ */
+int fdt_socket_describe(pid_t pid, int fd, char *buf, size_t len);
+
+/*
  * The name of a socket the way fdtables shows them: "PROTO LOCAL -> REMOTE", "PROTO LOCAL" when
  * remote is NULL or "", "PROTO" when both are. proto is "TCP", "UDP", "UNIX" ..., the addresses
  * as decode_sockaddr writes them. snprintf-like: returns the length of the whole text.

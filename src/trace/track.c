@@ -233,8 +233,17 @@ static void on_accept(struct track *t, const struct trace_call *c, const char *p
 	if (c->args[1] && c->args[2] &&
 	    ptrace_read_mem(c->tid, c->args[2], &salen, sizeof(salen)) == sizeof(salen) &&
 	    salen > 0 && salen <= sizeof(sa) &&
-	    ptrace_read_mem(c->tid, c->args[1], sa, salen) == (ssize_t)salen)
+	    ptrace_read_mem(c->tid, c->args[1], sa, salen) == (ssize_t)salen) {
 		decode_sockaddr(sa, salen, addr, sizeof(addr));
+	} else {
+		/* accept(fd, NULL, NULL): the kernel's socket tables know the peer */
+		char desc[256];
+		const char *arrow;
+
+		if (fdt_socket_describe(c->tgid, (int)c->ret, desc, sizeof(desc)) == 0 &&
+		    (arrow = strstr(desc, " -> ")))
+			snprintf(addr, sizeof(addr), "%s", arrow + 4);
+	}
 	snprintf(name, sizeof(name), "%s ← %s", proto, addr);
 	fdt_set(t->fdt, c->tgid, (int)c->ret, FDK_SOCKET, name,
 		c->nr == SYS_accept4 && (c->args[3] & SOCK_CLOEXEC) ? FDT_CLOEXEC : 0);

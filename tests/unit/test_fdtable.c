@@ -400,5 +400,28 @@ int main(void)
 	socket_names();
 	seed_self();
 	seed_fixture();
+	{
+		/* fdt_socket_describe: an accepted loopback connection, named from /proc */
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t alen = sizeof(a);
+		int ls = socket(AF_INET, SOCK_STREAM, 0), cs = socket(AF_INET, SOCK_STREAM, 0), as;
+		char name[256] = "", want[64];
+
+		bind(ls, (struct sockaddr *)&a, sizeof(a));
+		listen(ls, 1);
+		getsockname(ls, (struct sockaddr *)&a, &alen);
+		ok(connect(cs, (struct sockaddr *)&a, sizeof(a)) == 0, "loopback connect");
+		as = accept(ls, NULL, NULL);
+		snprintf(want, sizeof(want), "127.0.0.1:%u -> 127.0.0.1:", ntohs(a.sin_port));
+		is_int(fdt_socket_describe(getpid(), as, name, sizeof(name)), 0,
+		       "an accepted socket is described");
+		ok(strstr(name, want) != NULL, "with both ends ('%s')", name);
+		is_int(fdt_socket_describe(getpid(), 0, name, sizeof(name)), -ENOTSOCK,
+		       "stdin is no socket");
+		close(as);
+		close(cs);
+		close(ls);
+	}
 	return done_testing();
 }
