@@ -231,16 +231,20 @@ static void apply_config(struct capture *c, struct config *fresh)
 		evloop_set_timer(c->loop, c->timer, interval_ns(&c->cfg));
 }
 
-static void on_tick(struct evloop *loop, uint64_t expirations, void *arg)
+/* One sample from the loop (a tick or a collector's fd); --samples N ends the run. */
+static void sample_in_loop(struct capture *c, struct evloop *loop)
 {
-	struct capture *c = arg;
-
-	if (expirations > 1)
-		log_debug("sampling fell behind by %llu intervals",
-			  (unsigned long long)(expirations - 1));
 	capture_sample(c);
 	if (c->max_samples > 0 && (long)c->stats.samples >= c->max_samples)
 		evloop_stop(loop);
+}
+
+static void on_tick(struct evloop *loop, uint64_t expirations, void *arg)
+{
+	if (expirations > 1)
+		log_debug("sampling fell behind by %llu intervals",
+			  (unsigned long long)(expirations - 1));
+	sample_in_loop(arg, loop);
 }
 
 static void on_collector_fd(struct evloop *loop, int fd, uint32_t events, void *arg)
@@ -251,10 +255,7 @@ static void on_collector_fd(struct evloop *loop, int fd, uint32_t events, void *
 	(void)events;
 	if (r->ops->ready(r->state)) {
 		/* the kernel just saw a stall: sample now, not at the next tick */
-		capture_sample(r->capture);
-		if (r->capture->max_samples > 0 &&
-		    (long)r->capture->stats.samples >= r->capture->max_samples)
-			evloop_stop(loop);
+		sample_in_loop(r->capture, loop);
 	}
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/xalloc.h"
 #include "sys/tracee.h"
 
@@ -43,14 +44,6 @@ struct engine {
 	int handled; /* interrupts acted on */
 	bool detaching;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *sink, void *ctx)
 {
@@ -124,7 +117,7 @@ static void finish_call(struct engine *e, struct thread *t, bool unfinished)
 		return;
 	t->in_call = false;
 	t->call.unfinished = unfinished;
-	t->call.exit_ns = now_ns();
+	t->call.exit_ns = clock_mono_ns();
 	if (e->sink.exit && t->started)
 		e->sink.exit(e->ctx, &t->call);
 	t->call.priv = NULL;
@@ -153,7 +146,7 @@ static void on_entry(struct engine *e, struct thread *t, const struct syscall_st
 	t->call.nr = st->nr;
 	t->call.arch = st->arch;
 	memcpy(t->call.args, st->args, sizeof(t->call.args));
-	t->call.entry_ns = now_ns();
+	t->call.entry_ns = clock_mono_ns();
 	t->in_call = true;
 	/* the command's own life starts at its execve; what ran before is spiketrace's launcher */
 	if (!t->started && (st->nr == SYS_execve || st->nr == SYS_execveat))

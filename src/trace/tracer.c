@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -257,21 +258,13 @@ static void on_exit_call(void *ctx, struct trace_call *c)
 	flush_line(s);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Starts a JSON event line: {"event":NAME,"t":...,"pid":PID */
 static void json_event(struct session *s, struct json_writer *w, const char *name, pid_t pid)
 {
 	json_init(w, &s->line, false);
 	json_obj_begin(w);
 	json_kv_str(w, "event", name);
-	json_kv_double(w, "t", (double)(now_ns() - s->t0_ns) / 1e9, 6);
+	json_kv_double(w, "t", (double)(clock_mono_ns() - s->t0_ns) / 1e9, 6);
 	json_kv_int(w, "pid", pid);
 }
 
@@ -295,7 +288,7 @@ static void on_spawn(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, en
 		struct strbuf lines = STRBUF_INIT;
 
 		track_spawn(s->track, parent, parent_tgid, child, thread, vname,
-			    line_prefix(s, now_ns(), parent), &lines);
+			    line_prefix(s, clock_mono_ns(), parent), &lines);
 		flush_lines(s, &lines);
 		strbuf_release(&lines);
 	}
@@ -309,7 +302,7 @@ static void on_spawn(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, en
 		json_kv_bool(&w, "thread", thread);
 		json_obj_end(&w);
 	} else {
-		stamp(s, now_ns());
+		stamp(s, clock_mono_ns());
 		strbuf_addf(&s->line, "[pid %5d] +++ %s %s %d +++", parent, vname,
 			    thread ? "thread" : "process", child);
 	}
@@ -330,7 +323,7 @@ static void on_signal(void *ctx, pid_t tid, int sig)
 		json_kv_int(&w, "signo", sig);
 		json_obj_end(&w);
 	} else {
-		stamp(s, now_ns());
+		stamp(s, clock_mono_ns());
 		if (s->multi)
 			strbuf_addf(&s->line, "[pid %5d] ", tid);
 		strbuf_addf(&s->line, "--- %s ---", name ? name : "?");
@@ -377,7 +370,7 @@ static void on_thread_exit(void *ctx, pid_t tid, pid_t tgid, int status, bool le
 		}
 		json_obj_end(&w);
 	} else {
-		stamp(s, now_ns());
+		stamp(s, clock_mono_ns());
 		if (s->multi)
 			strbuf_addf(&s->line, "[pid %5d] ", tid);
 		if (WIFSIGNALED(status))
@@ -465,7 +458,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	uint8_t track_set[SYSTAB_SET_BYTES] = { 0 };
 	int ret;
 
-	s.t0_ns = now_ns();
+	s.t0_ns = clock_mono_ns();
 	s.dopts.strsize = o->strsize;
 	s.dopts.align = o->json ? 0 : DECODE_ALIGN_STRACE;
 	/* --stats alone is strace -c: no decoding, no tracking, as cheap as it gets */
@@ -508,7 +501,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 
 		strbuf_reset(&s.line);
 		json_event(&s, &w, "summary", engine_main_pid(s.engine));
-		json_kv_double(&w, "seconds", (double)(now_ns() - s.t0_ns) / 1e9, 3);
+		json_kv_double(&w, "seconds", (double)(clock_mono_ns() - s.t0_ns) / 1e9, 3);
 		track_summary_json(s.track, engine_exit_status(s.engine), &w);
 		json_obj_end(&w);
 		flush_line(&s);
@@ -517,7 +510,8 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 
 		title_of(o, &title);
 		strbuf_reset(&s.line);
-		track_summary(s.track, strbuf_str(&title), (double)(now_ns() - s.t0_ns) / 1e9,
+		track_summary(s.track, strbuf_str(&title),
+			      (double)(clock_mono_ns() - s.t0_ns) / 1e9,
 			      engine_exit_status(s.engine), &s.line);
 		fwrite(s.line.buf, 1, s.line.len, o->out);
 		strbuf_reset(&s.line);

@@ -755,7 +755,6 @@ void tui_free(struct tui *t)
 	if (t->ifd >= 0)
 		close(t->ifd);
 	free(t->rows);
-	free(t->users);
 	if (t->timing)
 		fclose(t->timing);
 	free(t);

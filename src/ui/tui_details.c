@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/show.h"
 #include "ui/tui_internal.h"
 
 #define HIST_MAX       20 /* dots at most; longer dumps show a window around the snapshot */
@@ -34,7 +35,7 @@ static struct columns columns_for(struct tui *t, int w)
 		c.pid = n > c.pid ? n : c.pid;
 		n = snprintf(buf, sizeof(buf), "%.1f", p->cpu_pct);
 		c.cpu = n > c.cpu ? n : c.cpu;
-		n = (int)strlen(tui_user_name(t, p->uid));
+		n = (int)strlen(show_user_name(p->uid));
 		c.user = n > c.user ? (n < USER_MAX ? n : USER_MAX) : c.user;
 	}
 	c.hist = ns < HIST_MAX ? (int)ns : HIST_MAX;
@@ -92,7 +93,7 @@ static void draw_row(struct tui *t, const struct tui_row *row, const struct colu
 	cx += tui_putf(t, y, cx, w, "%*d ", c->pid, p->pid);
 	if (c->user)
 		cx += tui_putf(t, y, cx, c->user + 1, "%-*.*s ", c->user, c->user,
-			       tui_user_name(t, p->uid));
+			       show_user_name(p->uid));
 	cx += tui_putf(t, y, cx, x + w - cx, "%*s %*s %c ", c->cpu, cpu, RSS_WIDTH, rss,
 		       p->state > ' ' && p->state < 0x7f ? p->state : '?');
 	for (int i = 0; i < c->hist && cx < x + w; i++) {

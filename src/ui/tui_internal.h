@@ -57,11 +57,6 @@ struct tui_watch {
 	char *dir; /* owned */
 };
 
-struct tui_user {
-	uint32_t uid;
-	char name[33];
-};
-
 struct tui {
 	struct tui_options o;
 	bool utf8;  /* the locale is UTF-8 (wide characters can be drawn) */
@@ -105,8 +100,6 @@ struct tui {
 	bool cursor_on;	   /* the terminal cursor is shown (while typing a filter) */
 	char message[160]; /* one-shot note on the status line */
 
-	struct tui_user *users;
-	size_t nusers, users_cap;
 	FILE *timing; /* SPIKETRACE_VIEW_TIMING, or NULL */
 };
 
@@ -147,8 +140,6 @@ void tui_rows_unindex(struct tui *t);
 void tui_rows_rebuild(struct tui *t);
 /* Whether pid is in snapshot s's procs or rss_procs. */
 bool tui_snap_has_pid(const struct tui *t, size_t s, int pid);
-/* The user name of uid (getpwuid, cached); the number when there is none. */
-const char *tui_user_name(struct tui *t, uint32_t uid);
 
 /* tui_draw.c: layout, text and the frame around the panels */
 

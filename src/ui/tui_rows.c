@@ -1,5 +1,4 @@
 /* tui_rows.c - the Details list: a snapshot's processes, filtered, sorted or as a tree. */
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,23 +229,4 @@ void tui_rows_rebuild(struct tui *t)
 			break;
 		}
 	}
-}
-
-const char *tui_user_name(struct tui *t, uint32_t uid)
-{
-	struct passwd *pw;
-	struct tui_user *u;
-
-	for (size_t i = 0; i < t->nusers; i++)
-		if (t->users[i].uid == uid)
-			return t->users[i].name;
-	XGROW(t->users, t->users_cap, t->nusers + 1);
-	u = &t->users[t->nusers++];
-	u->uid = uid;
-	pw = getpwuid(uid);
-	if (pw && pw->pw_name)
-		snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
-	else
-		snprintf(u->name, sizeof(u->name), "%u", uid);
-	return u->name;
 }

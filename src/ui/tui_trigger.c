@@ -1,6 +1,7 @@
 /* tui_trigger.c - the Trigger panel: what fired, against what baseline, and who the culprit is. */
 #include <string.h>
 
+#include "ui/show.h"
 #include "ui/tui_internal.h"
 
 /* A text cursor down the panel: each line is one row, cut at the panel's width. */
@@ -92,7 +93,7 @@ static void draw_dump(struct tui *t, struct lines *l)
 	if (tr->pid > 0)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
 			 "  ppid %d  pgid %d  user %s", tr->ppid, tr->pgid,
-			 tui_user_name(t, tr->uid));
+			 show_user_name(tr->uid));
 	label_line(l, "scope", buf, ST_NORMAL);
 
 	if (tr->pid > 0)
