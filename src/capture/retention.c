@@ -73,7 +73,8 @@ int retention_enforce(int dirfd, const struct retention_policy *p, uint64_t now_
 	for (size_t i = 0; i < n; i++) {
 		size_t left = n - i;
 		bool too_many = p->max_dumps > 0 && left > (size_t)p->max_dumps;
-		bool too_big = p->max_total_bytes > 0 && total > p->max_total_bytes;
+		/* the newest dump stays even when it alone is over the size limit */
+		bool too_big = p->max_total_bytes > 0 && total > p->max_total_bytes && left > 1;
 		bool too_old = p->max_age_ns > 0 && files[i].mtime_ns + p->max_age_ns < now_real_ns;
 
 		if (too_many || too_big || too_old) {

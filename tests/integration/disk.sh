@@ -30,11 +30,15 @@ wait_samples a 3; ok $? "sampling goes on"
 stop_daemon; ok $DAEMON_STATUS "clean stop after write failures"
 kill_bg
 
-# 2. a full filesystem (a 160 KiB tmpfs): ENOSPC, no partial file, daemon keeps running
+# 2. a full filesystem: a 4 MiB tmpfs filled to the last byte by a filler file (so the test does not
+# depend on how large this host's dumps are); ENOSPC, no partial file, the daemon keeps running
 mkdir -p "$T/small"
-if ! mount -t tmpfs -o size=160k tmpfs "$T/small" 2>/dev/null; then
+if ! mount -t tmpfs -o size=4m tmpfs "$T/small" 2>/dev/null; then
 	ok 0 "# SKIP cannot mount a tmpfs here (not root?)"
 else
+	dd if=/dev/zero of="$T/small/filler" bs=64k 2>/dev/null
+	check "the filesystem is full ($(df -k --output=avail "$T/small" | tail -1) KiB free)" \
+		test "$(df -k --output=avail "$T/small" | tail -1)" -eq 0
 	conf "$T/b.toml" "$T/small" $'[retention]\nmin_free_mib = 0.0\nmax_total_mib = 0.0\nmax_dumps = 0'
 	start_daemon b -c "$T/b.toml" -i 0.2
 	spike_until "No space left on device" "$T/b.err"
@@ -42,17 +46,20 @@ else
 	check "it is logged once ($(grep -c 'No space left' "$T/b.err"))" test "$(grep -c 'No space left' "$T/b.err")" -eq 1
 	kill -0 "$DAEMON_PID"; ok $? "the daemon keeps running on a full disk"
 	check "no temp file is left on the full filesystem" test "$(find "$T/small" -name '.*.tmp' | wc -l)" -eq 0
-	check "what was written is complete" sh -c "[ -z \"\$(ls '$T/small')\" ] || '$PY' '$ROOT/tests/integration/validate_dump.py' '$T'/small/spike_*.json"
-	# free space: drop the dumps; writing works again and says so
-	rm -f "$T"/small/spike_*.json
+	check "nothing but the filler is there" test "$(ls "$T/small")" = filler
+	# free space: writing works again and says so
+	rm -f "$T/small/filler"
 	spike_until "writing dumps to '$T/small' works again" "$T/b.err"
-	ok $? "recovery is logged once space is back"
+	r=$?
+	ok $r "recovery is logged once space is back"
+	[ $r -eq 0 ] || grep -E 'trigger|dump|space' "$T/b.err" | tail -5 | diag
+	check "what was written validates" sh -c "'$PY' '$ROOT/tests/integration/validate_dump.py' '$T'/small/spike_*.json"
 	stop_daemon; ok $DAEMON_STATUS "clean stop"
 	kill_bg
 	rm -f "$T"/small/spike_*.json
 
-	# 3. min_free_mib keeps a margin: the 160 KiB filesystem is always below 1 MiB free
-	conf "$T/c.toml" "$T/small" $'[retention]\nmin_free_mib = 1.0'
+	# 3. min_free_mib keeps a margin: a 4 MiB filesystem is always below 100 MiB free
+	conf "$T/c.toml" "$T/small" $'[retention]\nmin_free_mib = 100.0'
 	start_daemon c -c "$T/c.toml" -i 0.2
 	spike_until "free space below min_free_mib" "$T/c.err"
 	ok $? "min_free_mib stops dumps before the disk is full"
@@ -82,6 +89,7 @@ wait_for 10 sh -c "[ \$(grep -c 'wrote ' '$T/e.err') -ge 3 ]"
 ok $? "dumps were written ($(grep -c 'wrote ' "$T/e.err"))"
 total=$(du -cb "$T"/size/spike_*.json 2>/dev/null | tail -1 | cut -f1)
 check "max_total_mib keeps the directory under ~61 KiB ($total bytes), or one dump if larger" \
-	sh -c "[ '${total:-0}' -le 62915 ] || [ \$(ls '$T/size' | wc -l) -le 1 ]"
+	sh -c "[ '${total:-0}' -le 62915 ] || [ \$(ls '$T/size' | wc -l) -eq 1 ]"
+check "the newest dump is always kept" test -e "$(grep -o 'wrote [^ ]*' "$T/e.err" | tail -1 | sed 's/wrote //')"
 stop_daemon
 done_testing

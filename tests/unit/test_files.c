@@ -103,10 +103,17 @@ int main(void)
 	retention_enforce(dfd, &pol, clock_real_ns(), &rr);
 	is_int(rr.kept, 2, "max bytes keeps what fits");
 	ok(rr.kept_bytes <= 25000, "under the byte limit");
+	pol.max_total_bytes = 5000;
+	retention_enforce(dfd, &pol, clock_real_ns(), &rr);
+	is_int(rr.kept, 1, "a byte limit below one dump keeps the newest");
+	ok(faccessat(dfd, "spike_20260105T000000.000Z_cpu_delta_1.json", F_OK, 0) == 0,
+	   "the one kept is the newest");
 	pol.max_total_bytes = 0;
 	pol.max_age_ns = (uint64_t)(1.5 * 86400) * 1000000000ULL;
 	retention_enforce(dfd, &pol, clock_real_ns(), &rr);
 	is_int(rr.kept, 1, "max age keeps the young one");
+	ok(faccessat(dfd, "spike_20260105T000000.000Z_cpu_delta_1.json", F_OK, 0) == 0,
+	   "the young one is the newest");
 	ok(faccessat(dfd, "notes.txt", F_OK, 0) == 0 &&
 		   faccessat(dfd, "spike_partial.json.tmp", F_OK, 0) == 0,
 	   "files that are not dumps are never touched");
