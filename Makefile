@@ -12,9 +12,16 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wst
 CPPFLAGS  += -D_GNU_SOURCE -Isrc -DSPIKETRACE_VERSION='"$(VERSION)"'
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARN) -fno-omit-frame-pointer -MMD -MP
-PKGS      := jansson ncursesw libdw libelf
+PKGS      := jansson ncursesw libdw libelf libbpf
 CPPFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += -lm -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# eBPF programs (src/bpf/NAME.bpf.c, CO-RE against this build host's BTF) are compiled by clang
+# and embedded as libbpf skeletons (build/bpf/NAME.skel.h) that the loaders in src/sys include.
+BPF_SRC   := $(sort $(wildcard src/bpf/*.bpf.c))
+BPF_SKEL  := $(BPF_SRC:src/bpf/%.bpf.c=$(BUILD)/bpf/%.skel.h)
+BTF       ?= /sys/kernel/btf/vmlinux
+CPPFLAGS  += -I$(BUILD)/bpf
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -42,6 +49,17 @@ deps:
 $(BUILD)/spiketrace: $(CMD_OBJ) $(LIB_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/bpf/vmlinux.h:
+	@mkdir -p $(@D)
+	@test -r $(BTF) || { echo "make: $(BTF) is missing: the kernel has no BTF to build the eBPF programs against (set BTF=FILE)" >&2; exit 1; }
+	bpftool btf dump file $(BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h
+	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BUILD)/bpf -Isrc -c -o $@ $<
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	bpftool gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -62,6 +80,9 @@ $(BUILD)/tests-san/%: tests/unit/%.c tests/unit/tap.h $(SAN_OBJ)
 # instrumentation (fuzzer-no-link) and every target links those objects.
 FUZZ_OBJ  := $(LIB_SRC:%.c=$(BUILD)/fuzzobj/%.o)
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -MMD -MP
+
+# every C object may include a skeleton: build them first
+$(LIB_OBJ) $(CMD_OBJ) $(SAN_OBJ) $(FUZZ_OBJ): | $(BPF_SKEL)
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
