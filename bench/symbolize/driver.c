@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
-#include "profile/symbolize.h"
+#include "sys/symbolize.h"
 
 #define MAX_FUNCS  1024
 #define ROUNDS	   5

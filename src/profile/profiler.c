@@ -17,8 +17,8 @@
 #include "base/xalloc.h"
 #include "profile/profjson.h"
 #include "profile/series.h"
-#include "profile/stacks.h"
-#include "profile/symbolize.h"
+#include "sys/stacks.h"
+#include "sys/symbolize.h"
 #include "sys/procfs.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -39,40 +39,6 @@ struct session {
 	int status;	/* waitpid status of a spawned command */
 	char note[160]; /* why the asked-for event was not used */
 };
-
-static void on_mmap(void *ctx, pid_t pid, uint64_t start, uint64_t len, uint64_t pgoff,
-		    const char *path)
-{
-	struct session *s = ctx;
-
-	symbolizer_add_mapping(s->sym, pid, start, len, pgoff, path);
-}
-
-static void on_exec(void *ctx, pid_t pid)
-{
-	/*
-	 * Not symbolizer_forget: the exec's COMM record and the new image's MMAP2
-	 * records may sit in different CPUs' rings, drained one ring after the
-	 * other, so forgetting here could drop the new mappings. The new image's
-	 * mappings replace the old ones where they overlap, which is where its
-	 * code runs.
-	 */
-	(void)ctx;
-	(void)pid;
-}
-
-/* A frame's name in the folded stacks: the function, or module+offset, kernel frames marked. */
-static void name_frame(void *ctx, pid_t pid, uint64_t ip, bool kernel, char *buf, size_t len)
-{
-	struct session *s = ctx;
-	struct sym sy;
-
-	if (symbolizer_lookup(s->sym, pid, ip, &sy) < 0) {
-		snprintf(buf, len, "[unknown]");
-		return;
-	}
-	snprintf(buf, len, "%s%s", sy.function, kernel ? "_[k]" : "");
-}
 
 /* Forks the command, stopped on a pipe until the samplers are on it. */
 static pid_t spawn(char *const argv[], int *go)
@@ -170,12 +136,12 @@ static void stack_view_build(struct session *s, struct stack_view *v)
 	double total = st.samples ? (double)st.samples : 1;
 
 	memset(v, 0, sizeof(*v));
-	v->nlines = stacks_lines(s->stacks, name_frame, s, &v->lines);
+	v->nlines = stacks_lines(s->stacks, stacks_symbol_name, s->sym, &v->lines);
 	v->folded = xcalloc(v->nlines + 1, sizeof(*v->folded));
 	for (size_t i = 0; i < v->nlines; i++)
 		v->folded[i] = (struct profile_stack){ v->lines[i].stack, v->lines[i].count };
 	for (int k = 0; k < 2; k++) {
-		v->ntop[k] = stacks_top(s->stacks, name_frame, s, k == 0, 20, &v->top[k]);
+		v->ntop[k] = stacks_top(s->stacks, stacks_symbol_name, s->sym, k == 0, 20, &v->top[k]);
 		v->funcs[k] = xcalloc(v->ntop[k] + 1, sizeof(*v->funcs[k]));
 		for (size_t i = 0; i < v->ntop[k]; i++) {
 			uint64_t n = k == 0 ? v->top[k][i].self : v->top[k][i].total;
@@ -396,8 +362,7 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 			s.stacks = NULL;
 			ret = 0;
 		} else {
-			stacks_on_mmap(s.stacks, on_mmap, &s);
-			stacks_on_exec(s.stacks, on_exec, &s);
+			stacks_track_mappings(s.stacks, s.sym);
 		}
 	}
 	s.series = series_new(s.pf, s.pid, o->children);

@@ -1,5 +1,5 @@
-/* test_symbolize.c - unit tests of profile/symbolize on programs built and run at test time. */
-#include "profile/symbolize.h"
+/* test_symbolize.c - unit tests of sys/symbolize on programs built and run at test time. */
+#include "sys/symbolize.h"
 
 #include <errno.h>
 #include <fcntl.h>

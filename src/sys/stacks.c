@@ -1,6 +1,6 @@
 /* stacks.c - cpu-clock callchain sampling of a task tree, aggregated into distinct chains and
  * folded. */
-#include "profile/stacks.h"
+#include "sys/stacks.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +11,7 @@
 
 #include "base/xalloc.h"
 #include "sys/perf.h"
+#include "sys/symbolize.h"
 
 #define KERNEL_START 0xffff800000000000ULL
 
@@ -40,8 +41,6 @@ struct stacks {
 	uint64_t samples, lost;
 	stacks_mmap_fn on_mmap;
 	void *mmap_ctx;
-	stacks_exec_fn on_exec;
-	void *exec_ctx;
 };
 
 static uint64_t hash_chain(pid_t pid, const uint64_t *ips, uint32_t nr)
@@ -171,8 +170,6 @@ static void on_record(void *ctx, const struct perf_event_header *h, const void *
 
 			memcpy(&pid, body, sizeof(pid));
 			set_comm(st, (pid_t)pid, (const char *)body + 8);
-			if ((h->misc & PERF_RECORD_MISC_COMM_EXEC) && st->on_exec)
-				st->on_exec(st->exec_ctx, (pid_t)pid);
 		}
 		break;
 	case PERF_RECORD_MMAP2:
@@ -327,12 +324,6 @@ void stacks_on_mmap(struct stacks *st, stacks_mmap_fn fn, void *ctx)
 {
 	st->on_mmap = fn;
 	st->mmap_ctx = ctx;
-}
-
-void stacks_on_exec(struct stacks *st, stacks_exec_fn fn, void *ctx)
-{
-	st->on_exec = fn;
-	st->exec_ctx = ctx;
 }
 
 void stacks_free(struct stacks *st)
@@ -520,4 +511,26 @@ size_t stacks_top(struct stacks *st, stacks_name_fn name, void *ctx, bool by_sel
 		free(t[i].function);
 	*out = t;
 	return m < n ? m : n;
+}
+
+static void mapping_to_symbolizer(void *ctx, pid_t pid, uint64_t start, uint64_t len,
+				  uint64_t pgoff, const char *path)
+{
+	symbolizer_add_mapping(ctx, pid, start, len, pgoff, path);
+}
+
+void stacks_track_mappings(struct stacks *st, struct symbolizer *sym)
+{
+	stacks_on_mmap(st, mapping_to_symbolizer, sym);
+}
+
+void stacks_symbol_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf, size_t len)
+{
+	struct sym sy;
+
+	if (symbolizer_lookup(sym, pid, ip, &sy) < 0) {
+		snprintf(buf, len, "[unknown]");
+		return;
+	}
+	snprintf(buf, len, "%s%s", sy.function, kernel ? "_[k]" : "");
 }

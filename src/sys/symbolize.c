@@ -1,5 +1,5 @@
 /* symbolize.c - addresses to symbols: process maps, ELF/DWARF indexes per build-id, kallsyms. */
-#include "profile/symbolize.h"
+#include "sys/symbolize.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>

@@ -1,7 +1,7 @@
 /* stacks.h - stack sampling of a task tree with perf_event_open (cpu-clock, callchains) into folded
  * stacks. */
-#ifndef SPIKETRACE_PROFILE_STACKS_H
-#define SPIKETRACE_PROFILE_STACKS_H
+#ifndef SPIKETRACE_SYS_STACKS_H
+#define SPIKETRACE_SYS_STACKS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,6 +11,7 @@
 #include "base/strbuf.h"
 
 struct stacks;
+struct symbolizer;
 
 struct stacks_opts {
 	pid_t pid;	   /* the process (thread group) */
@@ -42,9 +43,14 @@ typedef void (*stacks_mmap_fn)(void *ctx, pid_t pid, uint64_t start, uint64_t le
 			       const char *path);
 void stacks_on_mmap(struct stacks *st, stacks_mmap_fn fn, void *ctx);
 
-/* A process exec'd (PERF_RECORD_COMM with the exec flag): its old mappings are gone. */
-typedef void (*stacks_exec_fn)(void *ctx, pid_t pid);
-void stacks_on_exec(struct stacks *st, stacks_exec_fn fn, void *ctx);
+/*
+ * Feeds sym the mappings seen in the sample stream. Exec needs nothing more:
+ * its COMM record and the new image's MMAP2 records may sit in different
+ * CPUs' rings, drained one after the other, so forgetting the old mappings at
+ * the exec could drop the new ones; the new image's mappings replace the old
+ * ones where they overlap, which is where its code runs.
+ */
+void stacks_track_mappings(struct stacks *st, struct symbolizer *sym);
 
 /*
  * Names a frame: writes the function (or module+offset) for ip of pid into
@@ -53,6 +59,10 @@ void stacks_on_exec(struct stacks *st, stacks_exec_fn fn, void *ctx);
  */
 typedef void (*stacks_name_fn)(void *ctx, pid_t pid, uint64_t ip, bool kernel, char *buf,
 			       size_t len);
+
+/* A stacks_name_fn whose ctx is a struct symbolizer: the function or module+offset, "[unknown]"
+ * when nothing covers ip, kernel frames suffixed "_[k]" (perf's folded convention). */
+void stacks_symbol_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf, size_t len);
 
 struct stacks_stats {
 	uint64_t samples; /* samples with a callchain */

@@ -1,6 +1,6 @@
 /* symbolize.h - addresses of processes and of the kernel to function, module and file:line. */
-#ifndef SPIKETRACE_PROFILE_SYMBOLIZE_H
-#define SPIKETRACE_PROFILE_SYMBOLIZE_H
+#ifndef SPIKETRACE_SYS_SYMBOLIZE_H
+#define SPIKETRACE_SYS_SYMBOLIZE_H
 
 #include <stdbool.h>
 #include <stdint.h>
