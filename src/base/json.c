@@ -15,6 +15,14 @@ void json_init(struct json_writer *w, struct strbuf *sb, bool pretty)
 	w->first[0] = true;
 }
 
+void json_init_fragment(struct json_writer *w, struct strbuf *sb, bool pretty, int depth)
+{
+	json_init(w, sb, pretty);
+	assert(depth >= 0 && depth + 1 < JSON_MAX_DEPTH);
+	w->depth = depth;
+	w->after_key = true; /* the fragment's value: no separator before it */
+}
+
 static void newline(struct json_writer *w)
 {
 	if (!w->pretty)
@@ -37,6 +45,12 @@ static void before_value(struct json_writer *w)
 		newline(w);
 	}
 	w->first[w->depth] = false;
+}
+
+void json_raw(struct json_writer *w, const char *text, size_t n)
+{
+	before_value(w);
+	strbuf_add(w->sb, text, n);
 }
 
 static void open_(struct json_writer *w, char c)

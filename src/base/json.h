@@ -24,6 +24,13 @@ struct json_writer {
 };
 
 void json_init(struct json_writer *w, struct strbuf *sb, bool pretty);
+/*
+ * Starts w for a fragment: one value that json_raw will later place where
+ * depth levels are open, indented as if it had been written there.
+ */
+void json_init_fragment(struct json_writer *w, struct strbuf *sb, bool pretty, int depth);
+/* Writes a value given as JSON text (a fragment from json_init_fragment, or any valid JSON). */
+void json_raw(struct json_writer *w, const char *text, size_t n);
 
 void json_obj_begin(struct json_writer *w);
 void json_obj_end(struct json_writer *w);

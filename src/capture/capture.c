@@ -16,6 +16,7 @@
 #include "base/xalloc.h"
 #include "capture/collector.h"
 #include "capture/detect.h"
+#include "capture/diag.h"
 #include "capture/dump.h"
 #include "capture/ring.h"
 #include "capture/writer.h"
@@ -46,6 +47,10 @@ struct capture {
 	struct strbuf out;
 	struct capture_stats stats;
 	uint64_t seq;
+	/* diagnostic mode: the controller, and the running episode's dump and detail */
+	struct modectl mode;
+	struct dump_draft draft;
+	struct diag_episode *episode; /* NULL in sentinel mode */
 	/* run loop */
 	struct evloop *loop;
 	int timer;
@@ -124,6 +129,7 @@ struct capture *capture_new(const struct config *cfg, const char *proc_root, str
 		goto fail;
 	}
 	apply_log_level(cfg);
+	modectl_init(&c->mode, &c->cfg, clock_mono_ns());
 	return c;
 fail:
 	capture_free(c);
@@ -134,6 +140,8 @@ void capture_free(struct capture *c)
 {
 	if (!c)
 		return;
+	diag_free(c->episode);
+	dump_draft_release(&c->draft);
 	dump_writer_free(c->writer);
 	for (size_t i = 0; i < NCOLLECTORS; i++)
 		if (c->cstate[i])
@@ -148,22 +156,75 @@ void capture_free(struct capture *c)
 	free(c);
 }
 
-static void emit_dump(struct capture *c)
-{
-	const struct trigger *t = &c->triggers.t[0];
-	char name[128];
+static uint64_t interval_ns(const struct config *cfg);
 
-	for (size_t i = 0; i < c->triggers.n; i++) {
-		const struct trigger *x = &c->triggers.t[i];
+static void log_triggers(const struct trigger_list *tl)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct trigger *x = &tl->t[i];
 
 		log_info("trigger %s: pid %d (%s) value %.1f baseline %.1f delta %.1f %s "
 			 "(threshold %.1f)",
 			 trigger_type_name(x->type), x->pid, x->comm, x->value, x->baseline,
 			 x->delta, trigger_unit(x->type), x->threshold);
 	}
+}
+
+/* The sampling interval of the current mode. */
+static uint64_t current_interval_ns(const struct capture *c)
+{
+	if (c->episode)
+		return (uint64_t)(c->cfg.diagnostic_interval_ms * 1e6);
+	return interval_ns(&c->cfg);
+}
+
+static void set_timer(struct capture *c)
+{
+	if (c->loop && c->timer >= 0)
+		evloop_set_timer(c->loop, c->timer, current_interval_ns(c));
+}
+
+/* Writes the running episode's dump as it stands (at the trigger, and again at the end). */
+static void submit_episode(struct capture *c)
+{
+	strbuf_reset(&c->out);
+	dump_draft_render(&c->draft, &c->cfg, &c->host, diag_write, c->episode, &c->out);
+	dump_writer_submit(c->writer, c->draft.name, &c->out);
+}
+
+static void end_episode(struct capture *c, enum diag_end why, uint64_t now)
+{
+	diag_finish(c->episode, why, now);
+	submit_episode(c);
+	log_info("diagnostic mode ends (%s) after %.1f s, %zu fast samples: %s", diag_end_name(why),
+		 (double)(now - c->draft.trig_mono_ns) / 1e9,
+		 c->draft.nsnaps - c->draft.trigger_index - 1, c->draft.name);
+	diag_free(c->episode);
+	c->episode = NULL;
+	dump_draft_release(&c->draft);
+	set_timer(c);
+}
+
+static void emit_dump(struct capture *c, const struct snapshot *snap)
+{
+	char name[128];
+
+	log_triggers(&c->triggers);
+	if (modectl_trigger(&c->mode, &c->cfg, snap->mono_ns)) {
+		/* sentinel -> diagnostic: this dump is written now and completed when the episode
+		 * ends */
+		dump_draft_begin(&c->draft, &c->triggers, c->ring, &c->cfg);
+		c->episode = diag_begin(c->pf, &c->cfg, &c->triggers.t[0], snap);
+		submit_episode(c);
+		log_info("diagnostic mode: sampling every %.0f ms for %.1f s or more, culprit pid %d",
+			 c->cfg.diagnostic_interval_ms, c->cfg.diagnostic_seconds,
+			 c->triggers.t[0].pid);
+		set_timer(c);
+		return;
+	}
 	strbuf_reset(&c->out);
 	dump_render(&c->out, &c->triggers, c->ring, &c->cfg, &c->host);
-	dump_file_name(t, name, sizeof(name));
+	dump_file_name(&c->triggers.t[0], name, sizeof(name));
 	dump_writer_submit(c->writer, name, &c->out);
 }
 
@@ -172,12 +233,14 @@ int capture_sample(struct capture *c)
 	const struct snapshot *prev = ring_back(c->ring, 0);
 	struct snapshot *snap = ring_next_slot(c->ring);
 	uint64_t t0 = clock_mono_ns();
+	bool fast = c->episode != NULL;
 
 	snap->seq = ++c->seq;
 	snap->real_ns = clock_real_ns();
 	snap->mono_ns = t0;
 	snap->boot_ns = boot_ns();
 	snap->elapsed_s = prev ? (double)(snap->mono_ns - prev->mono_ns) / 1e9 : 0;
+	snap->diagnostic = fast;
 	for (size_t i = 0; i < NCOLLECTORS; i++) {
 		int ret = collectors[i]->sample(c->cstate[i], snap, prev);
 
@@ -190,13 +253,25 @@ int capture_sample(struct capture *c)
 	detect_run(c->detect, &c->cfg, snap, prev, &c->triggers);
 	c->stats.samples++;
 	c->stats.last_nprocs = snap->nprocs;
+	if (fast) {
+		dump_draft_add(&c->draft, snap, &c->cfg);
+		diag_sample(c->episode, snap);
+	}
 	if (c->triggers.n) {
 		c->stats.triggers += c->triggers.n;
-		emit_dump(c);
+		emit_dump(c, snap);
+	}
+	if (fast) {
+		enum diag_end why = modectl_tick(&c->mode, &c->cfg, snap->mono_ns);
+
+		if (why != DIAG_END_NONE)
+			end_episode(c, why, snap->mono_ns);
 	}
 	c->stats.last_sample_ns = clock_mono_ns() - t0;
-	log_debug("sample %llu: %zu processes in %.2f ms", (unsigned long long)snap->seq,
-		  snap->nprocs, (double)c->stats.last_sample_ns / 1e6);
+	c->stats.diagnostic_seconds = c->mode.spent_s;
+	c->stats.episodes = c->mode.episodes;
+	log_debug("sample %llu: %zu processes in %.2f ms%s", (unsigned long long)snap->seq,
+		  snap->nprocs, (double)c->stats.last_sample_ns / 1e6, fast ? " (diagnostic)" : "");
 	return 0;
 }
 
@@ -227,8 +302,8 @@ static void apply_config(struct capture *c, struct config *fresh)
 	writer_settings_of(&c->cfg, &ws);
 	dump_writer_configure(c->writer, &ws);
 	apply_log_level(&c->cfg);
-	if (new_interval && c->timer >= 0)
-		evloop_set_timer(c->loop, c->timer, interval_ns(&c->cfg));
+	if (new_interval)
+		set_timer(c);
 }
 
 /* One sample from the loop (a tick or a collector's fd); --samples N ends the run. */
@@ -315,6 +390,8 @@ int capture_run(struct capture *c, long max_samples, capture_reload_fn reload, v
 	if (max_samples == 1)
 		return 0;
 	ret = evloop_run(c->loop);
+	if (c->episode) /* stopped in diagnostic mode: what was gathered is written */
+		end_episode(c, DIAG_END_NONE, clock_mono_ns());
 	dump_writer_flush(c->writer);
 	return ret;
 }

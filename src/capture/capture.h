@@ -35,6 +35,8 @@ int capture_run(struct capture *c, long max_samples, capture_reload_fn reload, v
 struct capture_stats {
 	uint64_t samples, triggers, dumps_written, dumps_failed, dumps_deleted;
 	uint64_t last_sample_ns; /* wall time the last sample took */
+	uint64_t episodes;	 /* diagnostic mode episodes started */
+	double diagnostic_seconds; /* time spent in diagnostic mode */
 	size_t last_nprocs;
 };
 struct capture_stats capture_get_stats(struct capture *c);

@@ -88,9 +88,10 @@ static void on_exit_record(void *ctx, const struct exit_record *r)
 		e->cmdline = rcstr_new(e->comm, strlen(e->comm));
 	e->start_time_ns = r->start_time_s * 1000000000ULL;
 	e->lifetime_s = (double)r->elapsed_us / 1e6;
-	e->cpu_time_s = (double)(r->utime_us + r->stime_us) / 1e6;
-	e->cpu_pct = r->elapsed_us ? (float)(100.0 * (double)(r->utime_us + r->stime_us) /
-					     (double)r->elapsed_us)
+	/* the scheduler's ns clock where the kernel gives it, else the tick-sampled times */
+	e->cpu_time_s = r->cpu_ns ? (double)r->cpu_ns / 1e9
+				  : (double)(r->utime_us + r->stime_us) / 1e6;
+	e->cpu_pct = r->elapsed_us ? (float)(100.0 * e->cpu_time_s * 1e6 / (double)r->elapsed_us)
 				   : 0;
 	e->peak_rss_kib = r->peak_rss_kib;
 	e->read_bytes = r->read_bytes;

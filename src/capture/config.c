@@ -31,6 +31,7 @@ struct key_def {
 static const char *const sections[] = {
 	"anomaly_detection", "trigger", "sampling", "process_collection",
 	"features",	     "output",	"advanced", "retention",
+	"diagnostic",
 };
 
 static const struct key_def keys[] = {
@@ -82,6 +83,8 @@ static const struct key_def keys[] = {
 	  "fork_storm trigger" },
 	{ "features", "enable_psi_triggers", K_BOOL, OFF(enable_psi_triggers), 0, 0,
 	  "PSI stall triggers (where the kernel has PSI)" },
+	{ "features", "enable_diagnostic_mode", K_BOOL, OFF(enable_diagnostic_mode), 0, 0,
+	  "a trigger switches to diagnostic mode (fast samples, culprit's stacks, files, sockets)" },
 	{ "output", "output_directory", K_STRING, OFF(output_directory), 0, 0,
 	  "where dumps are written (created if missing)" },
 	{ "output", "log_level", K_LOGLEVEL, OFF(log_level), 0, 0, "error, warn, info or debug" },
@@ -97,6 +100,16 @@ static const struct key_def keys[] = {
 	  "delete dumps older than this many days (0 = no limit)" },
 	{ "retention", "min_free_mib", K_DOUBLE, OFF(min_free_mib), 0, 1e9,
 	  "skip writing a dump while its filesystem has less free space than this" },
+	{ "diagnostic", "diagnostic_interval_ms", K_DOUBLE, OFF(diagnostic_interval_ms), 10, 60000,
+	  "time between two samples in diagnostic mode" },
+	{ "diagnostic", "diagnostic_seconds", K_DOUBLE, OFF(diagnostic_seconds), 0.1, 3600,
+	  "how long diagnostic mode lasts after a trigger (at most twice this while triggers go on)" },
+	{ "diagnostic", "diagnostic_quiet_seconds", K_DOUBLE, OFF(diagnostic_quiet_seconds), 0,
+	  86400, "no trigger for this long before going back to sentinel mode, and before another episode" },
+	{ "diagnostic", "diagnostic_budget_pct", K_DOUBLE, OFF(diagnostic_budget_pct), 0, 100,
+	  "at most this share of wall time in diagnostic mode (a token bucket)" },
+	{ "diagnostic", "diagnostic_stack_hz", K_INT, OFF(diagnostic_stack_hz), 0, 10000,
+	  "stack samples per second of the culprit's threads (0 = no stacks)" },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -139,6 +152,12 @@ void config_defaults(struct config *cfg)
 	cfg->max_total_mib = 512;
 	cfg->max_age_days = 30;
 	cfg->min_free_mib = 64;
+	cfg->enable_diagnostic_mode = true;
+	cfg->diagnostic_interval_ms = 100;
+	cfg->diagnostic_seconds = 5;
+	cfg->diagnostic_quiet_seconds = 2;
+	cfg->diagnostic_budget_pct = 10;
+	cfg->diagnostic_stack_hz = 99;
 }
 
 void config_release(struct config *cfg)

@@ -42,6 +42,7 @@ struct config {
 	bool enable_swap_detection;
 	bool enable_fork_detection;
 	bool enable_psi_triggers;
+	bool enable_diagnostic_mode;
 	/* [output] */
 	char *output_directory; /* owned */
 	char *log_level;	/* owned: error, warn, info, debug */
@@ -53,6 +54,12 @@ struct config {
 	double max_total_mib; /* keep the dumps under this many MiB in all; 0 = no limit */
 	double max_age_days;  /* delete dumps older than this; 0 = no limit */
 	double min_free_mib;  /* do not write a dump when the filesystem has less free */
+	/* [diagnostic] */
+	double diagnostic_interval_ms;	 /* sampling interval in diagnostic mode */
+	double diagnostic_seconds;	 /* an episode's length after its trigger */
+	double diagnostic_quiet_seconds; /* hysteresis: quiet time before leaving and re-entering */
+	double diagnostic_budget_pct;	 /* share of wall time diagnostic mode may take */
+	int diagnostic_stack_hz;	 /* culprit stack samples per second, 0 = none */
 };
 
 /* Fills cfg with the compiled-in defaults (allocates the strings). */

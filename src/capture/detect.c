@@ -1,6 +1,7 @@
 /* detect.c - the detector table, per-process baselines, cooldowns, and one detection pass. */
 #include "capture/detect.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,7 +264,17 @@ void detect_run(struct detect *d, const struct config *cfg, const struct snapsho
 	struct trigger_list cand = { 0 };
 	struct detect_ctx ctx;
 	size_t n = cur->nprocs;
-	double a = cfg->process_baseline_alpha, ma = cfg->memory_baseline_alpha;
+	/*
+	 * Samples closer together than the sampling interval (diagnostic mode)
+	 * weigh in proportion to the time they cover, so that baselines keep
+	 * their time constants and a process is judged on its CPU over about one
+	 * interval, not on 100 ms of 10 ms ticks.
+	 */
+	double r = prev && cur->elapsed_s > 0 && cur->elapsed_s < cfg->sampling_interval_seconds
+			   ? cur->elapsed_s / cfg->sampling_interval_seconds
+			   : 1.0;
+	double a = 1 - pow(1 - cfg->process_baseline_alpha, r);
+	double ma = 1 - pow(1 - cfg->memory_baseline_alpha, r);
 	struct proc_baseline *tmp;
 
 	/* 1. per-process state for this snapshot, carried over from the last one */
@@ -283,12 +294,14 @@ void detect_run(struct detect *d, const struct config *cfg, const struct snapsho
 		if (old && old->start_ticks == p->start_ticks) {
 			*pb = *old;
 			pb->seen_before = true;
+			pb->recent_pct = (float)(r * p->cpu_pct + (1 - r) * old->recent_pct);
 		} else {
 			memset(pb, 0, sizeof(*pb));
 			pb->pid = p->pid;
 			pb->start_ticks = p->start_ticks;
 			pb->delta_armed = true;
 			pb->prev_rss_kib = p->rss_kib;
+			pb->recent_pct = p->cpu_pct;
 		}
 	}
 

@@ -58,6 +58,7 @@ struct proc_baseline {
 	int pid;
 	uint64_t start_ticks;
 	float baseline_pct; /* EWMA of cpu_pct */
+	float recent_pct;   /* cpu_pct over about one sampling interval (smoothed in fast samples) */
 	bool has_baseline;  /* false until the first measured interval (or when evicted) */
 	bool evicted;	    /* dropped by max_processes_tracked: counts as an idle baseline */
 	bool delta_armed;   /* cpu_delta fires on a crossing: disarmed until it falls back */

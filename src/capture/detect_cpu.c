@@ -35,7 +35,7 @@ static void cpu_delta_evaluate(struct detect_ctx *ctx, struct trigger_list *out)
 		if (!pb->seen_before || (!pb->has_baseline && !pb->evicted))
 			continue;
 		base = pb->evicted ? 0.0 : pb->baseline_pct;
-		delta = p->cpu_pct - base;
+		delta = pb->recent_pct - base;
 		if (delta < thr) {
 			pb->delta_armed = true; /* back under the line: the next crossing fires */
 			continue;
@@ -43,6 +43,7 @@ static void cpu_delta_evaluate(struct detect_ctx *ctx, struct trigger_list *out)
 		if (!pb->delta_armed)
 			continue;
 		t = new_trigger(out, TRIG_CPU_DELTA, ctx->cur, p);
+		t->value = pb->recent_pct;
 		t->baseline = base;
 		t->delta = delta;
 		t->threshold = thr;
@@ -63,7 +64,13 @@ static void short_lived_evaluate(struct detect_ctx *ctx, struct trigger_list *ou
 		const struct exited_proc *e = &ctx->cur->exited[i];
 		struct trigger *t;
 
-		if (e->seen || e->cpu_time_s < min_s || e->cpu_pct < thr)
+		/*
+		 * One that was sampled alive was judged then, unless it lived less than one
+		 * sampling interval: seen only in fast (diagnostic) samples, a short burst
+		 * never fills the interval-long window cpu_delta judges on.
+		 */
+		if ((e->seen && e->lifetime_s >= ctx->cfg->sampling_interval_seconds) ||
+		    e->cpu_time_s < min_s || e->cpu_pct < thr)
 			continue;
 		XGROW(out->t, out->cap, out->n + 1);
 		t = &out->t[out->n++];

@@ -225,15 +225,16 @@ static void write_top(struct json_writer *w, const char *key, const struct snaps
 	json_arr_end(w);
 }
 
-static void write_snapshot(struct json_writer *w, const struct snapshot *s,
-			   const struct snapshot *trig, const struct config *cfg, size_t *idx)
+static void write_snapshot(struct json_writer *w, const struct snapshot *s, uint64_t trig_mono_ns,
+			   bool is_trigger, const struct config *cfg, size_t *idx)
 {
 	json_obj_begin(w);
 	write_time(w, "timestamp", s->real_ns);
 	json_kv_uint(w, "seq", s->seq);
-	json_kv_double(w, "offset_seconds", ((double)s->mono_ns - (double)trig->mono_ns) / 1e9, 3);
+	json_kv_double(w, "offset_seconds", ((double)s->mono_ns - (double)trig_mono_ns) / 1e9, 3);
 	json_kv_double(w, "interval_seconds", s->elapsed_s, 3);
-	json_kv_bool(w, "is_trigger", s == trig);
+	json_kv_bool(w, "is_trigger", is_trigger);
+	json_kv_str(w, "mode", s->diagnostic ? "diagnostic" : "sentinel");
 
 	json_key(w, "cpu");
 	json_obj_begin(w);
@@ -298,26 +299,67 @@ static void write_snapshot(struct json_writer *w, const struct snapshot *s,
 	json_obj_end(w);
 }
 
-void dump_render(struct strbuf *out, const struct trigger_list *triggers, const struct ring *ring,
-		 const struct config *cfg, const struct host_info *host)
+/* Depth at which a snapshot sits in the dump: root object, then the "snapshots" array. */
+#define SNAPSHOT_DEPTH 2
+
+void dump_draft_add(struct dump_draft *d, const struct snapshot *s, const struct config *cfg)
+{
+	size_t *idx = xmalloc((s->nprocs + 1) * sizeof(*idx));
+	struct json_writer w;
+	struct strbuf *sb;
+
+	XGROW(d->snaps, d->cap, d->nsnaps + 1);
+	sb = &d->snaps[d->nsnaps++];
+	strbuf_init(sb);
+	json_init_fragment(&w, sb, true, SNAPSHOT_DEPTH);
+	write_snapshot(&w, s, d->trig_mono_ns, s->seq == d->trig_seq, cfg, idx);
+	free(idx);
+}
+
+void dump_draft_begin(struct dump_draft *d, const struct trigger_list *triggers,
+		      const struct ring *ring, const struct config *cfg)
 {
 	const struct snapshot *trig = ring_back(ring, 0);
-	size_t n = (size_t)cfg->context_snapshots_per_dump, maxprocs = 0;
-	struct json_writer w;
-	size_t *idx;
+	size_t n = (size_t)cfg->context_snapshots_per_dump;
 
+	memset(d, 0, sizeof(*d));
+	for (size_t i = 0; i < triggers->n; i++) {
+		XGROW(d->triggers.t, d->triggers.cap, d->triggers.n + 1);
+		d->triggers.t[d->triggers.n] = triggers->t[i];
+		rcstr_ref(triggers->t[i].cmdline);
+		d->triggers.n++;
+	}
+	d->trig_seq = trig->seq;
+	d->trig_mono_ns = trig->mono_ns;
+	d->trig_real_ns = trig->real_ns;
+	dump_file_name(&triggers->t[0], d->name, sizeof(d->name));
 	if (n > ring_len(ring))
 		n = ring_len(ring);
-	for (size_t i = 0; i < n; i++)
-		if (ring_back(ring, i)->nprocs > maxprocs)
-			maxprocs = ring_back(ring, i)->nprocs;
-	idx = xmalloc((maxprocs + 1) * sizeof(*idx));
+	for (size_t i = n; i-- > 0;)
+		dump_draft_add(d, ring_back(ring, i), cfg);
+	d->trigger_index = n - 1;
+}
+
+void dump_draft_release(struct dump_draft *d)
+{
+	for (size_t i = 0; i < d->nsnaps; i++)
+		strbuf_release(&d->snaps[i]);
+	free(d->snaps);
+	trigger_list_release(&d->triggers);
+	memset(d, 0, sizeof(*d));
+}
+
+void dump_draft_render(const struct dump_draft *d, const struct config *cfg,
+		       const struct host_info *host, dump_section_fn diagnosis, void *arg,
+		       struct strbuf *out)
+{
+	struct json_writer w;
 
 	json_init(&w, out, true);
 	json_obj_begin(&w);
 	json_kv_int(&w, "schema_version", DUMP_SCHEMA_VERSION);
 	json_kv_str(&w, "generator", "spiketrace " SPIKETRACE_VERSION);
-	write_time(&w, "created_at", trig->real_ns);
+	write_time(&w, "created_at", d->trig_real_ns);
 	json_key(&w, "host");
 	json_obj_begin(&w);
 	json_kv_str(&w, "hostname", host->hostname);
@@ -326,11 +368,11 @@ void dump_render(struct strbuf *out, const struct trigger_list *triggers, const 
 	json_obj_end(&w);
 
 	json_key(&w, "trigger");
-	write_trigger(&w, &triggers->t[0], cfg);
+	write_trigger(&w, &d->triggers.t[0], cfg);
 	json_key(&w, "other_triggers");
 	json_arr_begin(&w);
-	for (size_t i = 1; i < triggers->n; i++)
-		write_trigger(&w, &triggers->t[i], cfg);
+	for (size_t i = 1; i < d->triggers.n; i++)
+		write_trigger(&w, &d->triggers.t[i], cfg);
 	json_arr_end(&w);
 
 	json_key(&w, "config");
@@ -346,15 +388,32 @@ void dump_render(struct strbuf *out, const struct trigger_list *triggers, const 
 	json_kv_double(&w, "swap_spike_threshold_mib", cfg->swap_spike_threshold_mib, 1);
 	json_kv_double(&w, "cooldown_seconds", cfg->cooldown_seconds, 3);
 	json_kv_str(&w, "scope", config_scope_name(cfg->scope));
+	json_kv_bool(&w, "diagnostic_mode", cfg->enable_diagnostic_mode);
+	json_kv_double(&w, "diagnostic_interval_ms", cfg->diagnostic_interval_ms, 1);
+	json_kv_double(&w, "diagnostic_seconds", cfg->diagnostic_seconds, 3);
 	json_obj_end(&w);
 
-	json_kv_int(&w, "trigger_snapshot_index", (int64_t)n - 1);
+	json_kv_int(&w, "trigger_snapshot_index", (int64_t)d->trigger_index);
 	json_key(&w, "snapshots");
 	json_arr_begin(&w);
-	for (size_t i = n; i-- > 0;)
-		write_snapshot(&w, ring_back(ring, i), trig, cfg, idx);
+	for (size_t i = 0; i < d->nsnaps; i++)
+		json_raw(&w, strbuf_str(&d->snaps[i]), d->snaps[i].len);
 	json_arr_end(&w);
+	json_key(&w, "diagnosis");
+	if (diagnosis)
+		diagnosis(&w, arg);
+	else
+		json_null(&w);
 	json_obj_end(&w);
 	strbuf_addc(out, '\n');
-	free(idx);
+}
+
+void dump_render(struct strbuf *out, const struct trigger_list *triggers, const struct ring *ring,
+		 const struct config *cfg, const struct host_info *host)
+{
+	struct dump_draft d;
+
+	dump_draft_begin(&d, triggers, ring, cfg);
+	dump_draft_render(&d, cfg, host, NULL, NULL, out);
+	dump_draft_release(&d);
 }

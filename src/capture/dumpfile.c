@@ -211,6 +211,123 @@ static void read_trigger(struct reader *r, const json_t *o, const char *where,
 	t->cooldown_s = opt_num(o, "cooldown_seconds");
 }
 
+static void add_line(char ***v, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add_line(char ***v, size_t *n, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = xstrdup(buf);
+}
+
+/* The line of a cgroup file that says most: a non-root path, the unified ("0::") one first. */
+static char *pick_cgroup(const json_t *arr)
+{
+	const char *best = "";
+	size_t i;
+	const json_t *v;
+
+	json_array_foreach(arr, i, v) {
+		const char *l = json_string_value(v), *path = l ? strrchr(l, ':') : NULL;
+
+		if (!path || !strcmp(path, ":/"))
+			continue;
+		if (!*best || !strncmp(l, "0::", 3))
+			best = l;
+	}
+	return xstrdup(best);
+}
+
+/* The optional "diagnosis" object: absent or null gives NULL, never an error. */
+static struct dump_diag *read_diag(const json_t *o)
+{
+	struct dump_diag *g;
+	const json_t *a, *v, *st;
+	size_t i;
+
+	if (!json_is_object(o))
+		return NULL;
+	g = xcalloc(1, sizeof(*g));
+	g->complete = json_is_true(json_object_get(o, "complete"));
+	g->end_reason = opt_str(o, "end_reason", "");
+	g->pid = (int)opt_int(o, "pid");
+	copy_comm(g->comm, sizeof(g->comm), o);
+	g->duration_s = opt_num(o, "duration_seconds");
+	g->cgroup = pick_cgroup(json_object_get(o, "cgroup"));
+	g->fds_total = (uint64_t)opt_int(o, "open_fds_total");
+	a = json_object_get(o, "cpu_series");
+	json_array_foreach(a, i, v) {
+		double c = opt_num(v, "cpu_pct");
+
+		g->cpu_avg += c;
+		if (c > g->cpu_max)
+			g->cpu_max = c;
+		g->nfast++;
+	}
+	if (g->nfast)
+		g->cpu_avg /= (double)g->nfast;
+	json_array_foreach(json_object_get(o, "open_files"), i, v)
+		add_line(&g->files, &g->nfiles, "%lld %s", (long long)opt_int(v, "fd"),
+			 json_string_value(json_object_get(v, "target")) ?: "");
+	json_array_foreach(json_object_get(o, "sockets"), i, v) {
+		const char *desc = json_string_value(json_object_get(v, "description"));
+
+		if (desc)
+			add_line(&g->sockets, &g->nsockets, "%lld %s", (long long)opt_int(v, "fd"),
+				 desc);
+		else
+			add_line(&g->sockets, &g->nsockets, "%lld socket:[%lld]",
+				 (long long)opt_int(v, "fd"), (long long)opt_int(v, "inode"));
+	}
+	json_array_foreach(json_object_get(o, "children"), i, v)
+		add_line(&g->children, &g->nchildren, "%lld %s%s", (long long)opt_int(v, "pid"),
+			 json_string_value(json_object_get(v, "comm")) ?: "",
+			 json_is_true(json_object_get(v, "exited")) ? " (exited)" : "");
+	st = json_object_get(o, "stacks");
+	if (json_is_object(st)) {
+		uint64_t samples = (uint64_t)opt_int(st, "samples");
+		char buf[160];
+
+		snprintf(buf, sizeof(buf), "%llu samples of %s at %lld Hz",
+			 (unsigned long long)samples,
+			 json_string_value(json_object_get(st, "event")) ?: "?",
+			 (long long)opt_int(st, "frequency_hz"));
+		g->stacks = xstrdup(buf);
+		json_array_foreach(json_object_get(st, "top"), i, v)
+			add_line(&g->top, &g->ntop, "%s %.1f%%",
+				 json_string_value(json_object_get(v, "function")) ?: "?",
+				 samples ? 100.0 * (double)opt_int(v, "self") / (double)samples : 0);
+	} else {
+		g->stacks = opt_str(o, "stacks_error", "none");
+	}
+	return g;
+}
+
+static void free_lines(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void release_diag(struct dump_diag *g)
+{
+	if (!g)
+		return;
+	free(g->end_reason);
+	free(g->cgroup);
+	free(g->stacks);
+	free_lines(g->files, g->nfiles);
+	free_lines(g->sockets, g->nsockets);
+	free_lines(g->children, g->nchildren);
+	free_lines(g->top, g->ntop);
+	free(g);
+}
+
 static void read_dump(struct reader *r, const json_t *root, struct dump *d)
 {
 	const json_t *v, *host, *cfg, *snaps, *others;
@@ -238,6 +355,7 @@ static void read_dump(struct reader *r, const json_t *root, struct dump *d)
 	d->kernel = opt_str(host, "kernel", "");
 	d->ncpu = (int)opt_int(host, "ncpu");
 	read_trigger(r, json_object_get(root, "trigger"), "trigger", &d->trigger);
+	d->diag = read_diag(json_object_get(root, "diagnosis"));
 	others = json_object_get(root, "other_triggers");
 	if (json_is_array(others) && json_array_size(others)) {
 		d->nothers = json_array_size(others);
@@ -346,6 +464,7 @@ void dump_release(struct dump *d)
 	for (size_t i = 0; i < d->nothers; i++)
 		release_trigger(&d->others[i]);
 	free(d->others);
+	release_diag(d->diag);
 	free(d->path);
 	free(d->generator);
 	free(d->created_at);

@@ -29,7 +29,7 @@ struct dump_proc {
 struct dump_snap {
 	char *timestamp; /* owned ISO time */
 	uint64_t seq;
-	double offset_s;   /* relative to the trigger snapshot, <= 0 */
+	double offset_s;   /* relative to the trigger snapshot: <= 0, > 0 for fast samples after it */
 	double interval_s; /* since the previous sample */
 	bool is_trigger;
 	char *mode; /* owned: "sentinel" when the dump does not say */
@@ -59,6 +59,22 @@ struct dump_trigger {
 	double cooldown_s;
 };
 
+/* What diagnostic mode gathered, as lines for people (every string owned). */
+struct dump_diag {
+	bool complete;
+	char *end_reason;
+	int pid;
+	char comm[64];
+	double duration_s;
+	size_t nfast;		 /* points of the culprit's CPU series */
+	double cpu_avg, cpu_max; /* of that series, % of one CPU */
+	char *cgroup;		 /* the most specific cgroup line, "" if none */
+	uint64_t fds_total;
+	char **files, **sockets, **children, **top; /* "3 /etc/hostname", "4 TCP ...", ... */
+	size_t nfiles, nsockets, nchildren, ntop;
+	char *stacks; /* "480 samples of cpu-clock at 99 Hz", or why there are none */
+};
+
 struct dump {
 	char *path; /* owned */
 	int schema_version;
@@ -74,6 +90,7 @@ struct dump {
 	struct dump_snap *snaps; /* oldest first */
 	size_t nsnaps;
 	size_t trigger_index; /* index of the trigger snapshot in snaps */
+	struct dump_diag *diag; /* owned; NULL when the dump has no diagnosis */
 };
 
 /*

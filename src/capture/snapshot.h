@@ -66,6 +66,7 @@ struct snapshot {
 	uint64_t exits_lost; /* exit records the kernel could not deliver (so far) */
 	unsigned stalls;     /* PSI triggers that fired since the previous snapshot: 1 cpu, 2 memory, 4 io */
 	bool exits_known;    /* the exit listener works: exited[] is complete */
+	bool diagnostic;     /* taken in diagnostic mode (fast sampling after a trigger) */
 };
 
 /* Empties snap for reuse: drops cmdline references, keeps the arrays. */

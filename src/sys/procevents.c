@@ -39,7 +39,7 @@ struct pending {
 	pid_t tgid; /* 0: free slot */
 	bool have_leader;
 	char comm[16]; /* the leader's, once its record was seen */
-	uint64_t utime_us, stime_us, read_bytes, write_bytes, rchar, wchar;
+	uint64_t utime_us, stime_us, cpu_ns, read_bytes, write_bytes, rchar, wchar;
 };
 
 struct procevents {
@@ -516,6 +516,7 @@ static bool on_task_exit(struct procevents *pe, const struct taskstats *ts,
 		}
 		p->utime_us += ts->ac_utime;
 		p->stime_us += ts->ac_stime;
+		p->cpu_ns += ts->cpu_run_virtual_total;
 		p->read_bytes += ts->read_bytes;
 		p->write_bytes += ts->write_bytes;
 		p->rchar += ts->read_char;
@@ -530,6 +531,7 @@ static bool on_task_exit(struct procevents *pe, const struct taskstats *ts,
 	copy_comm(r.comm, ts->ac_comm);
 	r.utime_us = ts->ac_utime;
 	r.stime_us = ts->ac_stime;
+	r.cpu_ns = ts->cpu_run_virtual_total;
 	r.start_time_s = ts->ac_btime;
 	r.elapsed_us = ts->ac_etime;
 	r.peak_rss_kib = ts->hiwater_rss; /* the mm's, shared by every thread */
@@ -553,6 +555,7 @@ static bool on_task_exit(struct procevents *pe, const struct taskstats *ts,
 				memcpy(r.comm, p->comm, sizeof(r.comm));
 			r.utime_us += p->utime_us;
 			r.stime_us += p->stime_us;
+			r.cpu_ns += p->cpu_ns;
 			r.read_bytes += p->read_bytes;
 			r.write_bytes += p->write_bytes;
 			r.rchar += p->rchar;
@@ -569,6 +572,8 @@ static bool on_task_exit(struct procevents *pe, const struct taskstats *ts,
 			r.utime_us = grp->ac_utime;
 			r.stime_us = grp->ac_stime;
 		}
+		if (grp && grp->cpu_run_virtual_total > r.cpu_ns)
+			r.cpu_ns = grp->cpu_run_virtual_total;
 	}
 	if (cb)
 		cb(ctx, &r);

@@ -18,7 +18,8 @@ struct exit_record {
 	pid_t pid, ppid; /* pid is the tgid; ppid the real parent's tgid */
 	uint32_t uid;	 /* real uid */
 	char comm[16];	 /* the leader's when its record was seen, else the last task's */
-	uint64_t utime_us, stime_us; /* CPU time of the whole thread group, microseconds */
+	uint64_t utime_us, stime_us; /* CPU time of the whole thread group, microseconds (ticks) */
+	uint64_t cpu_ns; /* the same from the scheduler's clock (sum_exec_runtime), 0 if unknown */
 	uint64_t start_time_s;	     /* the group's start, seconds since the epoch (1 s grain) */
 	uint64_t elapsed_us;   /* wall time the group lived (ac_tgetime; ac_etime before v12) */
 	uint64_t peak_rss_kib; /* hiwater_rss of the group's mm, KiB */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -808,6 +809,113 @@ static ssize_t read_pid_file(struct procfs *pf, int pid, const char *name)
 	n = procfs_pread_all(fd, &pf->buf, &pf->cap);
 	close(fd);
 	return n;
+}
+
+ssize_t procfs_read_pid_file(struct procfs *pf, int pid, const char *name, char **out)
+{
+	ssize_t n = read_pid_file(pf, pid, name);
+
+	if (n >= 0)
+		*out = xstrndup(pf->buf, (size_t)n);
+	return n;
+}
+
+int procfs_list_fds(struct procfs *pf, int pid, procfs_fd_fn fn, void *arg)
+{
+	char path[PATH_BYTES], target[PATH_MAX];
+	struct dirent *de;
+	int dfd, count = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%d/fd", pid);
+	dfd = openat(pf->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	dir = fdopendir(dfd);
+	if (!dir) {
+		int e = -errno;
+
+		close(dfd);
+		return e;
+	}
+	while ((de = readdir(dir))) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+		ssize_t n;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' || *end || fd > INT_MAX)
+			continue;
+		n = readlinkat(dfd, de->d_name, target, sizeof(target) - 1);
+		if (n < 0)
+			continue; /* closed meanwhile */
+		target[n] = '\0';
+		fn(arg, (int)fd, target);
+		count++;
+	}
+	closedir(dir);
+	return count;
+}
+
+int procfs_parse_schedstat(const char *buf, size_t len, uint64_t *run_ns)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	while (i < len && buf[i] >= '0' && buf[i] <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(buf[i] - '0');
+		i++;
+	}
+	if (i == 0 || (i < len && buf[i] != ' ' && buf[i] != '\n'))
+		return -EINVAL;
+	*run_ns = v;
+	return 0;
+}
+
+int procfs_read_schedstat(struct procfs *pf, int pid, uint64_t *run_ns)
+{
+	char path[PATH_BYTES];
+	struct dirent *de;
+	uint64_t sum = 0;
+	int dfd, found = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%d/task", pid);
+	dfd = openat(pf->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	dir = fdopendir(dfd);
+	if (!dir) {
+		int e = -errno;
+
+		close(dfd);
+		return e;
+	}
+	while ((de = readdir(dir))) {
+		char name[300];
+		uint64_t ns;
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(name, sizeof(name), "%.32s/schedstat", de->d_name);
+		fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* the thread ended meanwhile */
+		n = procfs_pread(fd, &pf->buf, &pf->cap, true);
+		close(fd);
+		if (n > 0 && procfs_parse_schedstat(pf->buf, (size_t)n, &ns) == 0) {
+			sum += ns;
+			found++;
+		}
+	}
+	closedir(dir);
+	if (!found)
+		return -ESRCH;
+	*run_ns = sum;
+	return 0;
 }
 
 int procfs_read_cmdline(struct procfs *pf, int pid, char **out, size_t *len)

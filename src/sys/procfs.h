@@ -128,6 +128,24 @@ ssize_t procfs_pread(int fd, char **buf, size_t *cap, bool short_is_eof);
  */
 int procfs_read_cmdline(struct procfs *pf, int pid, char **out, size_t *len);
 
+/* Reads PID/name whole into *out (malloc'd, NUL-terminated). Returns the length or a negative
+ * errno. */
+ssize_t procfs_read_pid_file(struct procfs *pf, int pid, const char *name, char **out);
+
+/* Calls fn for each open fd of pid with what PID/fd/N links to ("/etc/passwd", "socket:[123]",
+ * "pipe:[45]", "anon_inode:[eventfd]"), in directory order. Returns how many, or a negative errno.
+ */
+typedef void (*procfs_fd_fn)(void *arg, int fd, const char *target);
+int procfs_list_fds(struct procfs *pf, int pid, procfs_fd_fn fn, void *arg);
+
+/*
+ * Time on CPU in ns of all of pid's live threads (the first field of each PID/task/TID/schedstat:
+ * the scheduler's own clock, not 10 ms ticks). Threads that already ended are not counted.
+ * 0 or a negative errno (-ESRCH: no thread left).
+ */
+int procfs_read_schedstat(struct procfs *pf, int pid, uint64_t *run_ns);
+int procfs_parse_schedstat(const char *buf, size_t len, uint64_t *run_ns);
+
 /* The real uid from PID/status "Uid:" line. Returns 0 or a negative errno. */
 int procfs_read_uid(struct procfs *pf, int pid, uid_t *uid);
 

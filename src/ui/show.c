@@ -55,6 +55,69 @@ static void trigger_line(const char *label, const struct dump_trigger *t, struct
 		strbuf_addf(out, "  cmdline: %s\n", t->cmdline);
 }
 
+/* "label: a, b, c" of at most max items, "+N more" after */
+static void join_lines(struct strbuf *sb, char *const *v, size_t n, size_t max)
+{
+	for (size_t i = 0; i < n && i < max; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", v[i]);
+	if (n > max)
+		strbuf_addf(sb, ", +%zu more", n - max);
+}
+
+void show_diag_lines(const struct dump *d, show_line_fn fn, void *arg)
+{
+	const struct dump_diag *g = d->diag;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!g)
+		return;
+	if (g->pid > 0)
+		strbuf_addf(&sb, "pid %d (%s): ", g->pid, g->comm);
+	if (g->complete)
+		strbuf_addf(&sb, "%.1f s in diagnostic mode (ended: %s), %zu fast samples", g->duration_s,
+			    g->end_reason, g->nfast);
+	else
+		strbuf_adds(&sb, "diagnostic mode in progress when this copy was written");
+	if (g->nfast)
+		strbuf_addf(&sb, "; CPU avg %.1f%% max %.1f%%", g->cpu_avg, g->cpu_max);
+	fn(arg, "diagnosis", strbuf_str(&sb));
+	if (g->pid <= 0)
+		goto out;
+	strbuf_reset(&sb);
+	strbuf_adds(&sb, g->stacks ? g->stacks : "none");
+	if (g->ntop) {
+		strbuf_adds(&sb, ": ");
+		join_lines(&sb, g->top, g->ntop, 5);
+	}
+	fn(arg, "stacks", strbuf_str(&sb));
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%llu fds", (unsigned long long)g->fds_total);
+	if (g->nfiles) {
+		strbuf_adds(&sb, ": ");
+		join_lines(&sb, g->files, g->nfiles, 8);
+	}
+	fn(arg, "files", strbuf_str(&sb));
+	if (g->nsockets) {
+		strbuf_reset(&sb);
+		join_lines(&sb, g->sockets, g->nsockets, 8);
+		fn(arg, "sockets", strbuf_str(&sb));
+	}
+	if (g->nchildren) {
+		strbuf_reset(&sb);
+		join_lines(&sb, g->children, g->nchildren, 8);
+		fn(arg, "children", strbuf_str(&sb));
+	}
+	if (g->cgroup && g->cgroup[0])
+		fn(arg, "cgroup", g->cgroup);
+out:
+	strbuf_release(&sb);
+}
+
+static void text_line(void *arg, const char *label, const char *text)
+{
+	strbuf_addf(arg, "%s%s: %s\n", strcmp(label, "diagnosis") ? "  " : "", label, text);
+}
+
 void show_text(const struct dump *d, size_t top, struct strbuf *out)
 {
 	const char *slash = strrchr(d->path, '/');
@@ -64,6 +127,7 @@ void show_text(const struct dump *d, size_t top, struct strbuf *out)
 	trigger_line("trigger", &d->trigger, out);
 	for (size_t i = 0; i < d->nothers; i++)
 		trigger_line("  also", &d->others[i], out);
+	show_diag_lines(d, text_line, out);
 	for (size_t i = 0; i < d->nsnaps; i++) {
 		const struct dump_snap *s = &d->snaps[i];
 		size_t n = top && top < s->nprocs ? top : s->nprocs;
@@ -110,6 +174,40 @@ static void json_trigger(struct json_writer *w, const struct dump_trigger *t)
 	json_obj_end(w);
 }
 
+static void json_lines(struct json_writer *w, const char *key, char *const *v, size_t n)
+{
+	json_key(w, key);
+	json_arr_begin(w);
+	for (size_t i = 0; i < n; i++)
+		json_str(w, v[i]);
+	json_arr_end(w);
+}
+
+static void json_diag(struct json_writer *w, const struct dump_diag *g)
+{
+	json_key(w, "diagnosis");
+	if (!g) {
+		json_null(w);
+		return;
+	}
+	json_obj_begin(w);
+	json_kv_int(w, "pid", g->pid);
+	json_kv_str(w, "comm", g->comm);
+	json_kv_bool(w, "complete", g->complete);
+	json_kv_str(w, "end_reason", g->end_reason);
+	json_kv_double(w, "duration_seconds", g->duration_s, 3);
+	json_kv_uint(w, "fast_samples", g->nfast);
+	json_kv_double(w, "cpu_avg_pct", g->cpu_avg, 2);
+	json_kv_double(w, "cpu_max_pct", g->cpu_max, 2);
+	json_kv_str(w, "stacks", g->stacks ? g->stacks : "");
+	json_lines(w, "top_functions", g->top, g->ntop);
+	json_lines(w, "open_files", g->files, g->nfiles);
+	json_lines(w, "sockets", g->sockets, g->nsockets);
+	json_lines(w, "children", g->children, g->nchildren);
+	json_kv_str(w, "cgroup", g->cgroup ? g->cgroup : "");
+	json_obj_end(w);
+}
+
 void show_json(const struct dump *d, size_t top, struct strbuf *out)
 {
 	struct json_writer w;
@@ -127,6 +225,7 @@ void show_json(const struct dump *d, size_t top, struct strbuf *out)
 	for (size_t i = 0; i < d->nothers; i++)
 		json_trigger(&w, &d->others[i]);
 	json_arr_end(&w);
+	json_diag(&w, d->diag);
 	json_key(&w, "snapshots");
 	json_arr_begin(&w);
 	for (size_t i = 0; i < d->nsnaps; i++) {

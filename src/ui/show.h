@@ -23,4 +23,12 @@ char *show_human_kib(unsigned long long kib, char *buf, size_t len);
 /* User name of uid from the passwd database, cached; the number when unknown. */
 const char *show_user_name(unsigned uid);
 
+/*
+ * The diagnosis of a dump as labelled lines for people ("diagnosis", "stacks", "files",
+ * "sockets", "children", "cgroup"): `spiketrace show` prints them, the viewer's Trigger panel
+ * draws them. Nothing is called when the dump has no diagnosis.
+ */
+typedef void (*show_line_fn)(void *arg, const char *label, const char *text);
+void show_diag_lines(const struct dump *d, show_line_fn fn, void *arg);
+
 #endif

@@ -65,6 +65,11 @@ static void draw_bad(struct lines *l, const struct dump_entry *e, const char *re
 	label_line(l, "file", e->path, ST_DIM);
 }
 
+static void diag_line(void *arg, const char *label, const char *text)
+{
+	label_line(arg, label, text, strcmp(label, "diagnosis") ? ST_NORMAL : ST_MARK);
+}
+
 static void draw_dump(struct tui *t, struct lines *l)
 {
 	const struct dump *d = &t->d;
@@ -107,6 +112,7 @@ static void draw_dump(struct tui *t, struct lines *l)
 			 v[0]);
 		label_line(l, "also", buf, ST_NORMAL);
 	}
+	show_diag_lines(d, diag_line, l);
 	snprintf(buf, sizeof(buf), "%s  kernel %s  %d CPUs  every %g s  %zu snapshots",
 		 d->hostname ? d->hostname : "?", d->kernel ? d->kernel : "?", d->ncpu,
 		 d->interval_s, d->nsnaps);

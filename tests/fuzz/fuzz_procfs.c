@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct meminfo m;
 	struct loadavg la;
 	struct psi psi;
+	uint64_t run_ns;
 
 	if (!buf)
 		return 0;
@@ -28,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	procfs_parse_loadavg(buf, size, &la);
 	procfs_parse_psi(buf, size, &psi);
 	procfs_parse_pid_stat(buf, size, &ps);
+	procfs_parse_schedstat(buf, size, &run_ns);
 	free(buf);
 	return 0;
 }

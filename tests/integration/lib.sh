@@ -87,7 +87,7 @@ for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
     d = json.load(open(f))
     for t in [d["trigger"]] + d["other_triggers"]:
         if t["type"] == sys.argv[2]:
-            print(f, t["pid"], d["snapshots"][-1]["interval_seconds"])
+            print(f, t["pid"], d["snapshots"][d["trigger_snapshot_index"]]["interval_seconds"])
             sys.exit(0)
 sys.exit(1)
 PYEOF

@@ -2,7 +2,7 @@
 # show.sh - `spiketrace show`: text for grep, normalised JSON for jq, one line per bad file.
 . "$(dirname "$0")/lib.sh"
 
-printf '[anomaly_detection]\ncooldown_seconds = 0.0\n[sampling]\nring_buffer_capacity = 5\ncontext_snapshots_per_dump = 3\n[features]\nenable_psi_triggers = false\n' >"$T/c.toml"
+printf '[anomaly_detection]\ncooldown_seconds = 0.0\n[sampling]\nring_buffer_capacity = 5\ncontext_snapshots_per_dump = 3\n[features]\nenable_psi_triggers = false\nenable_diagnostic_mode = false\n' >"$T/c.toml"
 start_daemon d -c "$T/c.toml" -o "$T/out" -i 0.2
 wait_samples d 3 # so that the dump has its full 3 snapshots of context
 busy burner

@@ -14,6 +14,7 @@ cooldown_seconds = 0.0
 cpu_delta_threshold_pct = 60.0
 [features]
 enable_psi_triggers = false
+enable_diagnostic_mode = false
 [sampling]
 ring_buffer_capacity = 8
 context_snapshots_per_dump = 4

@@ -18,12 +18,18 @@ def check(path, validator):
         return f"{path}: schema: {'/'.join(map(str, e.path))}: {e.message}"
     snaps = d["snapshots"]
     idx = d["trigger_snapshot_index"]
-    if idx != len(snaps) - 1 or not snaps[idx]["is_trigger"]:
-        return f"{path}: trigger snapshot is not the last one"
-    if sum(s["is_trigger"] for s in snaps) != 1:
-        return f"{path}: more than one trigger snapshot"
-    if len(snaps) > d["config"]["context_snapshots_per_dump"]:
-        return f"{path}: more snapshots than context_snapshots_per_dump"
+    if not snaps[idx]["is_trigger"] or sum(s["is_trigger"] for s in snaps) != 1:
+        return f"{path}: trigger_snapshot_index does not point at the one trigger snapshot"
+    if idx + 1 > d["config"]["context_snapshots_per_dump"]:
+        return f"{path}: more snapshots up to the trigger than context_snapshots_per_dump"
+    # after the trigger: only the fast samples of a diagnostic episode
+    if any(s["mode"] != "diagnostic" for s in snaps[idx + 1:]):
+        return f"{path}: a snapshot after the trigger's was not taken in diagnostic mode"
+    if idx != len(snaps) - 1 and d["diagnosis"] is None:
+        return f"{path}: fast samples without a diagnosis"
+    offs = [s["offset_seconds"] for s in snaps]
+    if any(o > 0 for o in offs[:idx + 1]) or any(o <= 0 for o in offs[idx + 1:]):
+        return f"{path}: offsets are not <= 0 up to the trigger and > 0 after it"
     seqs = [s["seq"] for s in snaps]
     if seqs != sorted(seqs) or len(set(seqs)) != len(seqs):
         return f"{path}: snapshots not in time order"

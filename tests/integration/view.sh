@@ -103,6 +103,8 @@ cpu_delta_threshold_pct = 80.0
 [sampling]
 ring_buffer_capacity = 20
 context_snapshots_per_dump = 10
+[features]
+enable_diagnostic_mode = false
 EOT
 start_daemon d -c "$T/c.toml" -o "$D" -i 0.2
 ok $? "the daemon runs"

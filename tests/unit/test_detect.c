@@ -527,9 +527,16 @@ static void test_short_lived(void)
 	is_int(step(&w, &q, 1), 0, "a 4 ms process is under short_lived_min_cpu_ms");
 	known.pid = 502;
 	known.seen = true;
+	known.lifetime_s = 3.0;
 	w.ex = &known;
 	w.nex = 1;
 	is_int(step(&w, &q, 1), 0, "an exited process that was sampled before was judged then");
+	known.pid = 504;
+	known.lifetime_s = 0.3;
+	w.ex = &known;
+	w.nex = 1;
+	is_int(step(&w, &q, 1), 1,
+	       "one seen alive but younger than an interval (fast samples only) is judged at exit");
 	w.cfg.short_lived_min_cpu_ms = 500;
 	burner.pid = 503;
 	w.ex = &burner;

@@ -97,6 +97,61 @@ int main(void)
 	json_quote(&q, "a\0b", 3);
 	is_str(strbuf_str(&q), "\"a\\u0000b\"", "NUL bytes are escaped");
 
+	/* fragments rendered apart and placed with json_raw equal the document written in one go */
+	{
+		struct strbuf whole = STRBUF_INIT, frag[2] = { STRBUF_INIT, STRBUF_INIT },
+			      built = STRBUF_INIT;
+		struct json_writer jw, f;
+
+		for (int pretty = 0; pretty < 2; pretty++) {
+			strbuf_reset(&whole);
+			strbuf_reset(&built);
+			json_init(&jw, &whole, pretty);
+			json_obj_begin(&jw);
+			json_kv_int(&jw, "n", 1);
+			json_key(&jw, "snaps");
+			json_arr_begin(&jw);
+			for (int i = 0; i < 2; i++) {
+				json_obj_begin(&jw);
+				json_kv_int(&jw, "i", i);
+				json_key(&jw, "a");
+				json_arr_begin(&jw);
+				json_int(&jw, i);
+				json_arr_end(&jw);
+				json_obj_end(&jw);
+			}
+			json_arr_end(&jw);
+			json_obj_end(&jw);
+
+			for (int i = 0; i < 2; i++) {
+				strbuf_reset(&frag[i]);
+				json_init_fragment(&f, &frag[i], pretty, 2);
+				json_obj_begin(&f);
+				json_kv_int(&f, "i", i);
+				json_key(&f, "a");
+				json_arr_begin(&f);
+				json_int(&f, i);
+				json_arr_end(&f);
+				json_obj_end(&f);
+			}
+			json_init(&jw, &built, pretty);
+			json_obj_begin(&jw);
+			json_kv_int(&jw, "n", 1);
+			json_key(&jw, "snaps");
+			json_arr_begin(&jw);
+			for (int i = 0; i < 2; i++)
+				json_raw(&jw, strbuf_str(&frag[i]), frag[i].len);
+			json_arr_end(&jw);
+			json_obj_end(&jw);
+			is_str(strbuf_str(&built), strbuf_str(&whole),
+			       "json_raw of fragments = one document (%s)", pretty ? "pretty" : "compact");
+		}
+		strbuf_release(&whole);
+		strbuf_release(&built);
+		strbuf_release(&frag[0]);
+		strbuf_release(&frag[1]);
+	}
+
 	strbuf_release(&sb);
 	strbuf_release(&q);
 	return done_testing();

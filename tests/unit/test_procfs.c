@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -490,6 +492,61 @@ static void test_real_system(struct procfs *real)
 	procfs_sys_stat_release(&st);
 }
 
+static void test_schedstat_parse(void)
+{
+	uint64_t ns = 7;
+
+	ok(procfs_parse_schedstat("123456789 2000 15\n", 18, &ns) == 0 && ns == 123456789,
+	   "schedstat: the first field is the time on CPU in ns");
+	ok(procfs_parse_schedstat("0 0 0\n", 6, &ns) == 0 && ns == 0, "schedstat: zero");
+	ok(procfs_parse_schedstat("", 0, &ns) == -EINVAL, "schedstat: empty is an error");
+	ok(procfs_parse_schedstat("x12 3", 5, &ns) == -EINVAL, "schedstat: not a number");
+	ok(procfs_parse_schedstat("99999999999999999999999 1", 25, &ns) == -ERANGE,
+	   "schedstat: overflow is refused");
+	ok(procfs_parse_schedstat("12a 3", 5, &ns) == -EINVAL, "schedstat: junk after the number");
+}
+
+struct fd_seen {
+	int fd;
+	char target[256];
+	int count;
+};
+
+static void note_fd(void *arg, int fd, const char *target)
+{
+	struct fd_seen *s = arg;
+
+	s->count++;
+	if (fd == s->fd)
+		snprintf(s->target, sizeof(s->target), "%s", target);
+}
+
+/* On this very process: its threads' schedstat sum, and its open fds. */
+static void test_real_detail(struct procfs *real)
+{
+	struct fd_seen seen = { 0 };
+	uint64_t a = 0, b = 0;
+	volatile unsigned long x = 0;
+	char *cg = NULL;
+
+	ok(procfs_read_schedstat(real, getpid(), &a) == 0 && a > 0, "schedstat of self: %llu ns",
+	   (unsigned long long)a);
+	for (unsigned long i = 0; i < 50000000UL; i++)
+		x += i;
+	ok(procfs_read_schedstat(real, getpid(), &b) == 0 && b > a,
+	   "it grows with CPU spent (%.1f ms)", (double)(b - a) / 1e6);
+	ok(procfs_read_schedstat(real, 999999999, &a) < 0, "no such process: an error");
+	seen.fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+	ok(procfs_list_fds(real, getpid(), note_fd, &seen) >= 3 && seen.count >= 3,
+	   "fds of self listed (%d)", seen.count);
+	is_str(seen.target, "/etc/hostname", "the fd opened names its file");
+	close(seen.fd);
+	ok(procfs_list_fds(real, 999999999, note_fd, &seen) == -ENOENT, "fds of no process: ENOENT");
+	ok(procfs_read_pid_file(real, getpid(), "cgroup", &cg) > 0 && cg && strchr(cg, ':'),
+	   "the cgroup file of self is read");
+	free(cg);
+}
+
 int main(int argc, char **argv)
 {
 	char *root = xasprintf("%s/proc", fixtures_dir());
@@ -517,7 +574,9 @@ int main(int argc, char **argv)
 	test_list_pids(pf, real);
 	test_cmdline(pf, real, argc, argv);
 	test_uid(pf, real);
+	test_schedstat_parse();
 	if (real) {
+		test_real_detail(real);
 		test_gone(real);
 		test_real_pid_stat(real);
 		test_real_system(real);
