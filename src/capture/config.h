@@ -53,6 +53,17 @@ struct config {
 	double max_total_mib; /* keep the dumps under this many MiB in all; 0 = no limit */
 	double max_age_days;  /* delete dumps older than this; 0 = no limit */
 	double min_free_mib;  /* do not write a dump when the filesystem has less free */
+	/* [network]: the anomaly monitor (MicroSentinel's AnomalyMonitor) */
+	bool anomaly_enabled;
+	char *anomaly_interfaces;	 /* owned: comma-joined names; "" = all but lo */
+	int anomaly_interval_ms;	 /* the monitor's own cadence */
+	double anomaly_throughput_ratio; /* net_throughput_drop below this x baseline */
+	double anomaly_min_bytes_per_s;	 /* a smaller baseline is not judged */
+	int anomaly_warmup_samples;	 /* readings before a baseline is judged against */
+	double anomaly_baseline_alpha;	 /* EWMA weight of the monitor's baselines */
+	char *anomaly_latency_path;	 /* owned: file with the latest p99 latency in µs; "" = none */
+	double anomaly_latency_ratio;	 /* net_latency above this x baseline */
+	int anomaly_refractory_ms;	 /* least time between two events of one kind */
 };
 
 /* Fills cfg with the compiled-in defaults (allocates the strings). */
