@@ -2,6 +2,7 @@
 #include "capture/capture.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ static const struct collector_ops *const collectors[] = {
 	&process_collector,
 	&exits_collector, /* after processes: it tells which exited ones were sampled */
 	&psi_collector,
+	&net_collector,
+	&disk_collector,
 };
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 
@@ -155,11 +158,15 @@ static void emit_dump(struct capture *c)
 
 	for (size_t i = 0; i < c->triggers.n; i++) {
 		const struct trigger *x = &c->triggers.t[i];
+		char who[64];
 
-		log_info("trigger %s: pid %d (%s) value %.1f baseline %.1f delta %.1f %s "
-			 "(threshold %.1f)",
-			 trigger_type_name(x->type), x->pid, x->comm, x->value, x->baseline,
-			 x->delta, trigger_unit(x->type), x->threshold);
+		if (x->subject[0])
+			snprintf(who, sizeof(who), "interface %s", x->subject);
+		else
+			snprintf(who, sizeof(who), "pid %d (%s)", x->pid, x->comm);
+		log_info("trigger %s: %s value %.1f baseline %.1f delta %.1f %s (threshold %.1f)",
+			 trigger_type_name(x->type), who, x->value, x->baseline, x->delta,
+			 trigger_unit(x->type), x->threshold);
 	}
 	strbuf_reset(&c->out);
 	dump_render(&c->out, &c->triggers, c->ring, &c->cfg, &c->host);
