@@ -148,12 +148,20 @@ static int entry_start(struct procs_state *s, struct pentry *e, int pid, struct 
 }
 
 /*
+ * Every process's PID/io is re-read at least once in this many samples, spread
+ * over the pids, whatever its CPU time did (see sample_io()).
+ */
+#define IO_REFRESH_SAMPLES 10
+
+/*
  * Fills p's I/O fields. A process whose CPU time did not move since PID/io was
- * last read made no read/write syscall worth a tick, so its counters are
- * carried instead of re-read (the daemon's cost at hundreds of idle
- * processes); one waiting in D state is re-read (direct I/O uses little CPU).
- * Its bytes are never lost: a later reading counts them, over the time since
- * the last one.
+ * last read is mostly idle, so its counters are carried instead of re-read (the
+ * daemon's cost at hundreds of idle processes). Ticks are 10 ms, though, and a
+ * writer of direct I/O can move megabytes a second on less CPU than that: one
+ * waiting in D state is re-read, and every process is re-read once in
+ * IO_REFRESH_SAMPLES samples (a tenth of the cost of reading all). Bytes are
+ * never lost: a later reading counts them, as a rate over the time since the
+ * previous reading.
  */
 static void sample_io(struct procs_state *s, struct pentry *e, struct proc_sample *p,
 		      uint64_t ticks, char state, bool fresh, uint64_t now_boot_ns)
@@ -163,7 +171,8 @@ static void sample_io(struct procs_state *s, struct pentry *e, struct proc_sampl
 
 	if (e->io_denied)
 		return;
-	if (fresh || !e->io_read || ticks != e->io_ticks || state == 'D') {
+	if (fresh || !e->io_read || ticks != e->io_ticks || state == 'D' ||
+	    (s->gen + (uint64_t)e->pid) % IO_REFRESH_SAMPLES == 0) {
 		ret = procfs_read_pid_io(s->env->pf, e->pid, &io);
 		if (ret == -EACCES || ret == -EPERM) {
 			e->io_denied = true; /* data missing, not an error */
