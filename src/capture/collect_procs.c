@@ -24,10 +24,10 @@ struct pentry {
 	uint64_t gen; /* sample generation it was last seen in */
 	/* PID/io at its last reading */
 	struct proc_io io;
-	bool io_read;		/* io holds a reading */
-	bool io_denied;		/* PID/io refused (EACCES: PID 1, other users' setuid): never retried */
-	uint64_t io_ticks;	/* utime + stime when io was read */
-	uint64_t io_boot_ns;	/* when io was read */
+	bool io_read;	   /* io holds a reading */
+	bool io_denied;	   /* PID/io refused (EACCES: PID 1, other users' setuid): never retried */
+	uint64_t io_ticks; /* utime + stime when io was read */
+	uint64_t io_boot_ns; /* when io was read */
 };
 
 struct procs_state {
@@ -151,7 +151,7 @@ static int entry_start(struct procs_state *s, struct pentry *e, int pid, struct 
  * Every process's PID/io is re-read at least once in this many samples, spread
  * over the pids, whatever its CPU time did (see sample_io()).
  */
-#define IO_REFRESH_SAMPLES 10
+#define IO_REFRESH_SAMPLES 30
 
 /*
  * Fills p's I/O fields. A process whose CPU time did not move since PID/io was
@@ -159,7 +159,8 @@ static int entry_start(struct procs_state *s, struct pentry *e, int pid, struct 
  * daemon's cost at hundreds of idle processes). Ticks are 10 ms, though, and a
  * writer of direct I/O can move megabytes a second on less CPU than that: one
  * waiting in D state is re-read, and every process is re-read once in
- * IO_REFRESH_SAMPLES samples (a tenth of the cost of reading all). Bytes are
+ * IO_REFRESH_SAMPLES samples (a thirtieth of the cost of reading all:
+ * ~0.03 % of a core at 600 processes and 1 s). Bytes are
  * never lost: a later reading counts them, as a rate over the time since the
  * previous reading.
  */
@@ -184,11 +185,12 @@ static void sample_io(struct procs_state *s, struct pentry *e, struct proc_sampl
 			if (e->io_read && dt > 0) {
 				if (io.read_bytes >= e->io.read_bytes)
 					p->read_bytes_per_s =
-						(float)((double)(io.read_bytes - e->io.read_bytes) / dt);
-				if (io.write_bytes >= e->io.write_bytes)
-					p->write_bytes_per_s =
-						(float)((double)(io.write_bytes - e->io.write_bytes) /
+						(float)((double)(io.read_bytes - e->io.read_bytes) /
 							dt);
+				if (io.write_bytes >= e->io.write_bytes)
+					p->write_bytes_per_s = (float)((double)(io.write_bytes -
+										e->io.write_bytes) /
+								       dt);
 			}
 			e->io = io;
 			e->io_read = true;

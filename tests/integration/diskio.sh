@@ -37,14 +37,14 @@ cooldown_seconds = 0.0
 [features]
 enable_psi_triggers = false
 [sampling]
-context_snapshots_per_dump = 16
+context_snapshots_per_dump = 40
 [process_collection]
 top_processes_stored = 5
 EOT
-start_daemon d -c "$T/c.toml" -o "$T/out" -i 0.5
+start_daemon d -c "$T/c.toml" -o "$T/out" -i 0.25
 ok $? "daemon started"
-# a writer that uses little CPU has its PID/io re-read at least every 10 samples
-wait_samples d 14
+# a writer that uses little CPU has its PID/io re-read at least every 30 samples
+wait_samples d 34
 # a new busy process forces a dump holding the snapshots before it
 busy spike
 wait_for 30 sh -c "ls '$T/out' 2>/dev/null | grep -q '_$BUSY_PID.json'"
