@@ -2,6 +2,7 @@
 #include "capture/capture.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +27,12 @@ static const struct collector_ops *const collectors[] = {
 	&process_collector,
 	&exits_collector, /* after processes: it tells which exited ones were sampled */
 	&psi_collector,
+	&net_collector,
+	&disk_collector,
 };
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
+
+#define MAX_FOLLOWED 4
 
 struct capture {
 	struct config cfg;
@@ -47,10 +52,17 @@ struct capture {
 	struct strbuf out;
 	struct capture_stats stats;
 	uint64_t seq;
-	/* diagnostic mode: the controller, and the running episode's dump and detail */
+	/*
+	 * Diagnostic mode: the controller, and the culprits the running episode
+	 * follows — the trigger that started it, and up to MAX_FOLLOWED - 1 more
+	 * that fired on other processes while it ran — each with its dump and detail.
+	 */
 	struct modectl mode;
-	struct dump_draft draft;
-	struct diag_episode *episode; /* NULL in sentinel mode */
+	struct followed {
+		struct dump_draft draft;
+		struct diag_episode *diag;
+	} follow[MAX_FOLLOWED];
+	size_t nfollow; /* 0 in sentinel mode */
 	/* run loop */
 	struct evloop *loop;
 	int timer;
@@ -140,8 +152,10 @@ void capture_free(struct capture *c)
 {
 	if (!c)
 		return;
-	diag_free(c->episode);
-	dump_draft_release(&c->draft);
+	for (size_t i = 0; i < c->nfollow; i++) {
+		diag_free(c->follow[i].diag);
+		dump_draft_release(&c->follow[i].draft);
+	}
 	dump_writer_free(c->writer);
 	for (size_t i = 0; i < NCOLLECTORS; i++)
 		if (c->cstate[i])
@@ -162,18 +176,22 @@ static void log_triggers(const struct trigger_list *tl)
 {
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct trigger *x = &tl->t[i];
+		char who[64];
 
-		log_info("trigger %s: pid %d (%s) value %.1f baseline %.1f delta %.1f %s "
-			 "(threshold %.1f)",
-			 trigger_type_name(x->type), x->pid, x->comm, x->value, x->baseline,
-			 x->delta, trigger_unit(x->type), x->threshold);
+		if (x->subject[0])
+			snprintf(who, sizeof(who), "interface %s", x->subject);
+		else
+			snprintf(who, sizeof(who), "pid %d (%s)", x->pid, x->comm);
+		log_info("trigger %s: %s value %.1f baseline %.1f delta %.1f %s (threshold %.1f)",
+			 trigger_type_name(x->type), who, x->value, x->baseline, x->delta,
+			 trigger_unit(x->type), x->threshold);
 	}
 }
 
 /* The sampling interval of the current mode. */
 static uint64_t current_interval_ns(const struct capture *c)
 {
-	if (c->episode)
+	if (c->mode.active)
 		return (uint64_t)(c->cfg.diagnostic_interval_ms * 1e6);
 	return interval_ns(&c->cfg);
 }
@@ -184,47 +202,69 @@ static void set_timer(struct capture *c)
 		evloop_set_timer(c->loop, c->timer, current_interval_ns(c));
 }
 
-/* Writes the running episode's dump as it stands (at the trigger, and again at the end). */
-static void submit_episode(struct capture *c)
+/* Writes a followed culprit's dump as it stands (at its trigger, and again at the end). */
+static void submit_followed(struct capture *c, const struct followed *f)
 {
 	strbuf_reset(&c->out);
-	dump_draft_render(&c->draft, &c->cfg, &c->host, diag_write, c->episode, &c->out);
-	dump_writer_submit(c->writer, c->draft.name, &c->out);
+	dump_draft_render(&f->draft, &c->cfg, &c->host, diag_write, f->diag, &c->out);
+	dump_writer_submit(c->writer, f->draft.name, &c->out);
 }
 
 static void end_episode(struct capture *c, enum diag_end why, uint64_t now)
 {
-	diag_finish(c->episode, why, now);
-	submit_episode(c);
-	log_info("diagnostic mode ends (%s) after %.1f s, %zu fast samples: %s", diag_end_name(why),
-		 (double)(now - c->draft.trig_mono_ns) / 1e9,
-		 c->draft.nsnaps - c->draft.trigger_index - 1, c->draft.name);
-	diag_free(c->episode);
-	c->episode = NULL;
-	dump_draft_release(&c->draft);
+	for (size_t i = 0; i < c->nfollow; i++) {
+		struct followed *f = &c->follow[i];
+
+		diag_finish(f->diag, why, now);
+		submit_followed(c, f);
+		log_info("diagnostic mode ends (%s) after %.1f s, %zu fast samples: %s",
+			 diag_end_name(why), (double)(now - f->draft.trig_mono_ns) / 1e9,
+			 f->draft.nsnaps - f->draft.trigger_index - 1, f->draft.name);
+		diag_free(f->diag);
+		dump_draft_release(&f->draft);
+	}
+	c->nfollow = 0;
 	set_timer(c);
+}
+
+/* Whether a trigger during the episode names a process not yet followed (and there is room). */
+static bool may_follow(const struct capture *c, const struct trigger *t)
+{
+	if (!c->mode.active || c->nfollow >= MAX_FOLLOWED || t->pid <= 0 || t->culprit_exited)
+		return false;
+	for (size_t i = 0; i < c->nfollow; i++)
+		if (c->follow[i].draft.triggers.t[0].pid == t->pid)
+			return false;
+	return true;
 }
 
 static void emit_dump(struct capture *c, const struct snapshot *snap)
 {
+	const struct trigger *t = &c->triggers.t[0];
+	bool follow_more = may_follow(c, t);
 	char name[128];
 
 	log_triggers(&c->triggers);
-	if (modectl_trigger(&c->mode, &c->cfg, snap->mono_ns)) {
-		/* sentinel -> diagnostic: this dump is written now and completed when the episode
-		 * ends */
-		dump_draft_begin(&c->draft, &c->triggers, c->ring, &c->cfg);
-		c->episode = diag_begin(c->pf, &c->cfg, &c->triggers.t[0], snap);
-		submit_episode(c);
-		log_info("diagnostic mode: sampling every %.0f ms for %.1f s or more, culprit pid %d",
-			 c->cfg.diagnostic_interval_ms, c->cfg.diagnostic_seconds,
-			 c->triggers.t[0].pid);
-		set_timer(c);
+	if (modectl_trigger(&c->mode, &c->cfg, snap->mono_ns) || follow_more) {
+		/* this dump is written now and completed when the episode ends */
+		struct followed *f = &c->follow[c->nfollow++];
+
+		dump_draft_begin(&f->draft, &c->triggers, c->ring, &c->cfg);
+		f->diag = diag_begin(c->pf, &c->cfg, t, snap);
+		submit_followed(c, f);
+		if (follow_more) {
+			log_info("diagnostic mode: also following pid %d", t->pid);
+		} else {
+			log_info("diagnostic mode: sampling every %.0f ms for %.1f s or more, "
+				 "culprit pid %d",
+				 c->cfg.diagnostic_interval_ms, c->cfg.diagnostic_seconds, t->pid);
+			set_timer(c);
+		}
 		return;
 	}
 	strbuf_reset(&c->out);
 	dump_render(&c->out, &c->triggers, c->ring, &c->cfg, &c->host);
-	dump_file_name(&c->triggers.t[0], name, sizeof(name));
+	dump_file_name(t, name, sizeof(name));
 	dump_writer_submit(c->writer, name, &c->out);
 }
 
@@ -233,7 +273,7 @@ int capture_sample(struct capture *c)
 	const struct snapshot *prev = ring_back(c->ring, 0);
 	struct snapshot *snap = ring_next_slot(c->ring);
 	uint64_t t0 = clock_mono_ns();
-	bool fast = c->episode != NULL;
+	bool fast = c->mode.active;
 
 	snap->seq = ++c->seq;
 	snap->real_ns = clock_real_ns();
@@ -254,8 +294,10 @@ int capture_sample(struct capture *c)
 	c->stats.samples++;
 	c->stats.last_nprocs = snap->nprocs;
 	if (fast) {
-		dump_draft_add(&c->draft, snap, &c->cfg);
-		diag_sample(c->episode, snap);
+		for (size_t i = 0; i < c->nfollow; i++) {
+			dump_draft_add(&c->follow[i].draft, snap, &c->cfg);
+			diag_sample(c->follow[i].diag, snap);
+		}
 	}
 	if (c->triggers.n) {
 		c->stats.triggers += c->triggers.n;
@@ -390,7 +432,7 @@ int capture_run(struct capture *c, long max_samples, capture_reload_fn reload, v
 	if (max_samples == 1)
 		return 0;
 	ret = evloop_run(c->loop);
-	if (c->episode) /* stopped in diagnostic mode: what was gathered is written */
+	if (c->mode.active) /* stopped in diagnostic mode: what was gathered is written */
 		end_episode(c, DIAG_END_NONE, clock_mono_ns());
 	dump_writer_flush(c->writer);
 	return ret;

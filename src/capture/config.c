@@ -15,7 +15,16 @@
 #include "base/toml.h"
 #include "base/xalloc.h"
 
-enum key_type { K_DOUBLE, K_INT, K_BOOL, K_STRING, K_SCOPE, K_LOGLEVEL };
+enum key_type {
+	K_DOUBLE,
+	K_INT,
+	K_BOOL,
+	K_STRING,
+	K_SCOPE,
+	K_LOGLEVEL,
+	K_IFLIST,   /* array of interface names, stored comma-joined ("" for none) */
+	K_OPT_FILE, /* a readable file, or "" for none */
+};
 
 struct key_def {
 	const char *section;
@@ -32,6 +41,7 @@ static const char *const sections[] = {
 	"anomaly_detection", "trigger", "sampling", "process_collection",
 	"features",	     "output",	"advanced", "retention",
 	"diagnostic",
+	"network",
 };
 
 static const struct key_def keys[] = {
@@ -110,6 +120,26 @@ static const struct key_def keys[] = {
 	  "at most this share of wall time in diagnostic mode (a token bucket)" },
 	{ "diagnostic", "diagnostic_stack_hz", K_INT, OFF(diagnostic_stack_hz), 0, 10000,
 	  "stack samples per second of the culprit's threads (0 = no stacks)" },
+	{ "network", "anomaly_enabled", K_BOOL, OFF(anomaly_enabled), 0, 0,
+	  "the network anomaly monitor: net_throughput_drop and net_latency triggers" },
+	{ "network", "anomaly_interfaces", K_IFLIST, OFF(anomaly_interfaces), 0, 0,
+	  "interfaces whose rx+tx throughput is watched, summed ([] = all but lo)" },
+	{ "network", "anomaly_interval_ms", K_INT, OFF(anomaly_interval_ms), 50, 3600000,
+	  "the monitor's own cadence: /proc/net/dev (and the latency file) read this often" },
+	{ "network", "anomaly_throughput_ratio", K_DOUBLE, OFF(anomaly_throughput_ratio), 0, 1,
+	  "net_throughput_drop: throughput falling below this fraction of its EWMA baseline" },
+	{ "network", "anomaly_min_bytes_per_s", K_DOUBLE, OFF(anomaly_min_bytes_per_s), 0, 1e12,
+	  "a throughput baseline below this many bytes/s is too small to judge" },
+	{ "network", "anomaly_warmup_samples", K_INT, OFF(anomaly_warmup_samples), 1, 100000,
+	  "readings that form a baseline before anything is judged against it" },
+	{ "network", "anomaly_baseline_alpha", K_DOUBLE, OFF(anomaly_baseline_alpha), 0.001, 1,
+	  "EWMA weight of the throughput and latency baselines" },
+	{ "network", "anomaly_latency_path", K_OPT_FILE, OFF(anomaly_latency_path), 0, 0,
+	  "file holding the latest p99 latency in microseconds (\"\" = no latency monitor)" },
+	{ "network", "anomaly_latency_ratio", K_DOUBLE, OFF(anomaly_latency_ratio), 1, 1e6,
+	  "net_latency: latency rising above this multiple of its EWMA baseline" },
+	{ "network", "anomaly_refractory_ms", K_INT, OFF(anomaly_refractory_ms), 0, 86400000,
+	  "least time between two net_throughput_drop (or two net_latency) triggers" },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -158,6 +188,16 @@ void config_defaults(struct config *cfg)
 	cfg->diagnostic_quiet_seconds = 2;
 	cfg->diagnostic_budget_pct = 10;
 	cfg->diagnostic_stack_hz = 99;
+	cfg->anomaly_enabled = false;
+	cfg->anomaly_interfaces = xstrdup("");
+	cfg->anomaly_interval_ms = 1000;
+	cfg->anomaly_throughput_ratio = 0.85;
+	cfg->anomaly_min_bytes_per_s = 16384;
+	cfg->anomaly_warmup_samples = 5;
+	cfg->anomaly_baseline_alpha = 0.2;
+	cfg->anomaly_latency_path = xstrdup("");
+	cfg->anomaly_latency_ratio = 1.5;
+	cfg->anomaly_refractory_ms = 10000;
 }
 
 void config_release(struct config *cfg)
@@ -165,6 +205,9 @@ void config_release(struct config *cfg)
 	free(cfg->output_directory);
 	free(cfg->log_level);
 	cfg->output_directory = cfg->log_level = NULL;
+	free(cfg->anomaly_interfaces);
+	free(cfg->anomaly_latency_path);
+	cfg->anomaly_interfaces = cfg->anomaly_latency_path = NULL;
 }
 
 void config_copy(struct config *dst, const struct config *src)
@@ -172,6 +215,9 @@ void config_copy(struct config *dst, const struct config *src)
 	*dst = *src;
 	dst->output_directory = xstrdup(src->output_directory);
 	dst->log_level = xstrdup(src->log_level);
+	dst->anomaly_interfaces = xstrdup(src->anomaly_interfaces ? src->anomaly_interfaces : "");
+	dst->anomaly_latency_path =
+		xstrdup(src->anomaly_latency_path ? src->anomaly_latency_path : "");
 }
 
 static const struct key_def *find_key(const char *section, const char *key)
@@ -198,6 +244,50 @@ static bool known_section(const char *s)
 	return false;
 }
 
+/* The kernel's rule for a device name (dev_valid_name), plus no ',' (our list separator). */
+static bool valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= 16 || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || *s == ',' || *s == ' ' || *s == '\t' || *s == '\n')
+			return false;
+	return true;
+}
+
+/* anomaly_interfaces = ["eth0", "eth1"]: checked, stored as "eth0,eth1". */
+static int set_iflist(char **field, const struct key_def *k, const struct toml_value *v,
+		      struct strbuf *msg)
+{
+	struct strbuf list = STRBUF_INIT;
+
+	if (v->type != TOML_ARRAY) {
+		strbuf_addf(msg, "'%s' must be an array of interface names, not %s", k->key,
+			    toml_type_name(v->type));
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < v->nitems; i++) {
+		const struct toml_value *it = &v->items[i];
+
+		if (it->type != TOML_STRING || !valid_ifname(it->str)) {
+			strbuf_addf(msg, "'%s' item %zu is not an interface name (1 to 15 bytes, "
+					 "no '/', ':', ',' or blanks)",
+				    k->key, i + 1);
+			strbuf_release(&list);
+			return -EINVAL;
+		}
+		if (i)
+			strbuf_addc(&list, ',');
+		strbuf_adds(&list, it->str);
+	}
+	free(*field);
+	*field = xstrdup(strbuf_str(&list));
+	strbuf_release(&list);
+	return 0;
+}
+
 static int set_key(struct config *cfg, const struct key_def *k, const struct toml_value *v,
 		   struct strbuf *msg)
 {
@@ -205,6 +295,8 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 	double num;
 
 	switch (k->type) {
+	case K_IFLIST:
+		return set_iflist((char **)field, k, v, msg);
 	case K_DOUBLE:
 	case K_INT:
 		if (v->type != TOML_INT && !(k->type == K_DOUBLE && v->type == TOML_FLOAT)) {
@@ -235,6 +327,7 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 	case K_STRING:
 	case K_LOGLEVEL:
 	case K_SCOPE:
+	case K_OPT_FILE:
 		if (v->type != TOML_STRING) {
 			strbuf_addf(msg, "'%s' must be a string, not %s", k->key,
 				    toml_type_name(v->type));
@@ -262,6 +355,10 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 				    k->key, v->str);
 			return -EINVAL;
 		}
+	}
+	if (k->type == K_OPT_FILE && v->str[0] && access(v->str, R_OK) < 0) {
+		strbuf_addf(msg, "'%s': cannot read '%s': %s", k->key, v->str, strerror(errno));
+		return -EINVAL;
 	}
 	if (k->type == K_STRING && !v->str[0]) {
 		strbuf_addf(msg, "'%s' must not be empty", k->key);
@@ -415,9 +512,28 @@ void config_dump_toml(const struct config *cfg, struct strbuf *out)
 			break;
 		case K_STRING:
 		case K_LOGLEVEL:
+		case K_OPT_FILE:
 			json_quote(out, *(char *const *)field, strlen(*(char *const *)field));
 			strbuf_addc(out, '\n');
 			break;
+		case K_IFLIST: {
+			const char *p = *(char *const *)field;
+
+			strbuf_addc(out, '[');
+			while (*p) {
+				const char *comma = strchr(p, ',');
+				size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+				json_quote(out, p, len);
+				p += len;
+				if (*p == ',') {
+					strbuf_adds(out, ", ");
+					p++;
+				}
+			}
+			strbuf_adds(out, "]\n");
+			break;
+		}
 		case K_SCOPE:
 			strbuf_addf(out, "\"%s\"\n",
 				    config_scope_name(*(const enum cooldown_scope *)field));

@@ -60,6 +60,17 @@ struct config {
 	double diagnostic_quiet_seconds; /* hysteresis: quiet time before leaving and re-entering */
 	double diagnostic_budget_pct;	 /* share of wall time diagnostic mode may take */
 	int diagnostic_stack_hz;	 /* culprit stack samples per second, 0 = none */
+	/* [network]: the anomaly monitor (MicroSentinel's AnomalyMonitor) */
+	bool anomaly_enabled;
+	char *anomaly_interfaces;	 /* owned: comma-joined names; "" = all but lo */
+	int anomaly_interval_ms;	 /* the monitor's own cadence */
+	double anomaly_throughput_ratio; /* net_throughput_drop below this x baseline */
+	double anomaly_min_bytes_per_s;	 /* a smaller baseline is not judged */
+	int anomaly_warmup_samples;	 /* readings before a baseline is judged against */
+	double anomaly_baseline_alpha;	 /* EWMA weight of the monitor's baselines */
+	char *anomaly_latency_path;	 /* owned: file with the latest p99 latency in µs; "" = none */
+	double anomaly_latency_ratio;	 /* net_latency above this x baseline */
+	int anomaly_refractory_ms;	 /* least time between two events of one kind */
 };
 
 /* Fills cfg with the compiled-in defaults (allocates the strings). */

@@ -14,6 +14,7 @@ static const struct detector_ops *const detectors[] = {
 	&detector_cpu_delta,	&detector_cpu_new_process, &detector_mem_drop,
 	&detector_mem_pressure, &detector_swap_spike,	   &detector_fork_storm,
 	&detector_psi_stall,
+	&detector_net,
 };
 #define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
 
@@ -38,6 +39,7 @@ struct detect {
 static const char *const type_names[TRIG__COUNT] = {
 	"cpu_delta",  "cpu_new_process", "mem_drop",	 "mem_pressure", "swap_spike",
 	"fork_storm", "cpu_stall",	 "memory_stall", "io_stall",
+	"net_throughput_drop", "net_latency",
 };
 
 const char *trigger_type_name(enum trigger_type t)
@@ -47,6 +49,10 @@ const char *trigger_type_name(enum trigger_type t)
 
 const char *trigger_unit(enum trigger_type t)
 {
+	if (t == TRIG_NET_THROUGHPUT_DROP)
+		return "bytes_per_s";
+	if (t == TRIG_NET_LATENCY)
+		return "us";
 	return t == TRIG_CPU_DELTA || t == TRIG_CPU_NEW_PROCESS || t == TRIG_MEM_PRESSURE ||
 			       t == TRIG_CPU_STALL || t == TRIG_MEMORY_STALL || t == TRIG_IO_STALL
 		       ? "pct"

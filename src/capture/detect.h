@@ -19,6 +19,8 @@ enum trigger_type {
 	TRIG_CPU_STALL,
 	TRIG_MEMORY_STALL,
 	TRIG_IO_STALL,
+	TRIG_NET_THROUGHPUT_DROP,
+	TRIG_NET_LATENCY,
 	TRIG__COUNT,
 };
 
@@ -40,6 +42,9 @@ struct trigger {
 	uint64_t real_ns, mono_ns;
 	enum cooldown_scope scope;
 	long scope_id; /* pid, pgid, ppid or 0 for system */
+	char subject[32]; /* what a system trigger is about: the interface of net_throughput_drop */
+	double ratio;	  /* net triggers: value / baseline, and the configured ratio */
+	double threshold_ratio;
 };
 
 struct trigger_list {
@@ -92,6 +97,7 @@ extern const struct detector_ops detector_mem_pressure;
 extern const struct detector_ops detector_swap_spike;
 extern const struct detector_ops detector_fork_storm;
 extern const struct detector_ops detector_psi_stall;
+extern const struct detector_ops detector_net;
 
 /* Memory-side state kept across samples (used by the memory detectors). */
 struct mem_baselines {
@@ -121,7 +127,7 @@ void detect_run(struct detect *d, const struct config *cfg, const struct snapsho
 void trigger_set_culprit(struct trigger *t, const struct proc_sample *p);
 void trigger_set_exited(struct trigger *t, const struct exited_proc *e);
 const char *trigger_type_name(enum trigger_type t);
-/* The trigger's unit word for messages: "pct" or "kib". */
+/* The trigger's unit word for messages: "pct", "kib", "bytes_per_s" or "us". */
 const char *trigger_unit(enum trigger_type t);
 
 #endif

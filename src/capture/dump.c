@@ -84,6 +84,17 @@ static void write_trigger(struct json_writer *w, const struct trigger *t, const 
 		json_kv_double(w, "baseline_available_kib", t->baseline, 0);
 		json_kv_double(w, "drop_mib", t->delta / 1024.0, 1);
 		json_kv_double(w, "threshold_mib", t->threshold / 1024.0, 1);
+	} else if (t->type == TRIG_NET_THROUGHPUT_DROP) {
+		json_kv_str(w, "interface", t->subject);
+		json_kv_double(w, "throughput_bytes_per_s", t->value, 0);
+		json_kv_double(w, "baseline_bytes_per_s", t->baseline, 0);
+		json_kv_double(w, "ratio", t->ratio, 3);
+		json_kv_double(w, "threshold_ratio", t->threshold_ratio, 3);
+	} else if (t->type == TRIG_NET_LATENCY) {
+		json_kv_double(w, "latency_us", t->value, 1);
+		json_kv_double(w, "baseline_latency_us", t->baseline, 1);
+		json_kv_double(w, "ratio", t->ratio, 3);
+		json_kv_double(w, "threshold_ratio", t->threshold_ratio, 3);
 	} else {
 		json_kv_double(w, "swap_used_kib", t->value, 0);
 		json_kv_double(w, "baseline_swap_used_kib", t->baseline, 0);
@@ -152,7 +163,78 @@ static void write_proc(struct json_writer *w, const struct proc_sample *p)
 	json_kv_uint(w, "rss_kib", p->rss_kib);
 	json_kv_uint(w, "threads", p->threads);
 	json_kv_bool(w, "is_new", p->is_new);
+	json_key(w, "io");
+	if (!p->io_known) {
+		json_null(w); /* PID/io refused (PID 1) or unreadable */
+	} else {
+		json_obj_begin(w);
+		json_kv_uint(w, "read_bytes", p->read_bytes);
+		json_kv_uint(w, "write_bytes", p->write_bytes);
+		json_kv_uint(w, "rchar", p->rchar);
+		json_kv_uint(w, "wchar", p->wchar);
+		json_kv_double(w, "read_bytes_per_s", p->read_bytes_per_s, 0);
+		json_kv_double(w, "write_bytes_per_s", p->write_bytes_per_s, 0);
+		json_obj_end(w);
+	}
 	json_obj_end(w);
+}
+
+static void write_network(struct json_writer *w, const struct snapshot *s)
+{
+	json_key(w, "network");
+	if (!s->net_known) {
+		json_null(w);
+		return;
+	}
+	json_arr_begin(w);
+	for (size_t i = 0; i < s->nnet; i++) {
+		const struct net_iface *n = &s->net[i];
+
+		json_obj_begin(w);
+		json_kv_str(w, "name", n->name);
+		json_kv_uint(w, "rx_bytes", n->rx_bytes);
+		json_kv_uint(w, "tx_bytes", n->tx_bytes);
+		json_kv_uint(w, "rx_packets", n->rx_packets);
+		json_kv_uint(w, "tx_packets", n->tx_packets);
+		json_kv_uint(w, "rx_errors", n->rx_errs);
+		json_kv_uint(w, "tx_errors", n->tx_errs);
+		json_kv_uint(w, "rx_drops", n->rx_drop);
+		json_kv_uint(w, "tx_drops", n->tx_drop);
+		json_kv_double(w, "rx_bytes_per_s", n->rx_bytes_per_s, 0);
+		json_kv_double(w, "tx_bytes_per_s", n->tx_bytes_per_s, 0);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+}
+
+static void write_disks(struct json_writer *w, const struct snapshot *s)
+{
+	json_key(w, "disks");
+	if (!s->disks_known) {
+		json_null(w);
+		return;
+	}
+	json_arr_begin(w);
+	for (size_t i = 0; i < s->ndisks; i++) {
+		const struct disk_sample *d = &s->disks[i];
+
+		json_obj_begin(w);
+		json_kv_str(w, "name", d->name);
+		json_kv_uint(w, "major", d->major);
+		json_kv_uint(w, "minor", d->minor);
+		json_kv_uint(w, "reads", d->reads);
+		json_kv_uint(w, "writes", d->writes);
+		json_kv_uint(w, "read_bytes", d->read_bytes);
+		json_kv_uint(w, "write_bytes", d->write_bytes);
+		json_kv_uint(w, "in_flight", d->in_flight);
+		json_kv_double(w, "read_bytes_per_s", d->read_bytes_per_s, 0);
+		json_kv_double(w, "write_bytes_per_s", d->write_bytes_per_s, 0);
+		json_kv_double(w, "read_iops", d->read_iops, 1);
+		json_kv_double(w, "write_iops", d->write_iops, 1);
+		json_kv_double(w, "util_pct", d->util_pct, 2);
+		json_obj_end(w);
+	}
+	json_arr_end(w);
 }
 
 static void write_exited(struct json_writer *w, const struct snapshot *s)
@@ -207,6 +289,41 @@ static int by_rss(const void *a, const void *b)
 	if (x->rss_kib != y->rss_kib)
 		return x->rss_kib < y->rss_kib ? 1 : -1;
 	return x->pid - y->pid;
+}
+
+static double io_rate(const struct proc_sample *p)
+{
+	return (double)p->read_bytes_per_s + (double)p->write_bytes_per_s;
+}
+
+static int by_io(const void *a, const void *b)
+{
+	const struct proc_sample *x = &sort_snap->procs[*(const size_t *)a];
+	const struct proc_sample *y = &sort_snap->procs[*(const size_t *)b];
+
+	if (io_rate(x) != io_rate(y))
+		return io_rate(x) < io_rate(y) ? 1 : -1;
+	return x->pid - y->pid;
+}
+
+/* The processes that moved storage bytes in the interval, busiest first (at most limit). */
+static void write_top_io(struct json_writer *w, const struct snapshot *s, size_t *idx,
+			 size_t limit)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (io_rate(&s->procs[i]) > 0)
+			idx[n++] = i;
+	sort_snap = s;
+	qsort(idx, n, sizeof(*idx), by_io);
+	if (limit && n > limit)
+		n = limit;
+	json_key(w, "top_io_procs");
+	json_arr_begin(w);
+	for (size_t i = 0; i < n; i++)
+		write_proc(w, &s->procs[idx[i]]);
+	json_arr_end(w);
 }
 
 static void write_top(struct json_writer *w, const char *key, const struct snapshot *s, size_t *idx,
@@ -295,7 +412,10 @@ static void write_snapshot(struct json_writer *w, const struct snapshot *s, uint
 	json_kv_uint(w, "forks_total", s->forks_total);
 	write_top(w, "procs", s, idx, (size_t)cfg->top_processes_stored, by_cpu);
 	write_top(w, "top_rss_procs", s, idx, (size_t)cfg->top_processes_stored, by_rss);
+	write_top_io(w, s, idx, (size_t)cfg->top_processes_stored);
 	write_exited(w, s);
+	write_network(w, s);
+	write_disks(w, s);
 	json_obj_end(w);
 }
 

@@ -93,6 +93,7 @@ static void copy_comm(char *dst, size_t n, const json_t *obj)
 static void read_proc(const json_t *o, struct dump_proc *p)
 {
 	const char *st = json_string_value(json_object_get(o, "state"));
+	const json_t *io;
 
 	p->pid = (int)opt_int(o, "pid");
 	p->ppid = (int)opt_int(o, "ppid");
@@ -106,6 +107,53 @@ static void read_proc(const json_t *o, struct dump_proc *p)
 	p->cpu_pct = opt_num(o, "cpu_pct");
 	p->rss_kib = (uint64_t)opt_int(o, "rss_kib");
 	p->threads = (uint32_t)opt_int(o, "threads");
+	io = json_object_get(o, "io");
+	if (json_is_object(io)) {
+		p->io_known = true;
+		p->read_bytes_per_s = opt_num(io, "read_bytes_per_s");
+		p->write_bytes_per_s = opt_num(io, "write_bytes_per_s");
+	}
+}
+
+/* "network" and "disks": optional (older dumps), null when the daemon could not read them. */
+static void read_net_disks(const json_t *snap, struct dump_snap *s)
+{
+	const json_t *arr = json_object_get(snap, "network");
+
+	if (json_is_array(arr) && json_array_size(arr)) {
+		s->net = xcalloc(json_array_size(arr), sizeof(*s->net));
+		for (size_t i = 0; i < json_array_size(arr); i++) {
+			const json_t *o = json_array_get(arr, i);
+			const char *name = json_string_value(json_object_get(o, "name"));
+
+			if (!json_is_object(o))
+				continue;
+			snprintf(s->net[s->nnet].name, sizeof(s->net[0].name), "%s",
+				 name ? name : "?");
+			s->net[s->nnet].rx_bytes_per_s = opt_num(o, "rx_bytes_per_s");
+			s->net[s->nnet].tx_bytes_per_s = opt_num(o, "tx_bytes_per_s");
+			s->nnet++;
+		}
+	}
+	arr = json_object_get(snap, "disks");
+	if (json_is_array(arr) && json_array_size(arr)) {
+		s->disks = xcalloc(json_array_size(arr), sizeof(*s->disks));
+		for (size_t i = 0; i < json_array_size(arr); i++) {
+			const json_t *o = json_array_get(arr, i);
+			const char *name = json_string_value(json_object_get(o, "name"));
+			struct dump_disk *d = &s->disks[s->ndisks];
+
+			if (!json_is_object(o))
+				continue;
+			snprintf(d->name, sizeof(d->name), "%s", name ? name : "?");
+			d->read_bytes_per_s = opt_num(o, "read_bytes_per_s");
+			d->write_bytes_per_s = opt_num(o, "write_bytes_per_s");
+			d->read_iops = opt_num(o, "read_iops");
+			d->write_iops = opt_num(o, "write_iops");
+			d->util_pct = opt_num(o, "util_pct");
+			s->ndisks++;
+		}
+	}
 }
 
 static struct dump_proc *read_procs(struct reader *r, const json_t *snap, const char *where,
@@ -183,6 +231,8 @@ static void read_snap(struct reader *r, const json_t *o, size_t idx, struct dump
 	s->load15 = opt_num(load, "load15");
 	s->procs = read_procs(r, o, where, "procs", &s->nprocs);
 	s->rss_procs = read_procs(r, o, where, "top_rss_procs", &s->nrss_procs);
+	s->io_procs = read_procs(r, o, where, "top_io_procs", &s->nio_procs);
+	read_net_disks(o, s);
 }
 
 static void read_trigger(struct reader *r, const json_t *o, const char *where,
@@ -209,6 +259,9 @@ static void read_trigger(struct reader *r, const json_t *o, const char *where,
 	t->threshold = opt_num(o, "threshold");
 	t->scope = opt_str(o, "scope", "");
 	t->cooldown_s = opt_num(o, "cooldown_seconds");
+	t->interface = opt_str(o, "interface", "");
+	t->ratio = opt_num(o, "ratio");
+	t->threshold_ratio = opt_num(o, "threshold_ratio");
 }
 
 static void add_line(char ***v, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -444,6 +497,7 @@ static void release_trigger(struct dump_trigger *t)
 	free(t->cmdline);
 	free(t->unit);
 	free(t->scope);
+	free(t->interface);
 }
 
 void dump_release(struct dump *d)
@@ -458,6 +512,9 @@ void dump_release(struct dump *d)
 		free(s->core_pct);
 		release_procs(s->procs, s->nprocs);
 		release_procs(s->rss_procs, s->nrss_procs);
+		release_procs(s->io_procs, s->nio_procs);
+		free(s->net);
+		free(s->disks);
 	}
 	free(d->snaps);
 	release_trigger(&d->trigger);

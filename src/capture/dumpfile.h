@@ -24,6 +24,20 @@ struct dump_proc {
 	double cpu_pct;   /* % of one CPU */
 	uint64_t rss_kib;
 	uint32_t threads;
+	bool io_known;			     /* the dump had an "io" object */
+	double read_bytes_per_s, write_bytes_per_s; /* storage I/O over the interval */
+};
+
+/* One interface of a snapshot's "network" list. */
+struct dump_net {
+	char name[16];
+	double rx_bytes_per_s, tx_bytes_per_s;
+};
+
+/* One disk of a snapshot's "disks" list. */
+struct dump_disk {
+	char name[32];
+	double read_bytes_per_s, write_bytes_per_s, read_iops, write_iops, util_pct;
 };
 
 struct dump_snap {
@@ -44,6 +58,12 @@ struct dump_snap {
 	size_t nprocs;
 	struct dump_proc *rss_procs; /* top by RSS */
 	size_t nrss_procs;
+	struct dump_proc *io_procs; /* top by storage I/O (absent in older dumps) */
+	size_t nio_procs;
+	struct dump_net *net; /* owned; absent or null: none */
+	size_t nnet;
+	struct dump_disk *disks; /* owned */
+	size_t ndisks;
 };
 
 struct dump_trigger {
@@ -57,6 +77,8 @@ struct dump_trigger {
 	double value, baseline, delta, threshold;
 	char *scope;
 	double cooldown_s;
+	char *interface;	       /* owned: net_throughput_drop's interface, else "" */
+	double ratio, threshold_ratio; /* net triggers: value / baseline and the configured line */
 };
 
 /* What diagnostic mode gathered, as lines for people (every string owned). */
@@ -121,7 +143,7 @@ struct dump_entry {
 	enum dump_entry_state state;
 	char comm[64];    /* culprit, once read */
 	double value;     /* trigger value, once read */
-	char unit[8];     /* its unit, once read */
+	char unit[16];    /* its unit, once read */
 	char *reason;     /* owned, when DUMP_BAD */
 	uint64_t size;    /* bytes */
 };

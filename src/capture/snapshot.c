@@ -15,6 +15,9 @@ void snapshot_clear(struct snapshot *snap)
 		rcstr_unref(snap->exited[i].cmdline);
 	snap->nexited = 0;
 	snap->procs_skipped = 0;
+	snap->nnet = snap->ndisks = 0;
+	snap->net_known = snap->disks_known = false;
+	snap->nnet_events = 0;
 }
 
 void snapshot_release(struct snapshot *snap)
@@ -23,6 +26,8 @@ void snapshot_release(struct snapshot *snap)
 	free(snap->procs);
 	free(snap->exited);
 	free(snap->per_core);
+	free(snap->net);
+	free(snap->disks);
 	memset(snap, 0, sizeof(*snap));
 }
 
@@ -44,6 +49,26 @@ struct proc_sample *snapshot_add_proc(struct snapshot *snap)
 	p = &snap->procs[snap->nprocs++];
 	memset(p, 0, sizeof(*p));
 	return p;
+}
+
+struct net_iface *snapshot_add_net(struct snapshot *snap)
+{
+	struct net_iface *n;
+
+	XGROW(snap->net, snap->net_cap, snap->nnet + 1);
+	n = &snap->net[snap->nnet++];
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
+struct disk_sample *snapshot_add_disk(struct snapshot *snap)
+{
+	struct disk_sample *d;
+
+	XGROW(snap->disks, snap->disks_cap, snap->ndisks + 1);
+	d = &snap->disks[snap->ndisks++];
+	memset(d, 0, sizeof(*d));
+	return d;
 }
 
 uint64_t snapshot_swap_used_kib(const struct snapshot *snap)

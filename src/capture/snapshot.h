@@ -21,7 +21,52 @@ struct proc_sample {
 	uint64_t start_time_ns; /* when the process started, ns since the epoch */
 	uint64_t start_ticks;	/* the same in USER_HZ ticks after boot (identity with the pid) */
 	struct rcstr *cmdline;	/* shared reference; "" for kernel threads */
+	/* PID/io; re-read only when the process used CPU (or waited in D) since the last read */
+	bool io_known;		    /* false when PID/io is unreadable (EACCES for PID 1) */
+	uint64_t read_bytes;	    /* bytes it made the storage layer fetch, since it started */
+	uint64_t write_bytes;	    /* bytes it sent towards storage (dirtied or direct) */
+	uint64_t rchar, wchar;	    /* bytes through read/write-like syscalls (pipes, sockets too) */
+	float read_bytes_per_s;	    /* read_bytes over the time since the previous io reading */
+	float write_bytes_per_s;    /* write_bytes likewise; 0 on first sight */
 };
+
+/* One network interface of the daemon's namespace (/proc/net/dev). */
+struct net_iface {
+	char name[16];
+	uint64_t rx_bytes, rx_packets, rx_errs, rx_drop; /* counters since the interface appeared */
+	uint64_t tx_bytes, tx_packets, tx_errs, tx_drop;
+	double rx_bytes_per_s, tx_bytes_per_s; /* since the previous snapshot; 0 when first seen */
+};
+
+/* One whole disk (/proc/diskstats; partitions and never-used devices are left out). */
+struct disk_sample {
+	char name[32];
+	unsigned major, minor;
+	uint64_t reads, writes;		 /* completed requests since boot */
+	uint64_t read_bytes, write_bytes; /* since boot */
+	uint32_t in_flight;		 /* requests in the device now */
+	double read_bytes_per_s, write_bytes_per_s; /* since the previous snapshot */
+	double read_iops, write_iops;		    /* completed requests per second */
+	double util_pct; /* time the device was busy over the interval, percent */
+};
+
+/* What the network anomaly monitor saw since the previous snapshot. */
+enum net_event_kind {
+	NET_EVENT_THROUGHPUT_DROP, /* throughput / baseline fell below anomaly_throughput_ratio */
+	NET_EVENT_LATENCY,	   /* latency / baseline rose above anomaly_latency_ratio */
+};
+
+struct net_event {
+	enum net_event_kind kind;
+	char subject[32]; /* the interface that lost most throughput; "" for latency */
+	double value;	  /* bytes/s (rx + tx) of the watched interfaces, or latency in µs */
+	double baseline;  /* its EWMA baseline before this reading */
+	double threshold; /* the line it crossed: baseline x the configured ratio */
+	double ratio;	  /* value / baseline */
+	double threshold_ratio; /* the configured ratio */
+	uint64_t mono_ns;	/* when the monitor read it */
+};
+#define SNAPSHOT_MAX_NET_EVENTS 2 /* one of each kind: a sample follows every event at once */
 
 /* A process that exited since the previous snapshot, from the kernel's exit accounting. */
 struct exited_proc {
@@ -67,6 +112,13 @@ struct snapshot {
 	unsigned stalls;     /* PSI triggers that fired since the previous snapshot: 1 cpu, 2 memory, 4 io */
 	bool exits_known;    /* the exit listener works: exited[] is complete */
 	bool diagnostic;     /* taken in diagnostic mode (fast sampling after a trigger) */
+	struct net_iface *net;	    /* every interface of the daemon's network namespace */
+	size_t nnet, net_cap;	    /* (owned, kept across clears) */
+	struct disk_sample *disks;  /* whole disks that did any I/O since boot */
+	size_t ndisks, disks_cap;   /* (owned, kept across clears) */
+	bool net_known, disks_known; /* /proc/net/dev and /proc/diskstats were read */
+	struct net_event net_events[SNAPSHOT_MAX_NET_EVENTS];
+	unsigned nnet_events;
 };
 
 /* Empties snap for reuse: drops cmdline references, keeps the arrays. */
@@ -77,6 +129,9 @@ void snapshot_release(struct snapshot *snap);
 struct exited_proc *snapshot_add_exited(struct snapshot *snap);
 /* Appends one zeroed process slot and returns it. */
 struct proc_sample *snapshot_add_proc(struct snapshot *snap);
+/* Appends one zeroed interface / disk slot and returns it. */
+struct net_iface *snapshot_add_net(struct snapshot *snap);
+struct disk_sample *snapshot_add_disk(struct snapshot *snap);
 /* Used swap in KiB. */
 uint64_t snapshot_swap_used_kib(const struct snapshot *snap);
 /* Memory in use, (total - available) / total, percent. */

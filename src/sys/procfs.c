@@ -33,6 +33,8 @@ enum sys_file {
 	SYS_PSI_CPU,
 	SYS_PSI_MEMORY,
 	SYS_PSI_IO,
+	SYS_NET_DEV,
+	SYS_DISKSTATS,
 	SYS_NFILES,
 };
 
@@ -47,6 +49,9 @@ static const struct {
 	[SYS_PSI_CPU] = { "pressure/cpu", "cpu" },
 	[SYS_PSI_MEMORY] = { "pressure/memory", "memory" },
 	[SYS_PSI_IO] = { "pressure/io", "io" },
+	/* resolved through /proc/self/net at open: the daemon's network namespace */
+	[SYS_NET_DEV] = { "net/dev", NULL },
+	[SYS_DISKSTATS] = { "diskstats", NULL },
 };
 
 struct procfs {
@@ -605,6 +610,225 @@ int procfs_parse_pid_stat(const char *buf, size_t len, struct proc_stat *ps)
 	return 0;
 }
 
+/* ---- /proc/net/dev: "  eth0: 1234 12 0 0 0 0 0 0 5678 34 0 0 0 0 0 0" ---- */
+
+#define NET_DEV_COLUMNS 16 /* rx: bytes packets errs drop fifo frame compressed multicast, tx: 8 */
+
+/* Where each kept column of a net/dev line goes. */
+static const size_t net_dev_cols[NET_DEV_COLUMNS] = {
+	offsetof(struct net_dev, rx_bytes), offsetof(struct net_dev, rx_packets),
+	offsetof(struct net_dev, rx_errs),  offsetof(struct net_dev, rx_drop),
+	SIZE_MAX,			    SIZE_MAX,
+	SIZE_MAX,			    SIZE_MAX,
+	offsetof(struct net_dev, tx_bytes), offsetof(struct net_dev, tx_packets),
+	offsetof(struct net_dev, tx_errs),  offsetof(struct net_dev, tx_drop),
+	SIZE_MAX,			    SIZE_MAX,
+	SIZE_MAX,			    SIZE_MAX,
+};
+
+/* One data line into *d. The name ends at the first ':' (the kernel refuses ':' in names). */
+static int parse_net_dev_line(struct cur *line, struct net_dev *d)
+{
+	const char *colon = memchr(line->p, ':', (size_t)(line->end - line->p));
+	struct cur name;
+	uint64_t v;
+
+	if (!colon)
+		return -EINVAL;
+	name = (struct cur){ line->p, colon };
+	skip_blank(&name);
+	if (name.p == name.end || (size_t)(name.end - name.p) >= sizeof(d->name) ||
+	    memchr(name.p, ' ', (size_t)(name.end - name.p)) ||
+	    memchr(name.p, '\t', (size_t)(name.end - name.p)))
+		return -EINVAL;
+	memset(d, 0, sizeof(*d));
+	memcpy(d->name, name.p, (size_t)(name.end - name.p));
+	line->p = colon + 1;
+	/* older kernels glued wide counters to the colon ("eth0:123456789"): get_u64 copes */
+	for (int i = 0; i < NET_DEV_COLUMNS; i++) {
+		if (get_u64(line, &v) < 0)
+			return -EINVAL; /* truncated or not a number */
+		if (net_dev_cols[i] != SIZE_MAX)
+			*(uint64_t *)((char *)d + net_dev_cols[i]) = v;
+	}
+	return 0; /* columns a future kernel adds are ignored */
+}
+
+int procfs_parse_net_dev(const char *buf, size_t len, struct net_dev_list *l)
+{
+	struct cur all = { buf, buf + len }, line;
+
+	l->n = 0;
+	l->bad_lines = 0;
+	while (next_line(&all, &line)) {
+		struct cur probe = line;
+
+		skip_blank(&probe);
+		if (probe.p == probe.end)
+			continue;
+		/* the two header lines have '|' and no ':' */
+		if (!memchr(line.p, ':', (size_t)(line.end - line.p)) &&
+		    memchr(line.p, '|', (size_t)(line.end - line.p)))
+			continue;
+		XGROW(l->dev, l->cap, l->n + 1);
+		if (parse_net_dev_line(&line, &l->dev[l->n]) < 0)
+			l->bad_lines++;
+		else
+			l->n++;
+	}
+	return l->n == 0 && l->bad_lines > 0 ? -EINVAL : 0;
+}
+
+void procfs_net_dev_release(struct net_dev_list *l)
+{
+	free(l->dev);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- /proc/diskstats: "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11 [discard, flush ...]" ---- */
+
+#define DISKSTATS_COLUMNS 11 /* the columns every kernel since 2.6.25 prints */
+
+static const size_t disk_cols[DISKSTATS_COLUMNS] = {
+	offsetof(struct disk_stat, reads),	   offsetof(struct disk_stat, reads_merged),
+	offsetof(struct disk_stat, read_sectors),  offsetof(struct disk_stat, read_ms),
+	offsetof(struct disk_stat, writes),	   offsetof(struct disk_stat, writes_merged),
+	offsetof(struct disk_stat, write_sectors), offsetof(struct disk_stat, write_ms),
+	offsetof(struct disk_stat, in_flight),	   offsetof(struct disk_stat, io_ms),
+	offsetof(struct disk_stat, weighted_ms),
+};
+
+/*
+ * The kernel names a partition after its disk: "sda" + "1", and with a 'p'
+ * when the disk's name ends in a digit: "nvme0n1" + "p2", "mmcblk0" + "p1".
+ * diskstats lists each disk's partitions right after it.
+ */
+static bool is_partition_of(const char *disk, const char *name)
+{
+	size_t dl = strlen(disk);
+	const char *p;
+
+	if (!dl || strncmp(disk, name, dl))
+		return false;
+	p = name + dl;
+	if (is_digit(disk[dl - 1])) {
+		if (*p != 'p')
+			return false;
+		p++;
+	}
+	if (!is_digit(*p))
+		return false;
+	while (is_digit(*p))
+		p++;
+	return *p == '\0';
+}
+
+static int parse_disk_line(struct cur *line, struct disk_stat *d)
+{
+	uint64_t major, minor, v;
+	const char *w;
+	size_t n;
+
+	memset(d, 0, sizeof(*d));
+	if (get_u64(line, &major) < 0 || get_u64(line, &minor) < 0 || major > UINT32_MAX ||
+	    minor > UINT32_MAX)
+		return -EINVAL;
+	if (!next_word(line, &w, &n) || n >= sizeof(d->name) || memchr(w, '\0', n))
+		return -EINVAL;
+	d->major = (unsigned)major;
+	d->minor = (unsigned)minor;
+	memcpy(d->name, w, n);
+	for (int i = 0; i < DISKSTATS_COLUMNS; i++) {
+		if (get_u64(line, &v) < 0)
+			return -EINVAL;
+		*(uint64_t *)((char *)d + disk_cols[i]) = v;
+	}
+	return 0; /* discard (4.18) and flush (5.5) columns are not kept */
+}
+
+int procfs_parse_diskstats(const char *buf, size_t len, struct disk_stat_list *l)
+{
+	struct cur all = { buf, buf + len }, line;
+	long disk = -1; /* index of the last whole disk */
+
+	l->n = 0;
+	l->bad_lines = 0;
+	while (next_line(&all, &line)) {
+		struct cur probe = line;
+		struct disk_stat *d;
+
+		skip_blank(&probe);
+		if (probe.p == probe.end)
+			continue;
+		XGROW(l->disk, l->cap, l->n + 1);
+		d = &l->disk[l->n];
+		if (parse_disk_line(&line, d) < 0) {
+			l->bad_lines++;
+			continue;
+		}
+		d->partition = disk >= 0 && is_partition_of(l->disk[disk].name, d->name);
+		if (!d->partition)
+			disk = (long)l->n;
+		l->n++;
+	}
+	return l->n == 0 && l->bad_lines > 0 ? -EINVAL : 0;
+}
+
+void procfs_disk_stat_release(struct disk_stat_list *l)
+{
+	free(l->disk);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- /proc/PID/io: "rchar: 123" lines ---- */
+
+static const struct {
+	const char *key;
+	size_t len;
+	size_t off;
+	bool required;
+} pid_io_keys[] = {
+	{ KEY("rchar"), offsetof(struct proc_io, rchar), true },
+	{ KEY("wchar"), offsetof(struct proc_io, wchar), true },
+	{ KEY("syscr"), offsetof(struct proc_io, syscr), false },
+	{ KEY("syscw"), offsetof(struct proc_io, syscw), false },
+	{ KEY("read_bytes"), offsetof(struct proc_io, read_bytes), true },
+	{ KEY("write_bytes"), offsetof(struct proc_io, write_bytes), true },
+	{ KEY("cancelled_write_bytes"), offsetof(struct proc_io, cancelled_write_bytes), false },
+};
+#define PID_IO_NKEYS (sizeof(pid_io_keys) / sizeof(pid_io_keys[0]))
+
+int procfs_parse_pid_io(const char *buf, size_t len, struct proc_io *io)
+{
+	struct cur all = { buf, buf + len }, line;
+	unsigned seen = 0;
+	const char *colon;
+	size_t i, klen;
+	uint64_t v;
+
+	memset(io, 0, sizeof(*io));
+	while (next_line(&all, &line)) {
+		colon = memchr(line.p, ':', (size_t)(line.end - line.p));
+		if (!colon)
+			continue;
+		klen = (size_t)(colon - line.p);
+		for (i = 0; i < PID_IO_NKEYS; i++)
+			if (pid_io_keys[i].len == klen && !memcmp(line.p, pid_io_keys[i].key, klen))
+				break;
+		if (i == PID_IO_NKEYS)
+			continue;
+		line.p = colon + 1;
+		if (get_u64(&line, &v) < 0)
+			return -EINVAL;
+		*(uint64_t *)((char *)io + pid_io_keys[i].off) = v;
+		seen |= 1u << i;
+	}
+	for (i = 0; i < PID_IO_NKEYS; i++)
+		if (pid_io_keys[i].required && !(seen & (1u << i)))
+			return -EINVAL;
+	return 0;
+}
+
 /* ---- the handle ---- */
 
 struct procfs *procfs_open(const char *root)
@@ -732,6 +956,28 @@ int procfs_read_psi(struct procfs *pf, const char *res, struct psi *psi)
 		return -EINVAL;
 	n = read_sys(pf, (enum sys_file)i);
 	return n < 0 ? (int)n : procfs_parse_psi(pf->buf, (size_t)n, psi);
+}
+
+int procfs_read_net_dev(struct procfs *pf, struct net_dev_list *l)
+{
+	ssize_t n = read_sys(pf, SYS_NET_DEV);
+
+	if (n < 0) {
+		l->n = 0;
+		return (int)n;
+	}
+	return procfs_parse_net_dev(pf->buf, (size_t)n, l);
+}
+
+int procfs_read_diskstats(struct procfs *pf, struct disk_stat_list *l)
+{
+	ssize_t n = read_sys(pf, SYS_DISKSTATS);
+
+	if (n < 0) {
+		l->n = 0;
+		return (int)n;
+	}
+	return procfs_parse_diskstats(pf->buf, (size_t)n, l);
 }
 
 /* An all-digit directory name as a pid, or -1 ("self", "sys", "1x", overflow). */
@@ -959,4 +1205,11 @@ int procfs_read_uid(struct procfs *pf, int pid, uid_t *uid)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int procfs_read_pid_io(struct procfs *pf, int pid, struct proc_io *io)
+{
+	ssize_t n = read_pid_file(pf, pid, "io");
+
+	return n < 0 ? (int)n : procfs_parse_pid_io(pf->buf, (size_t)n, io);
 }

@@ -58,6 +58,41 @@ struct proc_stat {
 	long rss_pages;
 };
 
+/* One interface line of /proc/net/dev (the counters spiketrace keeps). */
+struct net_dev {
+	char name[16]; /* IFNAMSIZ with the NUL */
+	uint64_t rx_bytes, rx_packets, rx_errs, rx_drop;
+	uint64_t tx_bytes, tx_packets, tx_errs, tx_drop;
+};
+
+struct net_dev_list {
+	struct net_dev *dev; /* n entries in file order (owned, grown with XGROW) */
+	size_t n, cap;
+	size_t bad_lines; /* lines of the last parse skipped as malformed */
+};
+
+/* One line of /proc/diskstats (counters since boot; sectors are always 512 bytes). */
+struct disk_stat {
+	unsigned major, minor;
+	char name[32]; /* DISK_NAME_LEN */
+	uint64_t reads, reads_merged, read_sectors, read_ms;
+	uint64_t writes, writes_merged, write_sectors, write_ms;
+	uint64_t in_flight, io_ms, weighted_ms; /* io_ms: time the device was busy */
+	bool partition; /* named as a partition of an earlier line (sda1, nvme0n1p2) */
+};
+
+struct disk_stat_list {
+	struct disk_stat *disk; /* n entries in file order (owned, grown with XGROW) */
+	size_t n, cap;
+	size_t bad_lines; /* lines of the last parse skipped as malformed */
+};
+
+/* /proc/PID/io: characters through read/write syscalls and bytes that reached storage. */
+struct proc_io {
+	uint64_t rchar, wchar, syscr, syscw;
+	uint64_t read_bytes, write_bytes, cancelled_write_bytes;
+};
+
 /*
  * A handle on one /proc tree: its root fd plus kept-open fds for the system
  * files. Not thread-safe: the readers share one scratch buffer in the handle.
@@ -88,6 +123,19 @@ int procfs_read_loadavg(struct procfs *pf, struct loadavg *la);
 int procfs_read_psi(struct procfs *pf, const char *res, struct psi *psi);
 
 /*
+ * /proc/net/dev (of the network namespace the handle was opened in) and
+ * /proc/diskstats, kept open like the other system files. The list is emptied
+ * and refilled; its array is reused across calls. A malformed line is skipped
+ * and counted in bad_lines; -EINVAL only when no line could be read at all.
+ */
+int procfs_read_net_dev(struct procfs *pf, struct net_dev_list *l);
+int procfs_read_diskstats(struct procfs *pf, struct disk_stat_list *l);
+void procfs_net_dev_release(struct net_dev_list *l);
+void procfs_disk_stat_release(struct disk_stat_list *l);
+/* PID/io, opened and read once. -EACCES for a shielded process (PID 1): no data, not an error. */
+int procfs_read_pid_io(struct procfs *pf, int pid, struct proc_io *io);
+
+/*
  * Pure parsers of file contents (buf need not be NUL-terminated, nothing past
  * len is read); 0 or -EINVAL. procfs_parse_stat() grows st->cpu as above.
  */
@@ -96,6 +144,10 @@ int procfs_parse_meminfo(const char *buf, size_t len, struct meminfo *m);
 int procfs_parse_loadavg(const char *buf, size_t len, struct loadavg *la);
 int procfs_parse_psi(const char *buf, size_t len, struct psi *psi);
 int procfs_parse_pid_stat(const char *buf, size_t len, struct proc_stat *ps);
+int procfs_parse_net_dev(const char *buf, size_t len, struct net_dev_list *l);
+int procfs_parse_diskstats(const char *buf, size_t len, struct disk_stat_list *l);
+/* rchar, wchar, read_bytes and write_bytes are required; the rest read as 0 when absent. */
+int procfs_parse_pid_io(const char *buf, size_t len, struct proc_io *io);
 
 /*
  * Lists the numeric entries of the root directory (the pids) into *pids,

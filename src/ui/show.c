@@ -42,11 +42,98 @@ char *show_human_kib(unsigned long long kib, char *buf, size_t len)
 
 static const char *unit_word(const char *unit)
 {
-	return strcmp(unit, "kib") ? "%" : "KiB";
+	if (!strcmp(unit, "kib"))
+		return "KiB";
+	if (!strcmp(unit, "bytes_per_s"))
+		return "B/s";
+	if (!strcmp(unit, "us"))
+		return "us";
+	return "%";
+}
+
+static char *human_rate(double bytes_per_s, char *buf, size_t len)
+{
+	size_t n;
+
+	human_bytes(bytes_per_s > 0 ? (uint64_t)bytes_per_s : 0, buf, len);
+	n = strlen(buf);
+	snprintf(buf + n, len - n, "/s");
+	return buf;
+}
+
+/* The network anomaly monitor's triggers explain themselves in their own units. */
+static bool net_trigger_line(const char *label, const struct dump_trigger *t, struct strbuf *out)
+{
+	char v[32], b[32];
+
+	if (!strcmp(t->type, "net_throughput_drop")) {
+		strbuf_addf(out,
+			    "%s %s at %s: interface %s throughput %s, baseline %s (ratio %.2f < "
+			    "%.2f); scope %s, cooldown %.1f s\n",
+			    label, t->type, t->timestamp, t->interface ? t->interface : "?",
+			    human_rate(t->value, v, sizeof(v)), human_rate(t->baseline, b, sizeof(b)),
+			    t->ratio, t->threshold_ratio, t->scope, t->cooldown_s);
+		return true;
+	}
+	if (!strcmp(t->type, "net_latency")) {
+		strbuf_addf(out,
+			    "%s %s at %s: latency %.0f us, baseline %.0f us (ratio %.2f > %.2f); "
+			    "scope %s, cooldown %.1f s\n",
+			    label, t->type, t->timestamp, t->value, t->baseline, t->ratio,
+			    t->threshold_ratio, t->scope, t->cooldown_s);
+		return true;
+	}
+	return false;
+}
+
+/* One line for the interfaces that moved data (lo aside), one for the disks, one for I/O procs. */
+static void net_disk_lines(const struct dump_snap *s, struct strbuf *out)
+{
+	char a[32], b[32];
+	bool any = false;
+
+	for (size_t i = 0; i < s->nnet; i++) {
+		const struct dump_net *n = &s->net[i];
+
+		if (!strcmp(n->name, "lo") || (n->rx_bytes_per_s <= 0 && n->tx_bytes_per_s <= 0))
+			continue;
+		strbuf_addf(out, "%s %s rx %s tx %s", any ? "," : "  net:", n->name,
+			    human_rate(n->rx_bytes_per_s, a, sizeof(a)),
+			    human_rate(n->tx_bytes_per_s, b, sizeof(b)));
+		any = true;
+	}
+	if (any)
+		strbuf_addc(out, '\n');
+	any = false;
+	for (size_t i = 0; i < s->ndisks; i++) {
+		const struct dump_disk *d = &s->disks[i];
+
+		if (d->read_bytes_per_s <= 0 && d->write_bytes_per_s <= 0 && d->util_pct <= 0)
+			continue;
+		strbuf_addf(out, "%s %s read %s write %s %.0f IOPS util %.1f%%",
+			    any ? "," : "  disk:", d->name,
+			    human_rate(d->read_bytes_per_s, a, sizeof(a)),
+			    human_rate(d->write_bytes_per_s, b, sizeof(b)),
+			    d->read_iops + d->write_iops, d->util_pct);
+		any = true;
+	}
+	if (any)
+		strbuf_addc(out, '\n');
+	for (size_t i = 0; i < s->nio_procs && i < 3; i++) {
+		const struct dump_proc *p = &s->io_procs[i];
+
+		strbuf_addf(out, "%s %d (%s) read %s write %s", i ? "," : "  io:", p->pid, p->comm,
+			    human_rate(p->read_bytes_per_s, a, sizeof(a)),
+			    human_rate(p->write_bytes_per_s, b, sizeof(b)));
+	}
+	if (s->nio_procs)
+		strbuf_addc(out, '\n');
 }
 
 static void trigger_line(const char *label, const struct dump_trigger *t, struct strbuf *out)
 {
+	if (net_trigger_line(label, t, out))
+		return;
 	strbuf_addf(out, "%s %s at %s: pid %d (%s) value %.1f %s, baseline %.1f, delta %+.1f, "
 			 "threshold %.1f; scope %s, cooldown %.1f s\n",
 		    label, t->type, t->timestamp, t->pid, t->comm, t->value, unit_word(t->unit),
@@ -140,6 +227,7 @@ void show_text(const struct dump *d, size_t top, struct strbuf *out)
 			    i == d->trigger_index ? " [trigger]" : "", s->cpu_pct, s->mem_used_pct,
 			    show_human_kib(s->mem_available_kib, mem, sizeof(mem)), s->load1,
 			    (unsigned long long)s->process_count);
+		net_disk_lines(s, out);
 		if (n)
 			strbuf_addf(out, "  %7s %7s %-10s %6s %10s S COMMAND\n", "PID", "PPID", "USER",
 				    "CPU%", "RSS");
@@ -171,6 +259,8 @@ static void json_trigger(struct json_writer *w, const struct dump_trigger *t)
 	json_kv_double(w, "delta", t->delta, 2);
 	json_kv_double(w, "threshold", t->threshold, 2);
 	json_kv_str(w, "scope", t->scope);
+	if (t->interface && t->interface[0])
+		json_kv_str(w, "interface", t->interface);
 	json_obj_end(w);
 }
 

@@ -81,6 +81,9 @@ static void draw_dump(struct tui *t, struct lines *l)
 	if (tr->pid > 0)
 		snprintf(buf, sizeof(buf), "%s  pid %d (%s)  at %s", str(tr->type), tr->pid,
 			 tr->comm, when);
+	else if (tr->interface && tr->interface[0])
+		snprintf(buf, sizeof(buf), "%s  interface %s  at %s", str(tr->type), tr->interface,
+			 when);
 	else
 		snprintf(buf, sizeof(buf), "%s  system-wide  at %s", str(tr->type), when);
 	label_line(l, NULL, buf, ST_MARK);
@@ -92,6 +95,13 @@ static void draw_dump(struct tui *t, struct lines *l)
 	snprintf(buf, sizeof(buf), "%s  baseline %s  delta %s%s  threshold %s", v[0], v[1],
 		 tr->delta > 0 ? "+" : "", v[2], v[3]);
 	label_line(l, "value", buf, ST_NORMAL);
+	if (tr->threshold_ratio > 0) {
+		/* the network monitor judges a ratio to its baseline, not a difference */
+		snprintf(buf, sizeof(buf), "%.2f of the baseline  (fires %s %.2f)", tr->ratio,
+			 strcmp(str(tr->type), "net_latency") ? "below" : "above",
+			 tr->threshold_ratio);
+		label_line(l, "ratio", buf, ST_NORMAL);
+	}
 
 	snprintf(buf, sizeof(buf), "%s  cooldown %g s", tr->scope ? tr->scope : "?",
 		 tr->cooldown_s);

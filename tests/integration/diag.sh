@@ -33,14 +33,14 @@ enable_fork_detection = false
 diagnostic_interval_ms = 100.0
 diagnostic_seconds = 2.0
 diagnostic_quiet_seconds = 0.5
-diagnostic_budget_pct = 50.0
+diagnostic_budget_pct = 100.0
 EOT
 start_daemon d -c "$T/c.toml" -o "$T/out" -i 0.5
 ok $? "daemon starts"
 wait_samples d 2
 # the culprit: hot/cold loops with a file and a TCP connection open, and a child left behind.
-# The host may be busy: another process's trigger can take the episode first (a trigger during
-# an episode extends it, it does not start its own), so try again until one is the culprit's.
+# The host may be busy: another process's trigger can start the episode first; the culprit's
+# trigger then joins it (up to four culprits are followed at once). Try again if it did not.
 f=
 for attempt in 1 2 3 4 5 6; do
 	tag=culprit$attempt$RANDOM

@@ -39,6 +39,9 @@ def check(path, validator):
         rss = [p["rss_kib"] for p in s["top_rss_procs"]]
         if cpu != sorted(cpu, reverse=True) or rss != sorted(rss, reverse=True):
             return f"{path}: top lists not sorted"
+        io = [p["io"]["read_bytes_per_s"] + p["io"]["write_bytes_per_s"] for p in s["top_io_procs"]]
+        if io != sorted(io, reverse=True) or any(x <= 0 for x in io) or (top and len(io) > top):
+            return f"{path}: top_io_procs not sorted, holds an idle process or is too long"
         want = s["process_count"] if top == 0 else min(top, s["process_count"])
         if len(s["procs"]) != want or len(s["top_rss_procs"]) != want:
             return f"{path}: top lists hold {len(s['procs'])}, want {want}"

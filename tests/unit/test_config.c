@@ -26,6 +26,47 @@ static void expect_error(const char *text, const char *want, const char *what)
 	strbuf_release(&err);
 }
 
+/* [network]: the anomaly monitor's keys, their errors, and the interface list's round trip. */
+static void test_network(void)
+{
+	struct config cfg;
+	struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+
+	config_defaults(&cfg);
+	ok(!cfg.anomaly_enabled && !strcmp(cfg.anomaly_interfaces, "") &&
+		   cfg.anomaly_interval_ms == 1000 && cfg.anomaly_throughput_ratio == 0.85 &&
+		   !strcmp(cfg.anomaly_latency_path, ""),
+	   "[network] defaults: off, every interface, 1000 ms, 0.85, no latency file");
+	is_int(parse(&cfg,
+		     "[network]\nanomaly_enabled = true\nanomaly_interfaces = [\"eth0\", "
+		     "\"st1a\"]\n"
+		     "anomaly_interval_ms = 250\nanomaly_throughput_ratio = 0.5\n"
+		     "anomaly_latency_path = \"/proc/self/status\"\nanomaly_refractory_ms = 0\n",
+		     &err),
+	       0, "a [network] section parses");
+	is_str(cfg.anomaly_interfaces, "eth0,st1a", "interfaces stored comma-joined");
+	config_dump_toml(&cfg, &text);
+	ok(strstr(strbuf_str(&text), "anomaly_interfaces = [\"eth0\", \"st1a\"]\n") != NULL,
+	   "and printed back as a TOML array");
+	config_release(&cfg);
+	strbuf_release(&text);
+	strbuf_release(&err);
+	expect_error("[network]\nanomaly_throughput_ratio = 1.5\n",
+		     "t.toml:2: 'anomaly_throughput_ratio' is out of range", "a ratio above 1");
+	expect_error("[network]\nanomaly_interval_ms = -100\n",
+		     "t.toml:2: 'anomaly_interval_ms' is out of range", "a negative interval");
+	expect_error("[network]\nanomaly_latency_path = \"/nonexistent/p99\"\n",
+		     "t.toml:2: 'anomaly_latency_path': cannot read '/nonexistent/p99'",
+		     "a missing latency file");
+	expect_error("[network]\nanomaly_interfaces = \"eth0\"\n",
+		     "'anomaly_interfaces' must be an array", "a string for the list");
+	expect_error("[network]\nanomaly_interfaces = [\"eth0\", \"a/b\"]\n",
+		     "'anomaly_interfaces' item 2 is not an interface name",
+		     "a bad interface name");
+	expect_error("[network]\nanomaly_latency_ratio = 0.5\n",
+		     "'anomaly_latency_ratio' is out of range", "a latency ratio under 1");
+}
+
 int main(void)
 {
 	struct config cfg, again;
@@ -147,5 +188,6 @@ int main(void)
 
 	strbuf_release(&err);
 	strbuf_release(&text);
+	test_network();
 	return done_testing();
 }
