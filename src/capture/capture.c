@@ -105,6 +105,7 @@ struct capture *capture_new(const struct config *cfg, const char *proc_root, str
 	c->env.cfg = &c->cfg;
 	c->env.ticks_per_sec = sysconf(_SC_CLK_TCK);
 	c->env.max_open_fds = fd_budget();
+	apply_log_level(cfg); /* before the collectors: they say which sources they use */
 	for (size_t i = 0; i < NCOLLECTORS; i++) {
 		int ret = collectors[i]->open(&c->cstate[i], &c->env);
 
@@ -123,7 +124,6 @@ struct capture *capture_new(const struct config *cfg, const char *proc_root, str
 		strbuf_addf(err, "cannot start the dump writer: %s", strerror(errno));
 		goto fail;
 	}
-	apply_log_level(cfg);
 	return c;
 fail:
 	capture_free(c);

@@ -15,7 +15,7 @@
 #include "base/toml.h"
 #include "base/xalloc.h"
 
-enum key_type { K_DOUBLE, K_INT, K_BOOL, K_STRING, K_SCOPE, K_LOGLEVEL };
+enum key_type { K_DOUBLE, K_INT, K_BOOL, K_STRING, K_SCOPE, K_LOGLEVEL, K_PSOURCE };
 
 struct key_def {
 	const char *section;
@@ -89,6 +89,9 @@ static const struct key_def keys[] = {
 	  "EWMA weight of the memory and swap baselines (higher adapts faster)" },
 	{ "advanced", "process_baseline_alpha", K_DOUBLE, OFF(process_baseline_alpha), 0.0, 1.0,
 	  "EWMA weight of per-process CPU baselines" },
+	{ "advanced", "process_source", K_PSOURCE, OFF(process_source), 0, 0,
+	  "per-process counters from auto (the BPF task iterator, else /proc), bpf or proc; "
+	  "read at start" },
 	{ "retention", "max_dumps", K_INT, OFF(max_dumps), 0, 100000000,
 	  "keep at most this many dumps, oldest deleted first (0 = no limit)" },
 	{ "retention", "max_total_mib", K_DOUBLE, OFF(max_total_mib), 0, 1e9,
@@ -105,6 +108,13 @@ static const char *const scope_names[] = { "per_process", "process_group", "pare
 const char *config_scope_name(enum cooldown_scope s)
 {
 	return (unsigned)s < 4 ? scope_names[s] : "?";
+}
+
+static const char *const process_source_names[] = { "auto", "bpf", "proc" };
+
+const char *config_process_source_name(enum process_source s)
+{
+	return (unsigned)s < 3 ? process_source_names[s] : "?";
 }
 
 void config_defaults(struct config *cfg)
@@ -135,6 +145,7 @@ void config_defaults(struct config *cfg)
 	cfg->log_level = xstrdup("info");
 	cfg->memory_baseline_alpha = 0.2;
 	cfg->process_baseline_alpha = 0.3;
+	cfg->process_source = PROCESS_SOURCE_AUTO;
 	cfg->max_dumps = 1000;
 	cfg->max_total_mib = 512;
 	cfg->max_age_days = 30;
@@ -216,6 +227,7 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 	case K_STRING:
 	case K_LOGLEVEL:
 	case K_SCOPE:
+	case K_PSOURCE:
 		if (v->type != TOML_STRING) {
 			strbuf_addf(msg, "'%s' must be a string, not %s", k->key,
 				    toml_type_name(v->type));
@@ -233,6 +245,16 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 		strbuf_addf(msg,
 			    "'%s' must be per_process, process_group, parent or system, not '%s'",
 			    k->key, v->str);
+		return -EINVAL;
+	}
+	if (k->type == K_PSOURCE) {
+		for (int i = 0; i < 3; i++) {
+			if (!strcmp(v->str, process_source_names[i])) {
+				*(enum process_source *)field = (enum process_source)i;
+				return 0;
+			}
+		}
+		strbuf_addf(msg, "'%s' must be auto, bpf or proc, not '%s'", k->key, v->str);
 		return -EINVAL;
 	}
 	if (k->type == K_LOGLEVEL) {
@@ -402,6 +424,10 @@ void config_dump_toml(const struct config *cfg, struct strbuf *out)
 		case K_SCOPE:
 			strbuf_addf(out, "\"%s\"\n",
 				    config_scope_name(*(const enum cooldown_scope *)field));
+			break;
+		case K_PSOURCE:
+			strbuf_addf(out, "\"%s\"\n",
+				    config_process_source_name(*(const enum process_source *)field));
 			break;
 		}
 	}
