@@ -37,7 +37,7 @@ struct task_struct___kt_old {
 static __u32 task_state(struct task_struct *t)
 {
 	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
+		return t->__state;
 	return (__u32)BPF_CORE_READ((struct task_struct___old *)t, state);
 }
 
@@ -55,7 +55,7 @@ static __u64 mm_counter(struct mm_struct *mm, int member)
 
 		v = BPF_CORE_READ(o, rss_stat.count[member].counter);
 	} else {
-		v = BPF_CORE_READ(mm, rss_stat[member].count);
+		v = mm->rss_stat[member].count;
 	}
 	return v > 0 ? (__u64)v : 0;
 }
@@ -95,14 +95,14 @@ static __u32 dump_owner(struct task_struct *t, __u32 flags)
 
 	if (flags & PF_KTHREAD)
 		return 0;
-	mm = BPF_CORE_READ(t, mm);
+	mm = t->mm;
 	if (!mm)
 		return 0;
 	/* unsigned long before 6.18, a one-word bitmap (mm_flags_t) since: the first word */
 	bpf_core_read(&mmf, sizeof(mmf), &mm->flags);
 	if ((mmf & MMF_DUMPABLE_MASK) != SUID_DUMP_USER)
 		return ns_root_uid(BPF_CORE_READ(mm, user_ns));
-	return BPF_CORE_READ(t, cred, euid.val);
+	return t->cred->euid.val;
 }
 
 struct walk {
@@ -200,23 +200,31 @@ int dump_task(struct bpf_iter__task *ctx)
 
 	if (!t)
 		return 0;
-	rec.tgid = BPF_CORE_READ(t, tgid);
-	if (BPF_CORE_READ(t, pid) != (pid_t)rec.tgid)
+	/* direct loads through the task's BTF pointers (faulting loads, CO-RE offsets) */
+	rec.tgid = t->tgid;
+	if (t->pid != (pid_t)rec.tgid)
 		return 0; /* one record per process: its leader */
-	__u32 flags = BPF_CORE_READ(t, flags);
+	__u32 flags = t->flags;
 
-	sig = BPF_CORE_READ(t, signal);
-	rec.start_boottime_ns = BPF_CORE_READ(t, start_boottime);
-	rec.ppid = BPF_CORE_READ(t, real_parent, tgid);
-	pg = BPF_CORE_READ(sig, pids[bpf_core_enum_value(enum pid_type, PIDTYPE_PGID)]);
+	sig = t->signal;
+	rec.start_boottime_ns = t->start_boottime;
+	rec.ppid = t->real_parent->tgid;
+	pg = sig->pids[bpf_core_enum_value(enum pid_type, PIDTYPE_PGID)];
 	if (pg)
 		rec.pgid = BPF_CORE_READ(pg, numbers[0].nr);
 	rec.state = task_state(t);
-	rec.exit_state = BPF_CORE_READ(t, exit_state);
-	rec.nr_threads = BPF_CORE_READ(sig, nr_threads);
-	rec.cpu_ns = group_cpu_ns(sig);
+	rec.exit_state = t->exit_state;
+	rec.nr_threads = sig->nr_threads;
+	/*
+	 * nr_threads counts the thread list (both change under siglock in
+	 * copy_process and __exit_signal): a lone leader needs no walk.
+	 */
+	if (rec.nr_threads == 1)
+		rec.cpu_ns = t->se.sum_exec_runtime + sig->sum_sched_runtime;
+	else
+		rec.cpu_ns = group_cpu_ns(sig);
 	rec.uid = dump_owner(t, flags);
-	mm = BPF_CORE_READ(t, mm);
+	mm = t->mm;
 	if (mm && !(flags & PF_KTHREAD)) /* get_task_mm() ignores a kthread's borrowed mm */
 		rec.rss_pages = mm_counter(mm, MM_FILEPAGES) + mm_counter(mm, MM_ANONPAGES) +
 				mm_counter(mm, MM_SHMEMPAGES);
