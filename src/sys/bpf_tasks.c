@@ -37,7 +37,8 @@ __attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_
 	if (!n)
 		return 0;
 	if (level == LIBBPF_WARN)
-		snprintf(last_warning, sizeof(last_warning), "%s", line);
+		snprintf(last_warning, sizeof(last_warning), "%.*s", (int)sizeof(last_warning) - 1,
+			 line);
 	log_debug("libbpf: %s", line);
 	return 0;
 }

@@ -387,8 +387,10 @@ static void test_compare(void)
 		   "%s: rss within two pages (proc %llu KiB, bpf %llu KiB)", w,
 		   (unsigned long long)p->rss_kib, (unsigned long long)q->rss_kib);
 		if (kids[i].state == 'R')
-			ok(p->cpu_pct > 20 && q->cpu_pct > 20 && p->cpu_pct - q->cpu_pct < 25 &&
-				   q->cpu_pct - p->cpu_pct < 25,
+			/* however little CPU a loaded machine leaves it, both read the same */
+			ok(p->cpu_pct > 1 && q->cpu_pct > 1 &&
+				   fabsf(p->cpu_pct - q->cpu_pct) <=
+					   5 + 0.2f * fmaxf(p->cpu_pct, q->cpu_pct),
 			   "%s: CPU %% agrees (proc %.1f, bpf %.1f)", w, p->cpu_pct, q->cpu_pct);
 		else
 			ok(p->cpu_pct < 5 && q->cpu_pct < 5, "%s: CPU %% low in both (%.1f, %.1f)",
