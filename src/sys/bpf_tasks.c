@@ -36,7 +36,8 @@ __attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_
 		line[--n] = '\0';
 	if (!n)
 		return 0;
-	if (level == LIBBPF_WARN)
+	/* its messages start "libbpf: "; the skeleton's summary line says nothing new */
+	if (level == LIBBPF_WARN && strstr(line, "failed to load BPF skeleton") == NULL)
 		snprintf(last_warning, sizeof(last_warning), "%.*s", (int)sizeof(last_warning) - 1,
 			 line);
 	log_debug("libbpf: %s", line);
@@ -57,7 +58,7 @@ static void reason(struct strbuf *why, const char *what, int err)
 {
 	strbuf_addf(why, "%s: %s", what, strerror(err));
 	if (last_warning[0])
-		strbuf_addf(why, " (libbpf: %s)", last_warning);
+		strbuf_addf(why, " (%s)", last_warning);
 }
 
 int bpf_tasks_new(struct bpf_tasks **out, struct strbuf *why)
