@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,8 @@ int bpf_tasks_new(struct bpf_tasks **out, struct strbuf *why)
 		goto fail;
 	}
 	libbpf_set_print(old);
+	/* loading parsed the kernel's whole BTF (megabytes, freed by now): give it back */
+	malloc_trim(0);
 	*out = bt;
 	return 0;
 fail:
