@@ -6,6 +6,12 @@
                           wait to be killed. Everything dies with WATCH_PID too (PDEATHSIG).
   persample LOG           median microseconds per process from spiketrace's
                           "sample N: P processes in X ms" debug lines (sample 1 skipped).
+  steady WRAPPER_PID FROM_S TO_S OUT_JSON
+                          the CPU % of one core that the command run by the rusage wrapper
+                          WRAPPER_PID used between FROM_S and TO_S after its start (the sum of
+                          its threads' /proc/PID/task/*/schedstat run time, ns; polled, so a
+                          run that ends early still has a window), and its last VmRSS: the
+                          steady state, without start-up.
   report RESULTS_DIR OUT_JSON
                           print the tables and ratios, write OUT_JSON.
 """
@@ -74,7 +80,8 @@ def cmd_spawn(argv):
 
 
 # ---------------------------------------------------------------- persample
-SAMPLE_RE = re.compile(r"sample (\d+): (\d+) processes in ([0-9.]+) ms")
+SAMPLE_RE = re.compile(r"sample (\d+): (\d+) processes in ([0-9.]+) ms"
+                       r"(?: \(process collector ([0-9.]+) ms\))?")
 
 
 def persample(path):
@@ -83,12 +90,15 @@ def persample(path):
         for line in f:
             m = SAMPLE_RE.search(line)
             if m:
-                rows.append((int(m[1]), int(m[2]), float(m[3])))
-    rest = [r for r in rows if r[0] > 1]
+                rows.append((int(m[1]), int(m[2]), float(m[3]),
+                             float(m[4]) if m[4] is not None else None))
+    rest = [r[:3] for r in rows if r[0] > 1]
     if not rest:
         return None
     us = [ms * 1000.0 / n for _, n, ms in rest if n > 0]
+    coll = [r[3] * 1000.0 / r[1] for r in rows if r[0] > 1 and r[3] is not None and r[1] > 0]
     return {
+        "collector_us_per_proc_median": statistics.median(coll) if coll else None,
         "samples": len(rows),
         "procs_median": statistics.median(n for _, n, _ in rest),
         "sample_ms_median": statistics.median(ms for _, _, ms in rest),
@@ -108,11 +118,78 @@ def cmd_persample(argv):
     return 0
 
 
+# ---------------------------------------------------------------- steady
+def _child_of(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = f.read().split()
+        return int(kids[0]) if kids else None
+    except (OSError, ValueError):
+        return None
+
+
+def _run_ns(pid):
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None  # gone, or a thread went between listdir and open: try again
+    return total
+
+
+def _rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def cmd_steady(argv):
+    wrapper, t_from, t_to, out = int(argv[0]), float(argv[1]), float(argv[2]), argv[3]
+    t0 = time.monotonic()
+    child = None
+    while child is None and time.monotonic() - t0 < 10:
+        child = _child_of(wrapper)
+        if child is None:
+            time.sleep(0.02)
+    res = {"from_s": t_from, "to_s": t_to}
+    if child is not None:
+        time.sleep(max(0.0, t_from - (time.monotonic() - t0)))
+        first = last = None
+        # poll until TO_S or until it exits (a run may end early): the last reading counts
+        while time.monotonic() - t0 <= t_to:
+            ns = _run_ns(child)
+            if ns is None:
+                if not os.path.exists(f"/proc/{child}/task"):
+                    break
+            else:
+                rss = _rss_kib(child)
+                last = (ns, time.monotonic(), rss if rss else (last[2] if last else None))
+                if first is None:
+                    first = last
+            time.sleep(0.25)
+        if first and last and last[1] - first[1] > 1.0:
+            res.update({"window_s": last[1] - first[1], "cpu_ms": (last[0] - first[0]) / 1e6,
+                        "cpu_pct_one_core": 100.0 * (last[0] - first[0]) / 1e9 / (last[1] - first[1]),
+                        "rss_kib": last[2]})
+    with open(out, "w") as f:
+        json.dump(res, f)
+    return 0
+
+
 # ---------------------------------------------------------------- report
-TOOLS = ("spiketrace", "atop", "pidstat")
-TARGET_CPU_RATIO_ATOP = 0.10
+BASELINES = ("atop", "pidstat")
+TARGET_CPU_RATIO_ATOP = 0.10  # at 1 s
+TARGET_SENTINEL_PCT = 0.1  # % of one core, 1 s interval, ~600 processes
+TARGET_DIAGNOSTIC_PCT = 2.0  # % of one core, 100 ms interval
 TARGET_RSS_MIB = 8.0
-TARGET_US_PER_PROC = 7.0
+TARGET_US_PER_PROC = 7.0  # the /proc path: one pread of PID/stat
 US_SLACK = 1.5  # "close to ~7 us": within 1.5x
 
 
@@ -136,17 +213,33 @@ def verdict(ok):
     return "n/a" if ok is None else ("meets" if ok else "MISSES")
 
 
+def tool_result(sdir, name):
+    r = load(os.path.join(sdir, name + ".json"))
+    if not r:
+        return None
+    r["cpu_pct_one_core"] = 100.0 * r["cpu_s"] / r["wall_s"] if r["wall_s"] > 0 else None
+    r["peak_rss_mib"] = r["maxrss_kib"] / 1024.0
+    st = load(os.path.join(sdir, name + ".steady.json")) or {}
+    r["steady_cpu_pct"] = st.get("cpu_pct_one_core")
+    r["steady_rss_mib"] = st["rss_kib"] / 1024.0 if st.get("rss_kib") else None
+    r["steady_window_s"] = st.get("window_s")
+    return r
+
+
 def cmd_report(argv):
     rdir, out = argv[0], argv[1]
     meta = load(os.path.join(rdir, "meta.json")) or {}
     scen_names = meta.get("scenarios", [])
+    variants = meta.get("variants", [])
     doc = {
         "meta": meta,
         "targets": {
-            "note": "from the issue: at 1 s and 600 processes",
-            "cpu_ratio_spiketrace_atop_max": TARGET_CPU_RATIO_ATOP,
+            "note": "from the issues: at 600 processes",
+            "sentinel_1s_steady_cpu_pct_max": TARGET_SENTINEL_PCT,
+            "diagnostic_100ms_steady_cpu_pct_max": TARGET_DIAGNOSTIC_PCT,
+            "cpu_ratio_spiketrace_atop_max_at_1s": TARGET_CPU_RATIO_ATOP,
             "spiketrace_peak_rss_mib_max": TARGET_RSS_MIB,
-            "us_per_process_about": TARGET_US_PER_PROC,
+            "proc_us_per_process_about": TARGET_US_PER_PROC,
         },
         "scenarios": {},
     }
@@ -154,89 +247,90 @@ def cmd_report(argv):
     for sc in scen_names:
         sdir = os.path.join(rdir, sc)
         smeta = load(os.path.join(sdir, "scenario.json")) or {}
-        tools = {}
-        for t in TOOLS:
-            r = load(os.path.join(sdir, t + ".json"))
-            if r:
-                r["cpu_pct_one_core"] = 100.0 * r["cpu_s"] / r["wall_s"] if r["wall_s"] > 0 else None
-                r["peak_rss_mib"] = r["maxrss_kib"] / 1024.0
-            tools[t] = r
-        ps = load(os.path.join(sdir, "persample.json"))
-        st, at, pi = tools["spiketrace"], tools["atop"], tools["pidstat"]
-
-        # CPU is compared as CPU % (CPU s / wall s): the three take their samples over
-        # slightly different spans (atop and spiketrace: N samples in N-1 s, pidstat N+1 in N s).
-        def pct(r):
-            return r["cpu_pct_one_core"] if r else None
-
-        def rss(r):
-            return r["peak_rss_mib"] if r else None
-
-        rat = {
-            "cpu_spiketrace_atop": ratio(pct(st), pct(at)),
-            "cpu_spiketrace_pidstat": ratio(pct(st), pct(pi)),
-            "rss_spiketrace_atop": ratio(rss(st), rss(at)),
-            "rss_spiketrace_pidstat": ratio(rss(st), rss(pi)),
-        }
-        us = ps["us_per_proc_median"] if ps else None
-        checks = {
-            "cpu_ratio_atop": None if rat["cpu_spiketrace_atop"] is None
-            else rat["cpu_spiketrace_atop"] <= TARGET_CPU_RATIO_ATOP,
-            "rss": None if rss(st) is None else rss(st) < TARGET_RSS_MIB,
-            "us_per_proc": None if us is None else us <= TARGET_US_PER_PROC * US_SLACK,
-        }
-        doc["scenarios"][sc] = {**smeta, "tools": tools, "ratios": rat,
-                                "per_process": ps, "targets_met": checks}
-
+        names = [v["name"] for v in variants] + list(BASELINES)
+        tools = {t: tool_result(sdir, t) for t in names}
+        persample = {src: load(os.path.join(sdir, f"persample-{src}.json"))
+                     for src in meta.get("sources", [])}
         label = smeta.get("label", sc)
+        nprocs = smeta.get("procs_before_tools")
+        at, pi = tools.get("atop"), tools.get("pidstat")
         print()
-        print(f"== scenario {sc}: {label}: {smeta.get('procs_before_tools', '?')} processes on the host "
-              f"({smeta.get('spawned', '?')} spawned), {meta.get('duration_s')} x "
-              f"{meta.get('interval_s')} s, {meta.get('mode')}")
-        print(f"{'tool':<11} {'CPU s':>7} {'user s':>7} {'sys s':>7} {'wall s':>7} "
-              f"{'CPU % 1 core':>12} {'peak RSS MiB':>12}  rc")
-        for t in TOOLS:
+        print(f"== scenario {sc}: {label}: {nprocs or '?'} processes on the host "
+              f"({smeta.get('spawned', '?')} spawned), {meta.get('duration_s')} s per tool, "
+              f"{meta.get('mode')}")
+        print(f"{'tool':<24} {'CPU s':>6} {'wall s':>6} {'CPU %':>7} {'steady %':>8} "
+              f"{'peak RSS':>8} {'end RSS':>7}  rc   (CPU % of one core; RSS MiB)")
+        for t in names:
             r = tools[t]
             if not r:
-                print(f"{t:<11} {'(no result)':>7}")
+                print(f"{t:<24} {'(no result)':>7}")
                 continue
-            print(f"{t:<11} {r['cpu_s']:7.2f} {r['user_s']:7.2f} {r['sys_s']:7.2f} {r['wall_s']:7.1f} "
-                  f"{fmt(r['cpu_pct_one_core'], '12.3f')} {r['peak_rss_mib']:12.2f}  {r['rc']}")
-        if st:
-            print(f"  spiketrace peak RSS {rss(st):.2f} MiB   target < {TARGET_RSS_MIB:g} MiB: "
-                  f"{verdict(checks['rss'])}"
-                  + (f" (over by {rss(st) - TARGET_RSS_MIB:.2f} MiB, x{rss(st) / TARGET_RSS_MIB:.2f})"
-                     if checks["rss"] is False else ""))
-            if smeta.get("dumps_written") is not None:
-                print(f"  spiketrace wrote {smeta['dumps_written']} dump(s) during the run")
-        print(f"  CPU spiketrace/atop    {fmt(rat['cpu_spiketrace_atop'], '.3f'):>7}   target <= "
-              f"{TARGET_CPU_RATIO_ATOP:g}: {verdict(checks['cpu_ratio_atop'])}")
-        print(f"  CPU spiketrace/pidstat {fmt(rat['cpu_spiketrace_pidstat'], '.3f'):>7}")
-        print(f"  RSS spiketrace/atop    {fmt(rat['rss_spiketrace_atop'], '.3f'):>7}")
-        print(f"  RSS spiketrace/pidstat {fmt(rat['rss_spiketrace_pidstat'], '.3f'):>7}")
-        dur = meta.get("duration_s")
-        nprocs = smeta.get("procs_before_tools")
-        if st and dur and nprocs:
-            cpu_us = st["cpu_s"] / dur / nprocs * 1e6
-            doc["scenarios"][sc]["spiketrace_cpu_us_per_process_sample"] = cpu_us
-            print(f"  spiketrace CPU per sample {st['cpu_s'] / dur * 1e3:.2f} ms = {cpu_us:.2f} us per process "
-                  f"(CPU s / {dur} samples / {nprocs} processes, start-up included)")
-        if ps:
-            print(f"  per-process read cost (-i 0.2, {ps['samples']} samples, median of 2..N): "
-                  f"{us:.2f} us/process ({ps['sample_ms_median']:.2f} ms per sample of "
-                  f"{ps['procs_median']:g} processes; range {ps['us_per_proc_min']:.2f}-"
-                  f"{ps['us_per_proc_max']:.2f}; first sample {fmt(ps['first_sample_ms'], '.2f')} ms)"
-                  f"   target ~{TARGET_US_PER_PROC:g} us (<= {TARGET_US_PER_PROC * US_SLACK:g}): "
-                  f"{verdict(checks['us_per_proc'])}")
-        else:
-            print("  per-process read cost: n/a")
-        n = label
-        ratio_lines += [
-            f"ratio cpu spiketrace/atop ({n}): {fmt(rat['cpu_spiketrace_atop'], '.3f')}",
-            f"ratio cpu spiketrace/pidstat ({n}): {fmt(rat['cpu_spiketrace_pidstat'], '.3f')}",
-            f"ratio rss spiketrace/atop ({n}): {fmt(rat['rss_spiketrace_atop'], '.3f')}",
-            f"ratio rss spiketrace/pidstat ({n}): {fmt(rat['rss_spiketrace_pidstat'], '.3f')}",
-        ]
+            print(f"{t:<24} {r['cpu_s']:6.2f} {r['wall_s']:6.1f} {fmt(r['cpu_pct_one_core'], '7.3f')} "
+                  f"{fmt(r['steady_cpu_pct'], '8.3f')} {r['peak_rss_mib']:8.2f} "
+                  f"{fmt(r['steady_rss_mib'], '7.2f')}  {r['rc']}")
+        checks, rats = {}, {}
+        for v in variants:
+            r = tools.get(v["name"])
+            if not r:
+                continue
+            n = v["name"]
+            steady = r["steady_cpu_pct"]
+            if v["interval_s"] >= 1:
+                target, what = TARGET_SENTINEL_PCT, "sentinel"
+                rats[n + "/atop"] = ratio(r["cpu_pct_one_core"], at and at["cpu_pct_one_core"])
+                rats[n + "/pidstat"] = ratio(r["cpu_pct_one_core"], pi and pi["cpu_pct_one_core"])
+                rats[n + "/atop steady"] = ratio(steady, at and at["steady_cpu_pct"])
+                rats[n + "/pidstat steady"] = ratio(steady, pi and pi["steady_cpu_pct"])
+                rats[n + "/atop rss"] = ratio(r["peak_rss_mib"], at and at["peak_rss_mib"])
+                rats[n + "/pidstat rss"] = ratio(r["peak_rss_mib"], pi and pi["peak_rss_mib"])
+            else:
+                target, what = TARGET_DIAGNOSTIC_PCT, "diagnostic"
+            ok = None if steady is None else steady < target
+            checks[n] = {"steady_cpu_pct_target": target, "steady_cpu_ok": ok,
+                         "peak_rss_ok": r["peak_rss_mib"] < TARGET_RSS_MIB,
+                         "steady_rss_ok": None if r["steady_rss_mib"] is None
+                         else r["steady_rss_mib"] < TARGET_RSS_MIB}
+            print(f"  {n}: steady CPU {fmt(steady, '.3f')} % ({what} target < {target:g} %: "
+                  f"{verdict(ok)}), peak RSS {r['peak_rss_mib']:.2f} MiB, steady "
+                  f"{fmt(r['steady_rss_mib'], '.2f')} MiB (target < {TARGET_RSS_MIB:g}: peak "
+                  f"{verdict(checks[n]['peak_rss_ok'])}, steady {verdict(checks[n]['steady_rss_ok'])})")
+        # the two sources against each other, per interval
+        for iv in sorted({v["interval_s"] for v in variants}, reverse=True):
+            b = next((tools.get(v["name"]) for v in variants
+                      if v["source"] == "bpf" and v["interval_s"] == iv), None)
+            p = next((tools.get(v["name"]) for v in variants
+                      if v["source"] == "proc" and v["interval_s"] == iv), None)
+            if b and p:
+                rats[f"bpf/proc {iv:g}s steady"] = ratio(b["steady_cpu_pct"], p["steady_cpu_pct"])
+                rats[f"bpf/proc {iv:g}s"] = ratio(b["cpu_pct_one_core"], p["cpu_pct_one_core"])
+        for src, ps in persample.items():
+            if not ps:
+                print(f"  per-process cost ({src}): n/a")
+                continue
+            us = ps["us_per_proc_median"]
+            line = (f"  per-process cost ({src}, -i 0.2, median of samples 2..{ps['samples']}): "
+                    f"{us:.2f} us/process, of which the process collector "
+                    f"{fmt(ps.get('collector_us_per_proc_median'), '.2f')} ({ps['sample_ms_median']:.2f} ms per sample of "
+                    f"{ps['procs_median']:g} processes; range {ps['us_per_proc_min']:.2f}-"
+                    f"{ps['us_per_proc_max']:.2f}; first sample {fmt(ps['first_sample_ms'], '.2f')} ms)")
+            if src == "proc":
+                cu = ps.get("collector_us_per_proc_median") or us
+                checks["proc_us_per_proc"] = cu <= TARGET_US_PER_PROC * US_SLACK
+                line += (f"   collector target ~{TARGET_US_PER_PROC:g} us (<= {TARGET_US_PER_PROC * US_SLACK:g}): "
+                         f"{verdict(checks['proc_us_per_proc'])}")
+            print(line)
+        if persample.get("bpf") and persample.get("proc"):
+            rats["proc/bpf us per process (whole sample)"] = ratio(
+                persample["proc"]["us_per_proc_median"], persample["bpf"]["us_per_proc_median"])
+            rats["proc/bpf us per process (process collector)"] = ratio(
+                persample["proc"].get("collector_us_per_proc_median"),
+                persample["bpf"].get("collector_us_per_proc_median"))
+        if smeta.get("dumps_written") is not None:
+            print(f"  spiketrace wrote {smeta['dumps_written']} dump(s) during its runs "
+                  f"(triggers cost CPU too: rendering and writing)")
+        doc["scenarios"][sc] = {**smeta, "tools": tools, "ratios": rats,
+                                "per_process": persample, "targets_met": checks}
+        ratio_lines += [f"ratio {k} ({label}): {fmt(v, '.3f')}" for k, v in rats.items()]
     os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
     tmp = out + ".tmp"
     with open(tmp, "w") as f:
@@ -245,17 +339,19 @@ def cmd_report(argv):
     os.replace(tmp, out)
     print()
     if meta.get("rss_floor_kib") is not None:
-        print(f"peak RSS is ru_maxrss from wait4(); the method's floor (/bin/true) is "
-              f"{meta['rss_floor_kib'] / 1024:.2f} MiB")
+        print(f"peak RSS is ru_maxrss from wait4() (the method's floor, /bin/true, is "
+              f"{meta['rss_floor_kib'] / 1024:.2f} MiB); end RSS is VmRSS at the end of the "
+              f"steady window {meta.get('steady_window_s')} s")
     print(f"results: {out}")
-    print("ratios (CPU as CPU % of one core, i.e. CPU s / wall s; RSS as peak RSS):")
+    print("ratios (CPU as CPU % of one core; 'steady' without start-up; RSS as peak RSS):")
     for line in ratio_lines:
         print(line)
     return 0
 
 
 def main():
-    cmds = {"spawn": cmd_spawn, "persample": cmd_persample, "report": cmd_report}
+    cmds = {"spawn": cmd_spawn, "persample": cmd_persample, "steady": cmd_steady,
+            "report": cmd_report}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

@@ -1,22 +1,30 @@
-/* collect_procs.c - per-process collector: every /proc/PID, read through kept-open stat fds. */
+/*
+ * collect_procs.c - per-process collector: every process from the BPF task iterator or from
+ * /proc/PID/stat (kept-open fds); identity, new processes, command lines and CPU % are done here
+ * once for both sources.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/pidmap.h"
 #include "base/xalloc.h"
 #include "capture/collector.h"
+#include "capture/config.h"
+#include "sys/bpf_tasks.h"
 
 /* What we remember of a process between samples. */
 struct pentry {
 	int pid;
-	int fd; /* kept-open PID/stat, or -1 when over the fd budget (then open per read) */
+	int fd; /* kept-open PID/stat, or -1 when over the fd budget or reading BPF */
 	uint64_t start_ticks;
-	uint64_t last_ticks; /* utime + stime at the last read */
+	uint64_t last_cpu_ns; /* user + system CPU time at the last read */
 	uint64_t last_boot_ns;
 	uint32_t uid;
 	char comm[16];
@@ -26,7 +34,7 @@ struct pentry {
 	struct proc_io io;
 	bool io_read;	   /* io holds a reading */
 	bool io_denied;	   /* PID/io refused (EACCES: PID 1, other users' setuid): never retried */
-	uint64_t io_ticks; /* utime + stime when io was read */
+	uint64_t io_cpu_ns; /* user + system CPU time when io was read */
 	uint64_t io_boot_ns; /* when io was read */
 };
 
@@ -42,6 +50,19 @@ struct procs_state {
 	int open_fds;
 	uint64_t gen;
 	long page_kib;
+	uint64_t tick_ns;	/* one USER_HZ tick */
+	struct bpf_tasks *bpf;	/* the task iterator, or NULL: read /proc */
+};
+
+/* One process's counters as a source read them, in the snapshot's units. */
+struct reading {
+	int ppid, pgid;
+	char state;
+	char comm[16];
+	uint32_t threads;
+	uint64_t rss_kib;
+	uint64_t start_ticks; /* identity with the pid */
+	uint64_t cpu_ns;      /* user + system, all threads (USER_HZ ticks from /proc) */
 };
 
 static void entry_drop(struct procs_state *s, struct pentry *e)
@@ -55,12 +76,57 @@ static void entry_drop(struct procs_state *s, struct pentry *e)
 	e->cmdline = NULL;
 }
 
+/* The BPF iterator sees the host's processes: only worth it when the root is the host's /proc. */
+static bool is_host_proc(const struct procfs *pf)
+{
+	struct stat a, b;
+
+	return fstat(procfs_rootfd(pf), &a) == 0 && stat("/proc", &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Picks the source: tries the iterator unless told "proc"; one line says which and why. */
+static int choose_source(struct procs_state *s)
+{
+	enum process_source want = s->env->cfg ? s->env->cfg->process_source : PROCESS_SOURCE_AUTO;
+	struct strbuf why = STRBUF_INIT;
+	int ret = 0;
+
+	if (want == PROCESS_SOURCE_PROC) {
+		log_info("processes: reading /proc (process_source = \"proc\")");
+		return 0;
+	}
+	if (!is_host_proc(s->env->pf)) {
+		strbuf_adds(&why, "the proc root is not the host's /proc");
+		ret = -EXDEV;
+	} else {
+		ret = bpf_tasks_new(&s->bpf, &why);
+	}
+	if (ret == 0)
+		log_info("processes: reading the BPF task iterator (command lines from /proc)");
+	else if (want == PROCESS_SOURCE_AUTO && ret == -EXDEV)
+		log_info("processes: reading /proc (%s)", strbuf_str(&why));
+	else if (want == PROCESS_SOURCE_AUTO)
+		log_warn("processes: %s; reading /proc instead", strbuf_str(&why));
+	else
+		log_error("processes: process_source is \"bpf\" but %s", strbuf_str(&why));
+	strbuf_release(&why);
+	return want == PROCESS_SOURCE_AUTO ? 0 : ret;
+}
+
 static int procs_open(void **state, const struct collector_env *env)
 {
 	struct procs_state *s = xcalloc(1, sizeof(*s));
+	int ret;
 
 	s->env = env;
 	s->page_kib = sysconf(_SC_PAGESIZE) / 1024;
+	s->tick_ns = NSEC_PER_SEC / (uint64_t)env->ticks_per_sec;
+	ret = choose_source(s);
+	if (ret < 0) {
+		free(s);
+		return ret;
+	}
 	*state = s;
 	return 0;
 }
@@ -77,6 +143,7 @@ static void procs_close(void *state)
 	pidmap_release(&s->index);
 	free(s->pids);
 	free(s->buf);
+	bpf_tasks_free(s->bpf);
 	free(s);
 }
 
@@ -114,8 +181,53 @@ static void read_cmdline(struct procs_state *s, struct pentry *e)
 	}
 }
 
-/* Starts tracking a pid seen for the first time: fd, identity, uid, cmdline. */
-static int entry_start(struct procs_state *s, struct pentry *e, int pid, struct proc_stat *ps)
+/* Fills a reading from /proc/PID/stat fields. */
+static void reading_of_stat(const struct procs_state *s, const struct proc_stat *ps,
+			    struct reading *rd)
+{
+	rd->ppid = ps->ppid;
+	rd->pgid = ps->pgid;
+	rd->state = ps->state;
+	memcpy(rd->comm, ps->comm, sizeof(rd->comm) - 1);
+	rd->comm[sizeof(rd->comm) - 1] = '\0';
+	rd->threads = ps->num_threads > 0 ? (uint32_t)ps->num_threads : 0;
+	rd->rss_kib = ps->rss_pages > 0 ? (uint64_t)ps->rss_pages * (uint64_t)s->page_kib : 0;
+	rd->start_ticks = ps->starttime;
+	rd->cpu_ns = (ps->utime + ps->stime) * s->tick_ns;
+}
+
+/*
+ * Fills a reading from an iterator record. /proc shows the start time in ticks
+ * cut from the same nanoseconds (nsec_to_clock_t), so the identity matches;
+ * the CPU time is exact where /proc truncates utime and stime to ticks apart.
+ */
+static void reading_of_rec(const struct procs_state *s, const struct task_rec *r,
+			   struct reading *rd)
+{
+	rd->ppid = (int)r->ppid;
+	rd->pgid = (int)r->pgid;
+	rd->state = bpf_tasks_state_letter(r->state, r->exit_state);
+	memcpy(rd->comm, r->comm, sizeof(rd->comm) - 1);
+	rd->comm[sizeof(rd->comm) - 1] = '\0';
+	rd->threads = r->nr_threads;
+	rd->rss_kib = r->rss_pages * (uint64_t)s->page_kib;
+	rd->start_ticks = r->start_boottime_ns / s->tick_ns;
+	rd->cpu_ns = r->cpu_ns;
+}
+
+/* Starts tracking a process seen for the first time (any source): identity, uid, cmdline. */
+static void entry_init(struct procs_state *s, struct pentry *e, const struct reading *rd,
+		       uint32_t uid)
+{
+	e->start_ticks = rd->start_ticks;
+	e->uid = uid;
+	memcpy(e->comm, rd->comm, sizeof(e->comm) - 1);
+	read_cmdline(s, e);
+}
+
+/* Starts tracking a pid seen for the first time in /proc: fd, then entry_init(). */
+static int entry_start(struct procs_state *s, struct pentry *e, int pid, struct proc_stat *ps,
+		       struct reading *rd)
 {
 	uid_t uid = 0;
 	int ret;
@@ -137,13 +249,186 @@ static int entry_start(struct procs_state *s, struct pentry *e, int pid, struct 
 		entry_drop(s, e);
 		return ret;
 	}
-	e->start_ticks = ps->starttime;
+	reading_of_stat(s, ps, rd);
 	/* the kept fd's owner is the euid: one fstat instead of reading PID/status */
-	if ((e->fd >= 0 ? procfs_fd_owner(e->fd, &uid) : procfs_read_uid(s->env->pf, pid, &uid)) ==
+	if ((e->fd >= 0 ? procfs_fd_owner(e->fd, &uid) : procfs_read_uid(s->env->pf, pid, &uid)) !=
 	    0)
-		e->uid = (uint32_t)uid;
-	memcpy(e->comm, ps->comm, sizeof(e->comm) - 1);
-	read_cmdline(s, e);
+		uid = 0;
+	entry_init(s, e, rd, (uint32_t)uid);
+	return 0;
+}
+
+/*
+ * Appends one process to snap from what a source read (the one place for both
+ * sources): exec detection, the sample's fields, CPU % from the CPU time.
+ */
+static void sample_io(struct procs_state *s, struct pentry *e, struct proc_sample *p,
+		      uint64_t cpu_ns, char state, bool fresh, uint64_t now_boot_ns);
+
+static void emit(struct procs_state *s, struct snapshot *snap, struct pentry *e, bool fresh,
+		 bool first, const struct reading *rd)
+{
+	double hz = (double)s->env->ticks_per_sec;
+	uint64_t boot_real_ns = snap->real_ns - snap->boot_ns;
+	struct proc_sample *p;
+
+	e->gen = s->gen;
+	if (!fresh && strncmp(e->comm, rd->comm, sizeof(e->comm) - 1)) {
+		/* exec'd since the last sample: the command line changed too */
+		memcpy(e->comm, rd->comm, sizeof(e->comm) - 1);
+		read_cmdline(s, e);
+	}
+
+	p = snapshot_add_proc(snap);
+	p->pid = e->pid;
+	p->ppid = rd->ppid;
+	p->pgid = rd->pgid;
+	p->uid = e->uid;
+	p->state = rd->state;
+	memcpy(p->comm, e->comm, sizeof(p->comm));
+	p->threads = rd->threads;
+	p->rss_kib = rd->rss_kib;
+	p->start_ticks = e->start_ticks;
+	p->start_time_ns = boot_real_ns + (uint64_t)((double)e->start_ticks / hz * 1e9);
+	p->cmdline = rcstr_ref(e->cmdline);
+	if (fresh) {
+		/*
+		 * First sight: the lifetime average, one tick taken off so that a
+		 * process 10 ms old with one tick of CPU does not read as 100 %
+		 * (with either source: the iterator's nanoseconds are not ticks, but
+		 * a process's first milliseconds are mostly exec and loading).
+		 */
+		double life_s = (double)snap->boot_ns / 1e9 - (double)e->start_ticks / hz;
+		uint64_t busy_ns = rd->cpu_ns > s->tick_ns ? rd->cpu_ns - s->tick_ns : 0;
+
+		p->cpu_pct = life_s > 0 ? (float)(100.0 * ((double)busy_ns / 1e9) / life_s) : 0;
+		p->is_new = !first; /* everything in the first listing predates us */
+	} else {
+		double dt = (double)(snap->boot_ns - e->last_boot_ns) / 1e9;
+		uint64_t dcpu_ns = rd->cpu_ns > e->last_cpu_ns ? rd->cpu_ns - e->last_cpu_ns : 0;
+
+		p->cpu_pct = dt > 0 ? (float)(100.0 * ((double)dcpu_ns / 1e9) / dt) : 0;
+	}
+	sample_io(s, e, p, rd->cpu_ns, rd->state, fresh, snap->boot_ns);
+	e->last_cpu_ns = rd->cpu_ns;
+	e->last_boot_ns = snap->boot_ns;
+}
+
+/* Every process from the task iterator: one read, no per-process system call. */
+static int sample_bpf(struct procs_state *s, struct snapshot *snap, bool first)
+{
+	const struct task_rec *recs;
+	ssize_t n = bpf_tasks_read(s->bpf, &recs);
+
+	if (n < 0)
+		return (int)n;
+	for (ssize_t i = 0; i < n; i++) {
+		int pid = (int)recs[i].tgid;
+		long idx = pidmap_find(&s->index, s->ents, pid);
+		struct reading rd = { 0 };
+		struct pentry *e;
+		bool fresh = false;
+
+		reading_of_rec(s, &recs[i], &rd);
+		if (idx >= 0 && s->ents[idx].gen != s->gen) {
+			e = &s->ents[idx];
+			if (rd.start_ticks != e->start_ticks) {
+				/* the pid was reused: start over with whoever has it now */
+				entry_drop(s, e);
+				memset(e, 0, sizeof(*e));
+				e->pid = pid;
+				e->fd = -1;
+				entry_init(s, e, &rd, recs[i].uid);
+				fresh = true;
+			}
+		} else if (idx < 0) {
+			XGROW(s->ents, s->cap, s->n + 1);
+			e = &s->ents[s->n++];
+			memset(e, 0, sizeof(*e));
+			e->pid = pid;
+			e->fd = -1;
+			entry_init(s, e, &rd, recs[i].uid);
+			fresh = true;
+		} else {
+			continue; /* duplicate pid in one pass */
+		}
+		emit(s, snap, e, fresh, first, &rd);
+	}
+	return 0;
+}
+
+/* One /proc/PID through its kept-open stat fd (or a first open). */
+static void proc_one(struct procs_state *s, struct snapshot *snap, int pid, bool first)
+{
+	long idx = pidmap_find(&s->index, s->ents, pid);
+	struct proc_stat ps;
+	struct reading rd = { 0 };
+	struct pentry *e;
+	bool fresh = false;
+
+	if (idx >= 0 && s->ents[idx].gen != s->gen) {
+		e = &s->ents[idx];
+		if (read_stat(s, e, &ps) < 0 || ps.starttime != e->start_ticks) {
+			/* gone, or the pid was reused: start over with whoever has it now */
+			entry_drop(s, e);
+			if (entry_start(s, e, pid, &ps, &rd) < 0) {
+				e->gen = 0;
+				snap->procs_skipped++;
+				return;
+			}
+			fresh = true;
+		} else {
+			reading_of_stat(s, &ps, &rd);
+		}
+	} else if (idx < 0) {
+		XGROW(s->ents, s->cap, s->n + 1);
+		e = &s->ents[s->n];
+		if (entry_start(s, e, pid, &ps, &rd) < 0) {
+			snap->procs_skipped++;
+			return;
+		}
+		s->n++;
+		fresh = true;
+	} else {
+		return; /* duplicate pid in one listing */
+	}
+	emit(s, snap, e, fresh, first, &rd);
+}
+
+/* Every /proc/PID: getdents64, then one pread of each kept-open stat fd. */
+static int sample_proc(struct procs_state *s, struct snapshot *snap, bool first)
+{
+	int npids = procfs_list_pids(s->env->pf, &s->pids, &s->pids_cap);
+
+	if (npids < 0)
+		return npids;
+	for (int i = 0; i < npids; i++)
+		proc_one(s, snap, s->pids[i], first);
+	return 0;
+}
+
+/*
+ * The iterator, then the /proc listing for whatever it did not show: a
+ * sandbox may hide a task from iterators (pid 1 on the development VMs) and a
+ * process may start in between. The listing costs about a twentieth of
+ * reading every stat file, and it keeps both sources' snapshots identical.
+ */
+static int sample_bpf_and_rest(struct procs_state *s, struct snapshot *snap, bool first)
+{
+	int ret = sample_bpf(s, snap, first), npids;
+
+	if (ret < 0)
+		return ret;
+	pidmap_rebuild(&s->index, s->ents, s->n, sizeof(*s->ents), offsetof(struct pentry, pid));
+	npids = procfs_list_pids(s->env->pf, &s->pids, &s->pids_cap);
+	if (npids < 0)
+		return npids;
+	for (int i = 0; i < npids; i++) {
+		long idx = pidmap_find(&s->index, s->ents, s->pids[i]);
+
+		if (idx < 0 || s->ents[idx].gen != s->gen)
+			proc_one(s, snap, s->pids[i], first);
+	}
 	return 0;
 }
 
@@ -165,14 +450,14 @@ static int entry_start(struct procs_state *s, struct pentry *e, int pid, struct 
  * previous reading.
  */
 static void sample_io(struct procs_state *s, struct pentry *e, struct proc_sample *p,
-		      uint64_t ticks, char state, bool fresh, uint64_t now_boot_ns)
+		      uint64_t cpu_ns, char state, bool fresh, uint64_t now_boot_ns)
 {
 	struct proc_io io;
 	int ret;
 
 	if (e->io_denied)
 		return;
-	if (fresh || !e->io_read || ticks != e->io_ticks || state == 'D' ||
+	if (fresh || !e->io_read || cpu_ns != e->io_cpu_ns || state == 'D' ||
 	    (s->gen + (uint64_t)e->pid) % IO_REFRESH_SAMPLES == 0) {
 		ret = procfs_read_pid_io(s->env->pf, e->pid, &io);
 		if (ret == -EACCES || ret == -EPERM) {
@@ -194,7 +479,7 @@ static void sample_io(struct procs_state *s, struct pentry *e, struct proc_sampl
 			}
 			e->io = io;
 			e->io_read = true;
-			e->io_ticks = ticks;
+			e->io_cpu_ns = cpu_ns;
 			e->io_boot_ns = now_boot_ns;
 		}
 	}
@@ -210,90 +495,14 @@ static void sample_io(struct procs_state *s, struct pentry *e, struct proc_sampl
 static int procs_sample(void *state, struct snapshot *snap, const struct snapshot *prev)
 {
 	struct procs_state *s = state;
-	double hz = (double)s->env->ticks_per_sec;
-	uint64_t boot_real_ns = snap->real_ns - snap->boot_ns;
 	bool first = s->gen == 0;
-	int npids;
+	int ret;
 
 	(void)prev;
 	s->gen++;
-	npids = procfs_list_pids(s->env->pf, &s->pids, &s->pids_cap);
-	if (npids < 0)
-		return npids;
-	for (int i = 0; i < npids; i++) {
-		int pid = s->pids[i];
-		long idx = pidmap_find(&s->index, s->ents, pid);
-		struct proc_stat ps;
-		struct pentry *e;
-		struct proc_sample *p;
-		uint64_t ticks;
-		bool fresh = false;
-
-		if (idx >= 0 && s->ents[idx].gen != s->gen) {
-			e = &s->ents[idx];
-			if (read_stat(s, e, &ps) < 0 || ps.starttime != e->start_ticks) {
-				/* gone, or the pid was reused: start over with whoever has it now
-				 */
-				entry_drop(s, e);
-				if (entry_start(s, e, pid, &ps) < 0) {
-					e->gen = 0;
-					snap->procs_skipped++;
-					continue;
-				}
-				fresh = true;
-			}
-		} else if (idx < 0) {
-			XGROW(s->ents, s->cap, s->n + 1);
-			e = &s->ents[s->n];
-			if (entry_start(s, e, pid, &ps) < 0) {
-				snap->procs_skipped++;
-				continue;
-			}
-			s->n++;
-			fresh = true;
-		} else {
-			continue; /* duplicate pid in one listing */
-		}
-		e->gen = s->gen;
-		ticks = ps.utime + ps.stime;
-		if (!fresh && strncmp(e->comm, ps.comm, sizeof(e->comm) - 1)) {
-			/* exec'd since the last sample: the command line changed too */
-			memcpy(e->comm, ps.comm, sizeof(e->comm) - 1);
-			read_cmdline(s, e);
-		}
-
-		p = snapshot_add_proc(snap);
-		p->pid = pid;
-		p->ppid = ps.ppid;
-		p->pgid = ps.pgid;
-		p->uid = e->uid;
-		p->state = ps.state;
-		memcpy(p->comm, e->comm, sizeof(p->comm));
-		p->threads = ps.num_threads > 0 ? (uint32_t)ps.num_threads : 0;
-		p->rss_kib = ps.rss_pages > 0 ? (uint64_t)ps.rss_pages * (uint64_t)s->page_kib : 0;
-		p->start_ticks = e->start_ticks;
-		p->start_time_ns = boot_real_ns + (uint64_t)((double)e->start_ticks / hz * 1e9);
-		p->cmdline = rcstr_ref(e->cmdline);
-		if (fresh) {
-			/*
-			 * First sight: the lifetime average, one tick taken off so that a
-			 * process 10 ms old with one tick of CPU does not read as 100 %.
-			 */
-			double life_s = (double)snap->boot_ns / 1e9 - (double)e->start_ticks / hz;
-			double busy_s = ticks > 0 ? (double)(ticks - 1) / hz : 0;
-
-			p->cpu_pct = life_s > 0 ? (float)(100.0 * busy_s / life_s) : 0;
-			p->is_new = !first; /* everything in the first listing predates us */
-		} else {
-			double dt = (double)(snap->boot_ns - e->last_boot_ns) / 1e9;
-			uint64_t dticks = ticks > e->last_ticks ? ticks - e->last_ticks : 0;
-
-			p->cpu_pct = dt > 0 ? (float)(100.0 * (double)dticks / hz / dt) : 0;
-		}
-		sample_io(s, e, p, ticks, ps.state, fresh, snap->boot_ns);
-		e->last_ticks = ticks;
-		e->last_boot_ns = snap->boot_ns;
-	}
+	ret = s->bpf ? sample_bpf_and_rest(s, snap, first) : sample_proc(s, snap, first);
+	if (ret < 0)
+		return ret;
 	/* forget processes not seen in this sample, compacting the table */
 	size_t w = 0;
 	for (size_t r = 0; r < s->n; r++) {

@@ -24,6 +24,7 @@ enum key_type {
 	K_LOGLEVEL,
 	K_IFLIST,   /* array of interface names, stored comma-joined ("" for none) */
 	K_OPT_FILE, /* a readable file, or "" for none */
+	K_PSOURCE,  /* auto, bpf or proc */
 };
 
 struct key_def {
@@ -102,6 +103,9 @@ static const struct key_def keys[] = {
 	  "EWMA weight of the memory and swap baselines (higher adapts faster)" },
 	{ "advanced", "process_baseline_alpha", K_DOUBLE, OFF(process_baseline_alpha), 0.0, 1.0,
 	  "EWMA weight of per-process CPU baselines" },
+	{ "advanced", "process_source", K_PSOURCE, OFF(process_source), 0, 0,
+	  "per-process counters from auto (the BPF task iterator, else /proc), bpf or proc; "
+	  "read at start" },
 	{ "retention", "max_dumps", K_INT, OFF(max_dumps), 0, 100000000,
 	  "keep at most this many dumps, oldest deleted first (0 = no limit)" },
 	{ "retention", "max_total_mib", K_DOUBLE, OFF(max_total_mib), 0, 1e9,
@@ -150,6 +154,13 @@ const char *config_scope_name(enum cooldown_scope s)
 	return (unsigned)s < 4 ? scope_names[s] : "?";
 }
 
+static const char *const process_source_names[] = { "auto", "bpf", "proc" };
+
+const char *config_process_source_name(enum process_source s)
+{
+	return (unsigned)s < 3 ? process_source_names[s] : "?";
+}
+
 void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -178,6 +189,7 @@ void config_defaults(struct config *cfg)
 	cfg->log_level = xstrdup("info");
 	cfg->memory_baseline_alpha = 0.2;
 	cfg->process_baseline_alpha = 0.3;
+	cfg->process_source = PROCESS_SOURCE_AUTO;
 	cfg->max_dumps = 1000;
 	cfg->max_total_mib = 512;
 	cfg->max_age_days = 30;
@@ -328,6 +340,7 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 	case K_LOGLEVEL:
 	case K_SCOPE:
 	case K_OPT_FILE:
+	case K_PSOURCE:
 		if (v->type != TOML_STRING) {
 			strbuf_addf(msg, "'%s' must be a string, not %s", k->key,
 				    toml_type_name(v->type));
@@ -345,6 +358,16 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 		strbuf_addf(msg,
 			    "'%s' must be per_process, process_group, parent or system, not '%s'",
 			    k->key, v->str);
+		return -EINVAL;
+	}
+	if (k->type == K_PSOURCE) {
+		for (int i = 0; i < 3; i++) {
+			if (!strcmp(v->str, process_source_names[i])) {
+				*(enum process_source *)field = (enum process_source)i;
+				return 0;
+			}
+		}
+		strbuf_addf(msg, "'%s' must be auto, bpf or proc, not '%s'", k->key, v->str);
 		return -EINVAL;
 	}
 	if (k->type == K_LOGLEVEL) {
@@ -537,6 +560,10 @@ void config_dump_toml(const struct config *cfg, struct strbuf *out)
 		case K_SCOPE:
 			strbuf_addf(out, "\"%s\"\n",
 				    config_scope_name(*(const enum cooldown_scope *)field));
+			break;
+		case K_PSOURCE:
+			strbuf_addf(out, "\"%s\"\n",
+				    config_process_source_name(*(const enum process_source *)field));
 			break;
 		}
 	}

@@ -15,6 +15,13 @@ enum cooldown_scope {
 	SCOPE_SYSTEM,	     /* one cooldown for every trigger */
 };
 
+/* Where per-process counters come from. */
+enum process_source {
+	PROCESS_SOURCE_AUTO, /* the BPF task iterator if it loads, else /proc */
+	PROCESS_SOURCE_BPF,  /* the BPF task iterator or fail */
+	PROCESS_SOURCE_PROC, /* /proc/PID/stat */
+};
+
 struct config {
 	/* [anomaly_detection] */
 	double cpu_delta_threshold_pct;	   /* percentage points of one CPU over the baseline */
@@ -49,6 +56,7 @@ struct config {
 	/* [advanced] */
 	double memory_baseline_alpha;  /* EWMA weight of the memory and swap baselines */
 	double process_baseline_alpha; /* EWMA weight of per-process CPU baselines */
+	enum process_source process_source; /* read at start only */
 	/* [retention] */
 	int max_dumps;	      /* keep at most this many dumps; 0 = no limit */
 	double max_total_mib; /* keep the dumps under this many MiB in all; 0 = no limit */
@@ -106,5 +114,6 @@ char *config_find(const char *explicit_path);
 void config_dump_toml(const struct config *cfg, struct strbuf *out);
 
 const char *config_scope_name(enum cooldown_scope s);
+const char *config_process_source_name(enum process_source s);
 
 #endif

@@ -88,6 +88,7 @@ int main(void)
 	is_str(cfg.output_directory, "/var/lib/spiketrace", "default output directory");
 	is_double(cfg.memory_baseline_alpha, 0.2, 0, "default memory alpha");
 	is_double(cfg.process_baseline_alpha, 0.3, 0, "default process alpha");
+	is_int(cfg.process_source, PROCESS_SOURCE_AUTO, "default process_source auto");
 
 	is_int(parse(&cfg,
 		     "# every section\n"
@@ -103,6 +104,7 @@ int main(void)
 		     "enable_swap_detection = false\n"
 		     "[output]\noutput_directory = \"/tmp/x y\"\nlog_level = \"debug\"\n"
 		     "[advanced]\nmemory_baseline_alpha = 1\nprocess_baseline_alpha = 0.5\n"
+		     "process_source = \"proc\"\n"
 		     "[retention]\nmax_dumps = 3\nmax_total_mib = 1.5\nmax_age_days = 2\n"
 		     "min_free_mib = 0\n",
 		     &err),
@@ -113,6 +115,7 @@ int main(void)
 	is_double(cfg.new_process_threshold_pct, 7.5, 0, "new_process_threshold_pct set");
 	is_double(cfg.cooldown_seconds, 0, 0, "cooldown 0 allowed");
 	is_int(cfg.scope, SCOPE_PROCESS_GROUP, "scope set");
+	is_int(cfg.process_source, PROCESS_SOURCE_PROC, "process_source set");
 	is_double(cfg.sampling_interval_seconds, 0.25, 0, "interval set");
 	is_int(cfg.context_snapshots_per_dump, 20, "context set");
 	is_int(cfg.top_processes_stored, 0, "top 0 = all");
@@ -129,7 +132,8 @@ int main(void)
 	is_int(parse(&again, strbuf_str(&text), &err), 0, "printed configuration parses");
 	ok(again.scope == cfg.scope && again.sampling_interval_seconds == 0.25 &&
 		   again.max_dumps == 3 && !strcmp(again.output_directory, "/tmp/x y") &&
-		   again.max_total_mib == 1.5 && !again.enable_swap_detection,
+		   again.max_total_mib == 1.5 && !again.enable_swap_detection &&
+		   again.process_source == PROCESS_SOURCE_PROC,
 	   "round trip keeps the values");
 	config_release(&again);
 	config_release(&cfg);
@@ -166,6 +170,9 @@ int main(void)
 	expect_error("[trigger]\nscope = \"galaxy\"\n",
 		     "must be per_process, process_group, parent or system, not 'galaxy'",
 		     "bad scope value");
+	expect_error("[advanced]\nprocess_source = \"ebpf\"\n",
+		     "t.toml:2: 'process_source' must be auto, bpf or proc, not 'ebpf'",
+		     "bad process_source value");
 	expect_error("[output]\nlog_level = \"loud\"\n", "must be error, warn, info or debug",
 		     "bad log level");
 	expect_error("[output]\noutput_directory = \"\"\n", "must not be empty", "empty directory");

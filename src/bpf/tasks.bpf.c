@@ -1,0 +1,236 @@
+/* tasks.bpf.c - task iterator: one struct task_rec per thread-group leader, as /proc/PID/stat. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "bpf/tasks.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* include/linux/sched.h and sched/coredump.h: macros, so not in vmlinux.h (stable for years) */
+#define PF_WQ_WORKER	  0x00000020
+#define PF_KTHREAD	  0x00200000
+#define MMF_DUMPABLE_MASK 3UL
+#define SUID_DUMP_USER	  1UL
+#define UID_MAP_INLINE	  5 /* UID_GID_MAP_MAX_BASE_EXTENTS */
+#define MAX_THREADS_WALK  65536
+
+/* before 5.14 the state was a long called `state` */
+struct task_struct___old {
+	long state;
+} __attribute__((preserve_access_index));
+
+/* before 6.2 the rss counters were atomics in a struct of their own */
+struct mm_rss_stat___old {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+struct mm_struct___old {
+	struct mm_rss_stat___old rss_stat;
+} __attribute__((preserve_access_index));
+
+/* before 5.17 a kthread's private struct hung off set_child_tid */
+struct task_struct___kt_old {
+	int *set_child_tid;
+} __attribute__((preserve_access_index));
+
+static __u32 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return t->__state;
+	return (__u32)BPF_CORE_READ((struct task_struct___old *)t, state);
+}
+
+/*
+ * get_mm_counter(): the approximate (non-negative) value /proc shows. The
+ * counter indices (an anonymous enum, so no CO-RE for them) have not moved
+ * since 4.x: file 0, anon 1, swap 2, shmem 3.
+ */
+static __u64 mm_counter(struct mm_struct *mm, int member)
+{
+	long v = 0;
+
+	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
+		struct mm_struct___old *o = (void *)mm;
+
+		v = BPF_CORE_READ(o, rss_stat.count[member].counter);
+	} else {
+		v = mm->rss_stat[member].count;
+	}
+	return v > 0 ? (__u64)v : 0;
+}
+
+/* make_kuid(ns, 0): the global uid of the namespace's root (root itself if unmapped) */
+static __u32 ns_root_uid(struct user_namespace *ns)
+{
+	__u32 nr = BPF_CORE_READ(ns, uid_map.nr_extents);
+
+	if (nr <= UID_MAP_INLINE) {
+		for (int i = 0; i < UID_MAP_INLINE; i++) {
+			struct uid_gid_extent e;
+
+			if (i >= (int)nr)
+				break;
+			if (bpf_core_read(&e, sizeof(e), &ns->uid_map.extent[i]))
+				break;
+			if (e.first == 0 && e.count > 0)
+				return e.lower_first;
+		}
+	} else {
+		struct uid_gid_extent *fwd = BPF_CORE_READ(ns, uid_map.forward);
+		struct uid_gid_extent e;
+
+		/* sorted by first: only the first extent can start at 0 */
+		if (fwd && !bpf_core_read(&e, sizeof(e), fwd) && e.first == 0 && e.count > 0)
+			return e.lower_first;
+	}
+	return 0;
+}
+
+/* task_dump_owner() for a regular /proc/PID file */
+static __u32 dump_owner(struct task_struct *t, __u32 flags)
+{
+	struct mm_struct *mm;
+	unsigned long mmf = 0;
+
+	if (flags & PF_KTHREAD)
+		return 0;
+	mm = t->mm;
+	if (!mm)
+		return 0;
+	/* unsigned long before 6.18, a one-word bitmap (mm_flags_t) since: the first word */
+	bpf_core_read(&mmf, sizeof(mmf), &mm->flags);
+	if ((mmf & MMF_DUMPABLE_MASK) != SUID_DUMP_USER)
+		return ns_root_uid(BPF_CORE_READ(mm, user_ns));
+	return t->cred->euid.val;
+}
+
+struct walk {
+	__u64 head; /* &signal->thread_head */
+	__u64 pos;  /* the current list node */
+	__u64 node_off;
+	__u64 sum;
+};
+
+static long walk_thread(__u32 i, void *arg)
+{
+	struct walk *w = arg;
+	struct task_struct *t;
+	struct list_head *pos = (void *)w->pos;
+
+	if (!w->pos || w->pos == w->head)
+		return 1;
+	t = (void *)(w->pos - w->node_off);
+	w->sum += BPF_CORE_READ(t, se.sum_exec_runtime);
+	w->pos = (__u64)BPF_CORE_READ(pos, next);
+	return 0;
+}
+
+/*
+ * thread_group_cputime(): what exited threads left in the signal struct plus
+ * every live thread's runtime, retried while a thread exits under us (the
+ * stats seqlock is odd or moved), as the kernel's own reader does.
+ */
+static __u64 group_cpu_ns(struct signal_struct *sig)
+{
+	__u64 sum = 0;
+
+	for (int tries = 0; tries < 3; tries++) {
+		struct walk w = {};
+		__u32 s1 = 0, s2 = 0;
+
+		/* the sequence is the first word of seqlock_t in every layout */
+		bpf_core_read(&s1, sizeof(s1), &sig->stats_lock);
+		w.head = (__u64)sig + bpf_core_field_offset(struct signal_struct, thread_head);
+		w.pos = (__u64)BPF_CORE_READ(sig, thread_head.next);
+		w.node_off = bpf_core_field_offset(struct task_struct, thread_node);
+		bpf_loop(MAX_THREADS_WALK, walk_thread, &w, 0);
+		sum = w.sum + BPF_CORE_READ(sig, sum_sched_runtime);
+		bpf_core_read(&s2, sizeof(s2), &sig->stats_lock);
+		if (!(s1 & 1) && s1 == s2)
+			break;
+	}
+	return sum;
+}
+
+/* wq_worker_comm(): a workqueue worker shows "+desc" (working) or "-desc" after its comm */
+static void worker_comm(struct task_struct *t, char *comm)
+{
+	struct worker *wk;
+	void *kt;
+	char desc[TASK_REC_COMM_LEN];
+	int n = 0;
+
+	if (bpf_core_field_exists(t->worker_private))
+		kt = BPF_CORE_READ(t, worker_private);
+	else
+		kt = BPF_CORE_READ((struct task_struct___kt_old *)t, set_child_tid);
+	if (!kt)
+		return;
+	wk = BPF_CORE_READ((struct kthread *)kt, data);
+	if (!wk || bpf_core_read(desc, sizeof(desc), &wk->desc) || !desc[0])
+		return;
+	for (int i = 0; i < TASK_REC_COMM_LEN - 1; i++) {
+		if (!comm[i])
+			break;
+		n++;
+	}
+	if (n >= TASK_REC_COMM_LEN - 1)
+		return;
+	comm[n & (TASK_REC_COMM_LEN - 1)] = BPF_CORE_READ(wk, current_work) ? '+' : '-';
+	n++;
+	for (int i = 0; i < TASK_REC_COMM_LEN - 1; i++) {
+		if (n >= TASK_REC_COMM_LEN - 1 || !desc[i])
+			break;
+		comm[n & (TASK_REC_COMM_LEN - 1)] = desc[i];
+		n++;
+	}
+	comm[n & (TASK_REC_COMM_LEN - 1)] = '\0';
+}
+
+SEC("iter/task")
+int dump_task(struct bpf_iter__task *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *t = ctx->task;
+	struct signal_struct *sig;
+	struct mm_struct *mm;
+	struct task_rec rec = {};
+	struct pid *pg;
+
+	if (!t)
+		return 0;
+	/* direct loads through the task's BTF pointers (faulting loads, CO-RE offsets) */
+	rec.tgid = t->tgid;
+	if (t->pid != (pid_t)rec.tgid)
+		return 0; /* one record per process: its leader */
+	__u32 flags = t->flags;
+
+	sig = t->signal;
+	rec.start_boottime_ns = t->start_boottime;
+	rec.ppid = t->real_parent->tgid;
+	pg = sig->pids[bpf_core_enum_value(enum pid_type, PIDTYPE_PGID)];
+	if (pg)
+		rec.pgid = BPF_CORE_READ(pg, numbers[0].nr);
+	rec.state = task_state(t);
+	rec.exit_state = t->exit_state;
+	rec.nr_threads = sig->nr_threads;
+	/*
+	 * nr_threads counts the thread list (both change under siglock in
+	 * copy_process and __exit_signal): a lone leader needs no walk.
+	 */
+	if (rec.nr_threads == 1)
+		rec.cpu_ns = t->se.sum_exec_runtime + sig->sum_sched_runtime;
+	else
+		rec.cpu_ns = group_cpu_ns(sig);
+	rec.uid = dump_owner(t, flags);
+	mm = t->mm;
+	if (mm && !(flags & PF_KTHREAD)) /* get_task_mm() ignores a kthread's borrowed mm */
+		rec.rss_pages = mm_counter(mm, MM_FILEPAGES) + mm_counter(mm, MM_ANONPAGES) +
+				mm_counter(mm, MM_SHMEMPAGES);
+	bpf_probe_read_kernel_str(rec.comm, sizeof(rec.comm), &t->comm);
+	if (flags & PF_WQ_WORKER)
+		worker_comm(t, rec.comm);
+	bpf_seq_write(seq, &rec, sizeof(rec));
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* bpf_tasks.h - every process's counters in one pass of a BPF task iterator (no /proc reads). */
+#ifndef SPIKETRACE_SYS_BPF_TASKS_H
+#define SPIKETRACE_SYS_BPF_TASKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/strbuf.h"
+#include "bpf/tasks.h"
+
+struct bpf_tasks;
+
+/*
+ * Loads the task iterator (build/bpf/tasks.skel.h, CO-RE), attaches it and
+ * runs it once to check that it sees this process under its own pid (it would
+ * not from inside a child pid namespace: its pids are global). Returns 0 with
+ * *out set, or a negative errno with a one-line reason appended to why (what
+ * failed, then libbpf's last complaint when it had one). libbpf's own output is
+ * shown only at log level debug.
+ */
+int bpf_tasks_new(struct bpf_tasks **out, struct strbuf *why);
+void bpf_tasks_free(struct bpf_tasks *bt); /* NULL is a no-op */
+
+/*
+ * Runs the iterator once: one record per thread-group leader, in pid order.
+ * *recs points into bt and stays valid until the next call or the free.
+ * Returns the number of records or a negative errno.
+ */
+ssize_t bpf_tasks_read(struct bpf_tasks *bt, const struct task_rec **recs);
+
+/*
+ * The letter /proc/PID/stat shows for a task's __state and exit_state bits
+ * (fs/proc/array.c task_state_array, via __task_state_index): R S D T t X Z P I.
+ */
+char bpf_tasks_state_letter(uint32_t state, uint32_t exit_state);
+
+#endif

@@ -1,0 +1,455 @@
+/* test_bpf_tasks.c - the task iterator against /proc: both process sources, snapshots compared. */
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/xalloc.h"
+#include "capture/collector.h"
+#include "capture/config.h"
+#include "sys/bpf_tasks.h"
+#include "tap.h"
+
+static void test_state_letters(void)
+{
+	static const struct {
+		uint32_t state, exit_state;
+		char want;
+		const char *what;
+	} cases[] = {
+		{ 0x0, 0, 'R', "TASK_RUNNING" },
+		{ 0x1, 0, 'S', "TASK_INTERRUPTIBLE" },
+		{ 0x2, 0, 'D', "TASK_UNINTERRUPTIBLE" },
+		{ 0x102, 0, 'D', "TASK_KILLABLE" },
+		{ 0x4, 0, 'T', "__TASK_STOPPED" },
+		{ 0x104, 0, 'T', "TASK_STOPPED (with TASK_WAKEKILL)" },
+		{ 0x8, 0, 't', "TASK_TRACED" },
+		{ 0x108, 0, 't', "TASK_TRACED before 6.1 (with TASK_WAKEKILL)" },
+		{ 0x0, 0x20, 'Z', "EXIT_ZOMBIE" },
+		{ 0x80, 0x20, 'Z', "TASK_DEAD + EXIT_ZOMBIE" },
+		{ 0x0, 0x10, 'X', "EXIT_DEAD" },
+		{ 0x40, 0, 'P', "TASK_PARKED" },
+		{ 0x402, 0, 'I', "TASK_IDLE" },
+		{ 0x1000, 0, 'D', "TASK_RTLOCK_WAIT" },
+		{ 0x8000, 0, 'D', "TASK_FROZEN" },
+		{ 0x2001, 0, 'S', "TASK_FREEZABLE | TASK_INTERRUPTIBLE" },
+		{ 0x200, 0, 'R', "TASK_WAKING" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ok(bpf_tasks_state_letter(cases[i].state, cases[i].exit_state) == cases[i].want,
+		   "state %#x/%#x is '%c' (%s)", cases[i].state, cases[i].exit_state, cases[i].want,
+		   cases[i].what);
+}
+
+/* ------------------------------------------------------------------ test processes */
+
+static pid_t spawn(void (*body)(void))
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		body();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void busy_body(void)
+{
+	volatile unsigned long x = 0;
+
+	for (;;)
+		x++;
+}
+
+static void sleep_body(void)
+{
+	for (;;)
+		pause();
+}
+
+static void exit_body(void)
+{
+	_exit(0); /* left unreaped: a zombie */
+}
+
+static void *thread_sleep(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void threads_body(void)
+{
+	pthread_t t;
+
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t, NULL, thread_sleep, NULL);
+	sleep_body();
+}
+
+static void memory_body(void)
+{
+	size_t n = 32u << 20;
+	char *p = xmalloc(n);
+
+	memset(p, 1, n);
+	sleep_body();
+}
+
+/* euid nobody: a credential change leaves the process non-dumpable, so /proc/PID is root's */
+static void nobody_undumpable_body(void)
+{
+	if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+		_exit(1);
+	sleep_body();
+}
+
+/* the same made dumpable again: /proc/PID belongs to nobody */
+static void nobody_body(void)
+{
+	if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+		_exit(1);
+	prctl(PR_SET_DUMPABLE, 1);
+	sleep_body();
+}
+
+/* /proc/PID/stat of pid parsed, or -1 */
+static int stat_of(pid_t pid, struct proc_stat *ps)
+{
+	char path[64], buf[1024];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return procfs_parse_pid_stat(buf, n, ps);
+}
+
+/* Waits (up to 10 s) until pid shows state (and nthreads threads when > 0). */
+static bool wait_state(pid_t pid, char state, long nthreads)
+{
+	uint64_t t0 = clock_mono_ns();
+	struct proc_stat ps;
+
+	while (clock_mono_ns() - t0 < 10 * NSEC_PER_SEC) {
+		if (stat_of(pid, &ps) == 0 && ps.state == state &&
+		    (nthreads <= 0 || ps.num_threads == nthreads))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------ two collectors */
+
+struct side {
+	struct config cfg;
+	struct collector_env env;
+	void *st;
+	struct snapshot snap[2];
+	int cur;
+};
+
+static int side_open(struct side *sd, struct procfs *pf, enum process_source src)
+{
+	memset(sd, 0, sizeof(*sd));
+	config_defaults(&sd->cfg);
+	sd->cfg.process_source = src;
+	sd->env.pf = pf;
+	sd->env.cfg = &sd->cfg;
+	sd->env.ticks_per_sec = sysconf(_SC_CLK_TCK);
+	sd->env.max_open_fds = 100000;
+	return process_collector.open(&sd->st, &sd->env);
+}
+
+static void side_close(struct side *sd)
+{
+	if (sd->st)
+		process_collector.close(sd->st);
+	snapshot_release(&sd->snap[0]);
+	snapshot_release(&sd->snap[1]);
+	config_release(&sd->cfg);
+}
+
+static struct snapshot *side_sample(struct side *sd)
+{
+	struct snapshot *s = &sd->snap[sd->cur ^= 1];
+	struct timespec ts;
+
+	snapshot_clear(s);
+	s->real_ns = clock_real_ns();
+	s->mono_ns = clock_mono_ns();
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	s->boot_ns = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+	process_collector.sample(sd->st, s, NULL);
+	return s;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* a workqueue worker's comm carries "+desc"/"-desc" that changes as it works: compare the id */
+static void comm_key(const char *comm, char *out, size_t size)
+{
+	size_t n = strlen(comm);
+
+	if (!strncmp(comm, "kworker/", 8))
+		n = 8 + strcspn(comm + 8, "+-");
+	snprintf(out, size, "%.*s", (int)n, comm);
+}
+
+static const struct proc_sample *find(const struct snapshot *s, int pid)
+{
+	long i = snapshot_find_pid(s, pid);
+
+	return i < 0 ? NULL : &s->procs[i];
+}
+
+enum { BUSY1, BUSY2, SLEEPER, ZOMBIE, THREADS, STOPPED, MEMORY, NOBODY, UNDUMPABLE, NKIDS };
+
+struct kid {
+	pid_t pid;
+	char state;  /* the stable state it is put in */
+	int threads; /* its thread count */
+	uint32_t uid;
+	const char *what;
+};
+
+/*
+ * Everything both sources saw of processes older than `young_ticks` must agree.
+ * Returns the number of disagreements, each one diag'd.
+ */
+static int compare_all(const struct snapshot *a, const struct snapshot *b, uint64_t young_ticks,
+		       int *common)
+{
+	int bad = 0;
+	char msg[256], ka[16], kb[16];
+
+	*common = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		const struct snapshot *x = pass ? b : a, *y = pass ? a : b;
+
+		for (size_t i = 0; i < x->nprocs; i++) {
+			const struct proc_sample *p = &x->procs[i], *q = find(y, p->pid);
+
+			if (p->start_ticks >= young_ticks || kill(p->pid, 0) < 0)
+				continue; /* started or ended between the two snapshots */
+			if (!q) {
+				snprintf(msg, sizeof(msg), "pid %d (%s) only in the %s snapshot",
+					 p->pid, p->comm, pass ? "bpf" : "proc");
+				diag(msg);
+				bad++;
+				continue;
+			}
+			if (pass)
+				continue; /* fields compared once */
+			++*common;
+			comm_key(p->comm, ka, sizeof(ka));
+			comm_key(q->comm, kb, sizeof(kb));
+			if (p->start_ticks != q->start_ticks || p->ppid != q->ppid ||
+			    p->pgid != q->pgid || p->uid != q->uid || strcmp(ka, kb)) {
+				snprintf(msg, sizeof(msg),
+					 "pid %d: proc says ppid %d pgid %d uid %u comm '%s' start "
+					 "%llu, bpf says %d %d %u '%s' %llu",
+					 p->pid, p->ppid, p->pgid, p->uid, p->comm,
+					 (unsigned long long)p->start_ticks, q->ppid, q->pgid,
+					 q->uid, q->comm, (unsigned long long)q->start_ticks);
+				diag(msg);
+				bad++;
+			}
+		}
+	}
+	return bad;
+}
+
+static void test_compare(void)
+{
+	struct procfs *pf = procfs_open("/proc");
+	struct side a, b;
+	struct kid kids[NKIDS] = {
+		[BUSY1] = { .state = 'R', .threads = 1, .what = "busy" },
+		[BUSY2] = { .state = 'R', .threads = 1, .what = "busy" },
+		[SLEEPER] = { .state = 'S', .threads = 1, .what = "sleeping" },
+		[ZOMBIE] = { .state = 'Z', .threads = 1, .what = "zombie" },
+		[THREADS] = { .state = 'S', .threads = 4, .what = "4 threads" },
+		[STOPPED] = { .state = 'T', .threads = 1, .what = "stopped" },
+		[MEMORY] = { .state = 'S', .threads = 1, .what = "32 MiB touched" },
+		[NOBODY] = { .state = 'S', .threads = 1, .uid = 65534, .what = "euid nobody" },
+		[UNDUMPABLE] = { .state = 'S', .threads = 1, .what = "euid nobody, undumpable" },
+	};
+	void (*bodies[NKIDS])(void) = {
+		busy_body,   busy_body,	   sleep_body,
+		exit_body,   threads_body, sleep_body,
+		memory_body, nobody_body,  nobody_undumpable_body,
+	};
+	struct snapshot *a1, *b1, *a2, *b2;
+	int fds0, fds1, fds2, bad = 0, common = 0, status;
+	uint64_t young, t0;
+	char why[64];
+
+	for (int i = 0; i < NKIDS; i++)
+		kids[i].pid = spawn(bodies[i]);
+	kill(kids[STOPPED].pid, SIGSTOP);
+	for (int i = 0; i < NKIDS; i++)
+		if (kids[i].state != 'R' &&
+		    !wait_state(kids[i].pid, kids[i].state, kids[i].threads)) {
+			printf("Bail out! test process '%s' never reached state %c\n", kids[i].what,
+			       kids[i].state);
+			exit(1);
+		}
+	/* the memory one has touched its pages once its rss is there */
+	t0 = clock_mono_ns();
+	for (struct proc_stat ps; clock_mono_ns() - t0 < 10 * NSEC_PER_SEC; usleep(10000))
+		if (stat_of(kids[MEMORY].pid, &ps) == 0 && ps.rss_pages * 4 > 32 * 1024)
+			break;
+
+	fds0 = count_fds();
+	ok(side_open(&a, pf, PROCESS_SOURCE_PROC) == 0, "process_source \"proc\" opens");
+	ok(side_open(&b, pf, PROCESS_SOURCE_BPF) == 0, "process_source \"bpf\" opens");
+	fds1 = count_fds();
+	/* back to back, twice, so that the second pair has CPU over an interval */
+	a1 = side_sample(&a);
+	b1 = side_sample(&b);
+	fds2 = count_fds();
+	ok(fds2 - fds1 >= (int)a1->nprocs / 2,
+	   "the proc source keeps a stat fd per process (%d fds for %zu processes)", fds2 - fds1,
+	   a1->nprocs);
+	ok(fds1 - fds0 < 20, "the bpf source needs a handful (%d)", fds1 - fds0);
+	young = (a1->boot_ns / NSEC_PER_SEC - 2) * (uint64_t)sysconf(_SC_CLK_TCK);
+	t0 = clock_mono_ns();
+	while (clock_mono_ns() - t0 < 500000000ULL)
+		usleep(20000);
+	/* a real disagreement repeats; a process changing between two reads does not */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		a2 = side_sample(&a);
+		b2 = side_sample(&b);
+		bad = compare_all(a2, b2, young, &common);
+		if (!bad)
+			break;
+		usleep(200000);
+	}
+	ok(bad == 0 && common > 20,
+	   "both sources see the same processes with the same ppid, pgid, uid, comm and start "
+	   "(%d in common)",
+	   common);
+	ok(b1->nprocs > 20 && b2->procs_skipped == 0, "the bpf source misses nothing (%zu)",
+	   b1->nprocs);
+
+	for (int i = 0; i < NKIDS; i++) {
+		const struct proc_sample *p = find(a2, kids[i].pid), *q = find(b2, kids[i].pid);
+		const char *w = kids[i].what;
+
+		if (!p || !q) {
+			ok(0, "%s: seen by both (proc %s, bpf %s)", w, p ? "yes" : "no",
+			   q ? "yes" : "no");
+			continue;
+		}
+		ok(p->state == kids[i].state && q->state == kids[i].state,
+		   "%s: state %c from both (proc %c, bpf %c)", w, kids[i].state, p->state,
+		   q->state);
+		ok(p->threads == (uint32_t)kids[i].threads && q->threads == p->threads,
+		   "%s: %d threads from both (proc %u, bpf %u)", w, kids[i].threads, p->threads,
+		   q->threads);
+		ok(p->uid == kids[i].uid && q->uid == kids[i].uid, "%s: uid %u from both (%u, %u)",
+		   w, kids[i].uid, p->uid, q->uid);
+		ok(p->ppid == getpid() && q->ppid == getpid() && p->pgid == q->pgid &&
+			   !strcmp(p->comm, q->comm) && p->start_ticks == q->start_ticks &&
+			   p->start_time_ns + 1000000 > q->start_time_ns &&
+			   q->start_time_ns + 1000000 > p->start_time_ns,
+		   "%s: ppid, pgid, comm '%s', start ticks identical (wall clock within 1 ms)", w,
+		   q->comm);
+		ok(!strcmp(p->cmdline->s, q->cmdline->s), "%s: the same command line", w);
+		ok(p->rss_kib + 8 >= q->rss_kib && q->rss_kib + 8 >= p->rss_kib,
+		   "%s: rss within two pages (proc %llu KiB, bpf %llu KiB)", w,
+		   (unsigned long long)p->rss_kib, (unsigned long long)q->rss_kib);
+		if (kids[i].state == 'R')
+			/* however little CPU a loaded machine leaves it, both read the same */
+			ok(p->cpu_pct > 1 && q->cpu_pct > 1 &&
+				   fabsf(p->cpu_pct - q->cpu_pct) <=
+					   5 + 0.2f * fmaxf(p->cpu_pct, q->cpu_pct),
+			   "%s: CPU %% agrees (proc %.1f, bpf %.1f)", w, p->cpu_pct, q->cpu_pct);
+		else
+			ok(p->cpu_pct < 5 && q->cpu_pct < 5, "%s: CPU %% low in both (%.1f, %.1f)",
+			   w, p->cpu_pct, q->cpu_pct);
+	}
+	ok(find(b2, kids[MEMORY].pid) && find(b2, kids[MEMORY].pid)->rss_kib > 32 * 1024,
+	   "the touched 32 MiB are in the bpf source's rss");
+	ok(find(b2, kids[ZOMBIE].pid) && find(b2, kids[ZOMBIE].pid)->rss_kib == 0,
+	   "a zombie has no rss");
+	{
+		const struct proc_sample *k = find(b2, 2);
+
+		snprintf(why, sizeof(why), "%s", k ? k->comm : "(none)");
+		ok(k && k->rss_kib == 0 && k->uid == 0 && !strcmp(k->comm, "kthreadd") &&
+			   k->cmdline->len == 0,
+		   "kthreadd: no rss, root, empty command line (comm '%s')", why);
+	}
+
+	side_close(&a);
+	side_close(&b);
+	kill(kids[STOPPED].pid, SIGCONT);
+	for (int i = 0; i < NKIDS; i++) {
+		kill(kids[i].pid, SIGKILL);
+		waitpid(kids[i].pid, &status, 0);
+	}
+	procfs_free(pf);
+}
+
+/* A fixture root is not what the iterator sees: "bpf" refuses, "auto" reads the fixture. */
+static void test_fixture_root(void)
+{
+	char root[512];
+	struct procfs *pf;
+	struct side sd;
+	struct snapshot *s;
+
+	snprintf(root, sizeof(root), "%s/proc", fixtures_dir());
+	pf = procfs_open(root);
+	ok(side_open(&sd, pf, PROCESS_SOURCE_BPF) < 0,
+	   "process_source \"bpf\" over a fixture tree fails to open");
+	side_close(&sd);
+	ok(side_open(&sd, pf, PROCESS_SOURCE_AUTO) == 0, "\"auto\" over a fixture tree opens");
+	s = side_sample(&sd);
+	is_int(s->nprocs, 3, "and reads the fixture's three processes");
+	side_close(&sd);
+	procfs_free(pf);
+}
+
+int main(void)
+{
+	struct bpf_tasks *bt = NULL;
+	struct strbuf why = STRBUF_INIT;
+
+	if (bpf_tasks_new(&bt, &why) < 0)
+		skip_all(strbuf_str(&why)); /* not root, or a kernel without task iterators */
+	bpf_tasks_free(bt);
+	test_state_letters();
+	strbuf_release(&why);
+	test_compare();
+	test_fixture_root();
+	return done_testing();
+}
