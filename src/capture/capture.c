@@ -25,6 +25,7 @@ static const struct collector_ops *const collectors[] = {
 	&process_collector,
 	&exits_collector, /* after processes: it tells which exited ones were sampled */
 	&psi_collector,
+	&security_collector, /* after processes: it judges their samples */
 };
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 

@@ -208,6 +208,7 @@ static int procs_sample(void *state, struct snapshot *snap, const struct snapsho
 		p->start_ticks = e->start_ticks;
 		p->start_time_ns = boot_real_ns + (uint64_t)((double)e->start_ticks / hz * 1e9);
 		p->cmdline = rcstr_ref(e->cmdline);
+		p->vsize_kib = ps.vsize_bytes / 1024;
 		if (fresh) {
 			/*
 			 * First sight: the lifetime average, one tick taken off so that a

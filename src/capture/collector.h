@@ -39,5 +39,6 @@ extern const struct collector_ops system_collector;  /* /proc/stat, meminfo, loa
 extern const struct collector_ops process_collector; /* every /proc/PID */
 extern const struct collector_ops exits_collector;   /* taskstats exits + exec-time cmdlines */
 extern const struct collector_ops psi_collector;     /* PSI stall triggers, sampled at once */
+extern const struct collector_ops security_collector; /* exec checks, maps, miner windows */
 
 #endif

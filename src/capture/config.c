@@ -15,7 +15,7 @@
 #include "base/toml.h"
 #include "base/xalloc.h"
 
-enum key_type { K_DOUBLE, K_INT, K_BOOL, K_STRING, K_SCOPE, K_LOGLEVEL };
+enum key_type { K_DOUBLE, K_INT, K_BOOL, K_STRING, K_SCOPE, K_LOGLEVEL, K_STRLIST, K_INTLIST };
 
 struct key_def {
 	const char *section;
@@ -31,6 +31,7 @@ struct key_def {
 static const char *const sections[] = {
 	"anomaly_detection", "trigger", "sampling", "process_collection",
 	"features",	     "output",	"advanced", "retention",
+	"security",
 };
 
 static const struct key_def keys[] = {
@@ -97,6 +98,30 @@ static const struct key_def keys[] = {
 	  "delete dumps older than this many days (0 = no limit)" },
 	{ "retention", "min_free_mib", K_DOUBLE, OFF(min_free_mib), 0, 1e9,
 	  "skip writing a dump while its filesystem has less free space than this" },
+	{ "security", "enable_miner_detection", K_BOOL, OFF(enable_miner_detection), 0, 0,
+	  "miner: a process busy over a window with a corroborating sign (docs/security.md)" },
+	{ "security", "enable_spawn_detection", K_BOOL, OFF(enable_spawn_detection), 0, 0,
+	  "suspicious_spawn: shells under listeners, execs from /tmp or memfds, deleted or renamed "
+	  "executables" },
+	{ "security", "enable_memory_anomaly_detection", K_BOOL,
+	  OFF(enable_memory_anomaly_detection), 0, 0,
+	  "memory_anomaly: new RWX anonymous or executable memfd mappings, sudden RSS growth" },
+	{ "security", "miner_window_seconds", K_DOUBLE, OFF(miner_window_seconds), 1, 86400,
+	  "miner: the window a process's CPU is averaged over" },
+	{ "security", "miner_min_cpu_pct", K_DOUBLE, OFF(miner_min_cpu_pct), 1, 100000,
+	  "miner: average CPU over the window (% of one CPU) that makes a candidate" },
+	{ "security", "miner_pool_ports", K_INTLIST, OFF(miner_pool_ports), 1, 65535,
+	  "miner: remote ports of well-known mining pools (a connection to one is a sign)" },
+	{ "security", "rss_growth_threshold_mib", K_DOUBLE, OFF(rss_growth_threshold_mib), 1, 1e9,
+	  "memory_anomaly: a process's RSS growing this many MiB within one interval" },
+	{ "security", "maps_checks_per_sample", K_INT, OFF(maps_checks_per_sample), 0, 100000,
+	  "processes whose maps and exe are re-read per sample even when their size did not change" },
+	{ "security", "allow_exe", K_STRLIST, OFF(allow_exe), 0, 0,
+	  "executables never judged: exact paths, or prefixes ending in '/'" },
+	{ "security", "allow_cgroup", K_STRLIST, OFF(allow_cgroup), 0, 0,
+	  "cgroup path prefixes never judged (e.g. \"/system.slice/jenkins.service\")" },
+	{ "security", "allow_user", K_STRLIST, OFF(allow_user), 0, 0,
+	  "users (names or numeric uids) whose processes are never judged" },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -139,6 +164,45 @@ void config_defaults(struct config *cfg)
 	cfg->max_total_mib = 512;
 	cfg->max_age_days = 30;
 	cfg->min_free_mib = 64;
+	cfg->enable_miner_detection = true;
+	cfg->enable_spawn_detection = true;
+	cfg->enable_memory_anomaly_detection = true;
+	cfg->miner_window_seconds = 60;
+	cfg->miner_min_cpu_pct = 50;
+	{
+		static const int pool_ports[] = { 3333, 4444, 5555, 7777, 8888, 9999, 14433, 14444 };
+
+		cfg->miner_pool_ports.n = sizeof(pool_ports) / sizeof(pool_ports[0]);
+		cfg->miner_pool_ports.v = xmalloc(sizeof(pool_ports));
+		memcpy(cfg->miner_pool_ports.v, pool_ports, sizeof(pool_ports));
+	}
+	cfg->rss_growth_threshold_mib = 1024;
+	cfg->maps_checks_per_sample = 4;
+}
+
+static void strlist_release(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static void strlist_copy(struct strlist *dst, const struct strlist *src)
+{
+	dst->n = src->n;
+	dst->v = src->n ? xmalloc(src->n * sizeof(*dst->v)) : NULL;
+	for (size_t i = 0; i < src->n; i++)
+		dst->v[i] = xstrdup(src->v[i]);
+}
+
+static void intlist_copy(struct intlist *dst, const struct intlist *src)
+{
+	dst->n = src->n;
+	dst->v = src->n ? xmalloc(src->n * sizeof(*dst->v)) : NULL;
+	if (src->n)
+		memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
 }
 
 void config_release(struct config *cfg)
@@ -146,6 +210,12 @@ void config_release(struct config *cfg)
 	free(cfg->output_directory);
 	free(cfg->log_level);
 	cfg->output_directory = cfg->log_level = NULL;
+	free(cfg->miner_pool_ports.v);
+	cfg->miner_pool_ports.v = NULL;
+	cfg->miner_pool_ports.n = 0;
+	strlist_release(&cfg->allow_exe);
+	strlist_release(&cfg->allow_cgroup);
+	strlist_release(&cfg->allow_user);
 }
 
 void config_copy(struct config *dst, const struct config *src)
@@ -153,6 +223,10 @@ void config_copy(struct config *dst, const struct config *src)
 	*dst = *src;
 	dst->output_directory = xstrdup(src->output_directory);
 	dst->log_level = xstrdup(src->log_level);
+	intlist_copy(&dst->miner_pool_ports, &src->miner_pool_ports);
+	strlist_copy(&dst->allow_exe, &src->allow_exe);
+	strlist_copy(&dst->allow_cgroup, &src->allow_cgroup);
+	strlist_copy(&dst->allow_user, &src->allow_user);
 }
 
 static const struct key_def *find_key(const char *section, const char *key)
@@ -177,6 +251,55 @@ static bool known_section(const char *s)
 		if (!strcmp(sections[i], s))
 			return true;
 	return false;
+}
+
+/* An array of strings or of integers in range; replaces the list in field. */
+static int set_list(void *field, const struct key_def *k, const struct toml_value *v,
+		    struct strbuf *msg)
+{
+	bool ints = k->type == K_INTLIST;
+
+	if (v->type != TOML_ARRAY) {
+		strbuf_addf(msg, "'%s' must be an array of %s, not %s", k->key,
+			    ints ? "integers" : "strings", toml_type_name(v->type));
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < v->nitems; i++) {
+		const struct toml_value *it = &v->items[i];
+
+		if (it->type != (ints ? TOML_INT : TOML_STRING)) {
+			strbuf_addf(msg, "'%s' item %zu must be %s, not %s", k->key, i + 1,
+				    ints ? "an integer" : "a string", toml_type_name(it->type));
+			return -EINVAL;
+		}
+		if (ints && ((double)it->i < k->min || (double)it->i > k->max)) {
+			strbuf_addf(msg, "'%s' item %zu is out of range: %lld (allowed %g to %g)",
+				    k->key, i + 1, it->i, k->min, k->max);
+			return -EINVAL;
+		}
+		if (!ints && !it->str[0]) {
+			strbuf_addf(msg, "'%s' item %zu must not be empty", k->key, i + 1);
+			return -EINVAL;
+		}
+	}
+	if (ints) {
+		struct intlist *l = field;
+
+		free(l->v);
+		l->n = v->nitems;
+		l->v = v->nitems ? xmalloc(v->nitems * sizeof(*l->v)) : NULL;
+		for (size_t i = 0; i < v->nitems; i++)
+			l->v[i] = (int)v->items[i].i;
+	} else {
+		struct strlist *l = field;
+
+		strlist_release(l);
+		l->n = v->nitems;
+		l->v = v->nitems ? xmalloc(v->nitems * sizeof(*l->v)) : NULL;
+		for (size_t i = 0; i < v->nitems; i++)
+			l->v[i] = xstrdup(v->items[i].str);
+	}
+	return 0;
 }
 
 static int set_key(struct config *cfg, const struct key_def *k, const struct toml_value *v,
@@ -213,6 +336,9 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 		}
 		*(bool *)field = v->b;
 		return 0;
+	case K_STRLIST:
+	case K_INTLIST:
+		return set_list(field, k, v, msg);
 	case K_STRING:
 	case K_LOGLEVEL:
 	case K_SCOPE:
@@ -403,6 +529,27 @@ void config_dump_toml(const struct config *cfg, struct strbuf *out)
 			strbuf_addf(out, "\"%s\"\n",
 				    config_scope_name(*(const enum cooldown_scope *)field));
 			break;
+		case K_STRLIST: {
+			const struct strlist *l = field;
+
+			strbuf_addc(out, '[');
+			for (size_t j = 0; j < l->n; j++) {
+				if (j)
+					strbuf_adds(out, ", ");
+				json_quote(out, l->v[j], strlen(l->v[j]));
+			}
+			strbuf_adds(out, "]\n");
+			break;
+		}
+		case K_INTLIST: {
+			const struct intlist *l = field;
+
+			strbuf_addc(out, '[');
+			for (size_t j = 0; j < l->n; j++)
+				strbuf_addf(out, "%s%d", j ? ", " : "", l->v[j]);
+			strbuf_adds(out, "]\n");
+			break;
+		}
 		}
 	}
 }

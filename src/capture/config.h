@@ -15,6 +15,18 @@ enum cooldown_scope {
 	SCOPE_SYSTEM,	     /* one cooldown for every trigger */
 };
 
+/* A list of strings from the configuration (owned by the config). */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+/* A list of integers from the configuration (owned by the config). */
+struct intlist {
+	int *v;
+	size_t n;
+};
+
 struct config {
 	/* [anomaly_detection] */
 	double cpu_delta_threshold_pct;	   /* percentage points of one CPU over the baseline */
@@ -53,6 +65,18 @@ struct config {
 	double max_total_mib; /* keep the dumps under this many MiB in all; 0 = no limit */
 	double max_age_days;  /* delete dumps older than this; 0 = no limit */
 	double min_free_mib;  /* do not write a dump when the filesystem has less free */
+	/* [security] */
+	bool enable_miner_detection;
+	bool enable_spawn_detection;
+	bool enable_memory_anomaly_detection;
+	double miner_window_seconds;	 /* CPU averaged over this window ... */
+	double miner_min_cpu_pct;	 /* ... at least this % of one CPU makes a miner candidate */
+	struct intlist miner_pool_ports; /* remote ports of well-known mining pools */
+	double rss_growth_threshold_mib; /* memory_anomaly: RSS growth within one interval */
+	int maps_checks_per_sample;	 /* round-robin maps/exe checks of unchanged processes */
+	struct strlist allow_exe;	 /* exe paths (exact, or a prefix ending in '/') not judged */
+	struct strlist allow_cgroup;	 /* cgroup path prefixes not judged */
+	struct strlist allow_user;	 /* user names or numeric uids not judged */
 };
 
 /* Fills cfg with the compiled-in defaults (allocates the strings). */

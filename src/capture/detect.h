@@ -19,6 +19,9 @@ enum trigger_type {
 	TRIG_CPU_STALL,
 	TRIG_MEMORY_STALL,
 	TRIG_IO_STALL,
+	TRIG_MINER,
+	TRIG_SUSPICIOUS_SPAWN,
+	TRIG_MEMORY_ANOMALY,
 	TRIG__COUNT,
 };
 
@@ -40,6 +43,7 @@ struct trigger {
 	uint64_t real_ns, mono_ns;
 	enum cooldown_scope scope;
 	long scope_id; /* pid, pgid, ppid or 0 for system */
+	struct sec_report *security; /* security triggers: the finding (a reference owned) */
 };
 
 struct trigger_list {
@@ -91,6 +95,9 @@ extern const struct detector_ops detector_mem_pressure;
 extern const struct detector_ops detector_swap_spike;
 extern const struct detector_ops detector_fork_storm;
 extern const struct detector_ops detector_psi_stall;
+extern const struct detector_ops detector_miner;
+extern const struct detector_ops detector_suspicious_spawn;
+extern const struct detector_ops detector_memory_anomaly;
 
 /* Memory-side state kept across samples (used by the memory detectors). */
 struct mem_baselines {

@@ -15,6 +15,9 @@ void snapshot_clear(struct snapshot *snap)
 		rcstr_unref(snap->exited[i].cmdline);
 	snap->nexited = 0;
 	snap->procs_skipped = 0;
+	for (size_t i = 0; i < snap->nsec; i++)
+		sec_report_unref(snap->sec[i]);
+	snap->nsec = 0;
 }
 
 void snapshot_release(struct snapshot *snap)
@@ -22,6 +25,7 @@ void snapshot_release(struct snapshot *snap)
 	snapshot_clear(snap);
 	free(snap->procs);
 	free(snap->exited);
+	free(snap->sec);
 	free(snap->per_core);
 	memset(snap, 0, sizeof(*snap));
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "base/rcstr.h"
+#include "capture/evidence.h"
 #include "sys/procfs.h"
 
 struct proc_sample {
@@ -21,6 +22,7 @@ struct proc_sample {
 	uint64_t start_time_ns; /* when the process started, ns since the epoch */
 	uint64_t start_ticks;	/* the same in USER_HZ ticks after boot (identity with the pid) */
 	struct rcstr *cmdline;	/* shared reference; "" for kernel threads */
+	uint64_t vsize_kib;	/* virtual size (a change means the mappings changed) */
 };
 
 /* A process that exited since the previous snapshot, from the kernel's exit accounting. */
@@ -66,6 +68,8 @@ struct snapshot {
 	uint64_t exits_lost; /* exit records the kernel could not deliver (so far) */
 	unsigned stalls;     /* PSI triggers that fired since the previous snapshot: 1 cpu, 2 memory, 4 io */
 	bool exits_known;    /* the exit listener works: exited[] is complete */
+	struct sec_report **sec; /* security findings made since the previous snapshot (refs) */
+	size_t nsec, sec_cap;
 };
 
 /* Empties snap for reuse: drops cmdline references, keeps the arrays. */

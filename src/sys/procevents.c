@@ -419,6 +419,22 @@ struct procevents *procevents_open(void)
 	return pe;
 }
 
+struct procevents *procevents_open_execs(void)
+{
+	struct procevents *pe = xcalloc(1, sizeof(*pe));
+	int ret;
+
+	pe->ts_fd = pe->cn_fd = -1;
+	pe->buf = xmalloc(MSGBUF_BYTES);
+	ret = open_connector(pe);
+	if (ret) {
+		procevents_close(pe);
+		errno = -ret;
+		return NULL;
+	}
+	return pe;
+}
+
 void procevents_close(struct procevents *pe)
 {
 	if (!pe)
