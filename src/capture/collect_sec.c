@@ -54,6 +54,7 @@ struct sproc {
 struct exec_seen {
 	int pid;
 	bool deleted; /* the exe was already deleted at exec */
+	uint64_t exe_hash;
 };
 
 struct listener_memo {
@@ -205,6 +206,15 @@ static bool starts_with(const char *s, const char *prefix)
 /* Directories anyone can write to, where dropped tools run from. */
 static const char *const staging_dirs[] = { "/tmp/", "/dev/shm/", "/var/tmp/" };
 
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
 /* Exec-time checks of suspicious_spawn, while the process still exists. */
 static void on_exec(void *ctx, pid_t pid)
 {
@@ -217,8 +227,12 @@ static void on_exec(void *ctx, pid_t pid)
 
 	if (pid == s->self || evidence_read_exe(s->env->pf, pid, exe, sizeof(exe), &deleted) < 0)
 		return;
+	/* two execs in a row read late both see the second program: one report is enough */
+	for (size_t i = 0; i < s->nexecs; i++)
+		if (s->execs[i].pid == pid && s->execs[i].exe_hash == hash_str(exe))
+			return;
 	XGROW(s->execs, s->cap_execs, s->nexecs + 1);
-	s->execs[s->nexecs++] = (struct exec_seen){ pid, deleted };
+	s->execs[s->nexecs++] = (struct exec_seen){ pid, deleted, hash_str(exe) };
 	if (!rule_on(s, SEC_SPAWN))
 		return;
 	fd = procfs_open_pid_file(s->env->pf, pid, "stat");
