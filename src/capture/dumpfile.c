@@ -1,4 +1,5 @@
-/* dumpfile.c - reads spike dumps (JSON, via jansson) into the viewer model; lazy directory index. */
+/* dumpfile.c - reads spike dumps (JSON, via jansson) into the viewer model; lazy directory index.
+ */
 #include "capture/dumpfile.h"
 
 #include <dirent.h>
@@ -165,7 +166,8 @@ static void read_snap(struct reader *r, const json_t *o, size_t idx, struct dump
 			s->ncore = (int)json_array_size(cores);
 			s->core_pct = xcalloc((size_t)s->ncore, sizeof(double));
 			for (int i = 0; i < s->ncore; i++)
-				s->core_pct[i] = json_number_value(json_array_get(cores, (size_t)i));
+				s->core_pct[i] =
+					json_number_value(json_array_get(cores, (size_t)i));
 		}
 	}
 	mem = need(r, o, where, "mem", JSON_OBJECT);
@@ -183,6 +185,114 @@ static void read_snap(struct reader *r, const json_t *o, size_t idx, struct dump
 	s->load15 = opt_num(load, "load15");
 	s->procs = read_procs(r, o, where, "procs", &s->nprocs);
 	s->rss_procs = read_procs(r, o, where, "top_rss_procs", &s->nrss_procs);
+}
+
+static char **read_strv(const json_t *o, const char *key, size_t *n)
+{
+	const json_t *a = json_object_get(o, key);
+	char **v = NULL;
+
+	*n = 0;
+	if (!json_is_array(a))
+		return NULL;
+	v = xcalloc(json_array_size(a) + 1, sizeof(*v));
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (json_is_string(json_array_get(a, i)))
+			v[(*n)++] = xstrdup(json_string_value(json_array_get(a, i)));
+	return v;
+}
+
+/* The security object: rule, reason and evidence are required, the rest optional. */
+static struct dump_security *read_security(struct reader *r, const json_t *o)
+{
+	struct dump_security *s = xcalloc(1, sizeof(*s));
+	const json_t *mitre = json_object_get(o, "mitre"), *ev, *parents;
+
+	s->rule = str(r, o, "trigger.security", "rule");
+	s->signal = opt_str(o, "signal", "");
+	s->severity = opt_str(o, "severity", "");
+	s->reason = str(r, o, "trigger.security", "reason");
+	s->mitre_id = opt_str(mitre, "technique_id", "");
+	s->mitre_name = opt_str(mitre, "technique_name", "");
+	s->window_s = opt_num(o, "window_seconds");
+	s->signs = read_strv(o, "signs", &s->nsigns);
+	ev = need(r, o, "trigger.security", "evidence", JSON_OBJECT);
+	s->pid = (int)opt_int(ev, "pid");
+	s->exited = json_is_true(json_object_get(ev, "exited"));
+	s->exe = opt_str(ev, "exe", "");
+	s->exe_deleted = json_is_true(json_object_get(ev, "exe_deleted"));
+	s->cmdline = opt_str(ev, "cmdline", "");
+	s->cgroup = opt_str(ev, "cgroup", "");
+	s->uid = (uint32_t)opt_int(ev, "uid");
+	s->euid = (uint32_t)opt_int(ev, "euid");
+	s->sockets = read_strv(ev, "sockets", &s->nsockets);
+	s->maps = read_strv(ev, "maps", &s->nmaps);
+	parents = json_object_get(ev, "parents");
+	if (json_is_array(parents) && json_array_size(parents)) {
+		s->parents = xcalloc(json_array_size(parents), sizeof(*s->parents));
+		for (size_t i = 0; i < json_array_size(parents); i++) {
+			const json_t *p = json_array_get(parents, i);
+			struct dump_sec_parent *dp = &s->parents[s->nparents];
+
+			if (!json_is_object(p))
+				continue;
+			dp->pid = (int)opt_int(p, "pid");
+			copy_comm(dp->comm, sizeof(dp->comm), p);
+			dp->exe = opt_str(p, "exe", "");
+			s->nparents++;
+		}
+	}
+	return s;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void release_security(struct dump_security *s)
+{
+	if (!s)
+		return;
+	free(s->rule);
+	free(s->signal);
+	free(s->severity);
+	free(s->reason);
+	free(s->mitre_id);
+	free(s->mitre_name);
+	free(s->exe);
+	free(s->cmdline);
+	free(s->cgroup);
+	for (size_t i = 0; i < s->nparents; i++)
+		free(s->parents[i].exe);
+	free(s->parents);
+	free_strv(s->signs, s->nsigns);
+	free_strv(s->sockets, s->nsockets);
+	free_strv(s->maps, s->nmaps);
+	free(s);
+}
+
+void dump_security_text(const struct dump_security *s, struct strbuf *out)
+{
+	strbuf_addf(out, "rule: %s/%s (severity %s), MITRE ATT&CK %s %s\n", s->rule, s->signal,
+		    s->severity, s->mitre_id, s->mitre_name);
+	strbuf_addf(out, "reason: %s\n", s->reason);
+	for (size_t i = 0; i < s->nsigns; i++)
+		strbuf_addf(out, "sign: %s\n", s->signs[i]);
+	strbuf_addf(out, "exe: %s%s\n", s->exe[0] ? s->exe : "(unreadable)",
+		    s->exe_deleted ? " (deleted)" : "");
+	strbuf_addf(out, "cmdline: %s\n", s->cmdline);
+	strbuf_addf(out, "pid %d%s, uid %u, euid %u, cgroup %s\n", s->pid,
+		    s->exited ? " (exited)" : "", s->uid, s->euid, s->cgroup[0] ? s->cgroup : "?");
+	for (size_t i = 0; i < s->nparents; i++)
+		strbuf_addf(out, "parent: %d %s %s\n", s->parents[i].pid, s->parents[i].comm,
+			    s->parents[i].exe);
+	for (size_t i = 0; i < s->nsockets; i++)
+		strbuf_addf(out, "socket: %s\n", s->sockets[i]);
+	for (size_t i = 0; i < s->nmaps; i++)
+		strbuf_addf(out, "map: %s\n", s->maps[i]);
 }
 
 static void read_trigger(struct reader *r, const json_t *o, const char *where,
@@ -209,6 +319,8 @@ static void read_trigger(struct reader *r, const json_t *o, const char *where,
 	t->threshold = opt_num(o, "threshold");
 	t->scope = opt_str(o, "scope", "");
 	t->cooldown_s = opt_num(o, "cooldown_seconds");
+	if (json_is_object(json_object_get(o, "security")))
+		t->security = read_security(r, json_object_get(o, "security"));
 }
 
 static void read_dump(struct reader *r, const json_t *root, struct dump *d)
@@ -226,8 +338,8 @@ static void read_dump(struct reader *r, const json_t *root, struct dump *d)
 	}
 	d->schema_version = (int)json_integer_value(v);
 	if (d->schema_version > DUMPFILE_MAX_SCHEMA || d->schema_version < 1) {
-		fail(r, "schema_version %d is %s than this spiketrace reads (%d)", d->schema_version,
-		     d->schema_version > DUMPFILE_MAX_SCHEMA ? "newer" : "older",
+		fail(r, "schema_version %d is %s than this spiketrace reads (%d)",
+		     d->schema_version, d->schema_version > DUMPFILE_MAX_SCHEMA ? "newer" : "older",
 		     DUMPFILE_MAX_SCHEMA);
 		return;
 	}
@@ -243,7 +355,8 @@ static void read_dump(struct reader *r, const json_t *root, struct dump *d)
 		d->nothers = json_array_size(others);
 		d->others = xcalloc(d->nothers, sizeof(*d->others));
 		for (size_t i = 0; i < d->nothers; i++)
-			read_trigger(r, json_array_get(others, i), "other_triggers[]", &d->others[i]);
+			read_trigger(r, json_array_get(others, i), "other_triggers[]",
+				     &d->others[i]);
 	}
 	cfg = json_object_get(root, "config");
 	d->interval_s = opt_num(cfg, "sampling_interval_seconds");
@@ -302,7 +415,8 @@ int dump_load(const char *path, struct dump *d, struct strbuf *err)
 
 	if (ret < 0) {
 		memset(d, 0, sizeof(*d));
-		strbuf_addf(err, "cannot read: %s", ret == -EFBIG ? "larger than 256 MiB" : strerror(-ret));
+		strbuf_addf(err, "cannot read: %s",
+			    ret == -EFBIG ? "larger than 256 MiB" : strerror(-ret));
 		return ret;
 	}
 	ret = dump_parse(text, len, path, d, err);
@@ -326,6 +440,7 @@ static void release_trigger(struct dump_trigger *t)
 	free(t->cmdline);
 	free(t->unit);
 	free(t->scope);
+	release_security(t->security);
 }
 
 void dump_release(struct dump *d)

@@ -1,4 +1,5 @@
-/* dumpfile.h - reads spike dumps back into a model (for `view` and `show`), and indexes a directory. */
+/* dumpfile.h - reads spike dumps back into a model (for `view` and `show`), and indexes a
+ * directory. */
 #ifndef SPIKETRACE_CAPTURE_DUMPFILE_H
 #define SPIKETRACE_CAPTURE_DUMPFILE_H
 
@@ -19,9 +20,9 @@ struct dump_proc {
 	char state; /* one letter, '?' when unknown */
 	bool is_new;
 	char comm[64];
-	char *cmdline;    /* owned; "" when empty */
+	char *cmdline;	  /* owned; "" when empty */
 	char *start_time; /* owned ISO time; "" when absent */
-	double cpu_pct;   /* % of one CPU */
+	double cpu_pct;	  /* % of one CPU */
 	uint64_t rss_kib;
 	uint32_t threads;
 };
@@ -46,6 +47,29 @@ struct dump_snap {
 	size_t nrss_procs;
 };
 
+/* One ancestor of a security finding's process. */
+struct dump_sec_parent {
+	int pid;
+	char comm[64];
+	char *exe; /* owned */
+};
+
+/* The `security` object of a miner / suspicious_spawn / memory_anomaly trigger. */
+struct dump_security {
+	char *rule, *signal, *severity, *reason; /* owned */
+	char *mitre_id, *mitre_name;		 /* owned */
+	double window_s;			 /* miner: the CPU window; 0 otherwise */
+	int pid;
+	bool exited;
+	char *exe, *cmdline, *cgroup; /* owned */
+	bool exe_deleted;
+	uint32_t uid, euid;
+	struct dump_sec_parent *parents; /* parent first */
+	size_t nparents;
+	char **signs, **sockets, **maps; /* owned strings */
+	size_t nsigns, nsockets, nmaps;
+};
+
 struct dump_trigger {
 	char *type; /* owned: cpu_delta, cpu_new_process, mem_drop, mem_pressure, swap_spike, ... */
 	char *timestamp;
@@ -57,6 +81,7 @@ struct dump_trigger {
 	double value, baseline, delta, threshold;
 	char *scope;
 	double cooldown_s;
+	struct dump_security *security; /* owned; NULL for resource triggers */
 };
 
 struct dump {
@@ -88,6 +113,13 @@ int dump_load(const char *path, struct dump *d, struct strbuf *err);
 int dump_parse(const char *text, size_t len, const char *path, struct dump *d, struct strbuf *err);
 void dump_release(struct dump *d);
 
+/*
+ * The security finding as text lines for the viewers ("rule: miner (high) ...",
+ * "reason: ...", "evidence: exe ...", "parent: ...", "socket: ...", "map: ..."),
+ * each ended by '\n', appended to out.
+ */
+void dump_security_text(const struct dump_security *s, struct strbuf *out);
+
 /* What the explorer shows of a dump before (and after) its contents are read. */
 enum dump_entry_state {
 	DUMP_UNREAD = 0,
@@ -96,17 +128,17 @@ enum dump_entry_state {
 };
 
 struct dump_entry {
-	char *path; /* owned */
-	char *name; /* owned basename */
-	char when[32];  /* "2026-11-21 21:58:17" from the name ("" when the name has none) */
-	char type[32];  /* trigger type from the name, then from the file */
-	int pid;        /* from the name, then from the file */
+	char *path;    /* owned */
+	char *name;    /* owned basename */
+	char when[32]; /* "2026-11-21 21:58:17" from the name ("" when the name has none) */
+	char type[32]; /* trigger type from the name, then from the file */
+	int pid;       /* from the name, then from the file */
 	enum dump_entry_state state;
-	char comm[64];    /* culprit, once read */
-	double value;     /* trigger value, once read */
-	char unit[8];     /* its unit, once read */
-	char *reason;     /* owned, when DUMP_BAD */
-	uint64_t size;    /* bytes */
+	char comm[64]; /* culprit, once read */
+	double value;  /* trigger value, once read */
+	char unit[8];  /* its unit, once read */
+	char *reason;  /* owned, when DUMP_BAD */
+	uint64_t size; /* bytes */
 };
 
 struct dump_index {

@@ -47,12 +47,27 @@ static const char *unit_word(const char *unit)
 
 static void trigger_line(const char *label, const struct dump_trigger *t, struct strbuf *out)
 {
-	strbuf_addf(out, "%s %s at %s: pid %d (%s) value %.1f %s, baseline %.1f, delta %+.1f, "
-			 "threshold %.1f; scope %s, cooldown %.1f s\n",
+	strbuf_addf(out,
+		    "%s %s at %s: pid %d (%s) value %.1f %s, baseline %.1f, delta %+.1f, "
+		    "threshold %.1f; scope %s, cooldown %.1f s\n",
 		    label, t->type, t->timestamp, t->pid, t->comm, t->value, unit_word(t->unit),
 		    t->baseline, t->delta, t->threshold, t->scope, t->cooldown_s);
 	if (t->cmdline[0])
 		strbuf_addf(out, "  cmdline: %s\n", t->cmdline);
+	if (t->security) {
+		struct strbuf sec = STRBUF_INIT;
+		const char *p;
+
+		dump_security_text(t->security, &sec);
+		for (p = strbuf_str(&sec); *p;) {
+			const char *nl = strchr(p, '\n');
+			int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+			strbuf_addf(out, "  security %.*s\n", n, p);
+			p += n + (nl ? 1 : 0);
+		}
+		strbuf_release(&sec);
+	}
 }
 
 void show_text(const struct dump *d, size_t top, struct strbuf *out)
@@ -77,8 +92,8 @@ void show_text(const struct dump *d, size_t top, struct strbuf *out)
 			    show_human_kib(s->mem_available_kib, mem, sizeof(mem)), s->load1,
 			    (unsigned long long)s->process_count);
 		if (n)
-			strbuf_addf(out, "  %7s %7s %-10s %6s %10s S COMMAND\n", "PID", "PPID", "USER",
-				    "CPU%", "RSS");
+			strbuf_addf(out, "  %7s %7s %-10s %6s %10s S COMMAND\n", "PID", "PPID",
+				    "USER", "CPU%", "RSS");
 		for (size_t j = 0; j < n; j++) {
 			const struct dump_proc *p = &s->procs[j];
 			char rss[32];
@@ -107,6 +122,17 @@ static void json_trigger(struct json_writer *w, const struct dump_trigger *t)
 	json_kv_double(w, "delta", t->delta, 2);
 	json_kv_double(w, "threshold", t->threshold, 2);
 	json_kv_str(w, "scope", t->scope);
+	if (t->security) {
+		json_key(w, "security");
+		json_obj_begin(w);
+		json_kv_str(w, "rule", t->security->rule);
+		json_kv_str(w, "signal", t->security->signal);
+		json_kv_str(w, "severity", t->security->severity);
+		json_kv_str(w, "reason", t->security->reason);
+		json_kv_str(w, "mitre_technique_id", t->security->mitre_id);
+		json_kv_str(w, "exe", t->security->exe);
+		json_obj_end(w);
+	}
 	json_obj_end(w);
 }
 
