@@ -1,5 +1,4 @@
-/* dumpfile.c - reads spike dumps (JSON, via jansson) into the viewer model; lazy directory index.
- */
+/* dumpfile.c - reads spike dumps (JSON, via jansson) into the viewer model; lazy directory index. */
 #include "capture/dumpfile.h"
 
 #include <dirent.h>
@@ -166,8 +165,7 @@ static void read_snap(struct reader *r, const json_t *o, size_t idx, struct dump
 			s->ncore = (int)json_array_size(cores);
 			s->core_pct = xcalloc((size_t)s->ncore, sizeof(double));
 			for (int i = 0; i < s->ncore; i++)
-				s->core_pct[i] =
-					json_number_value(json_array_get(cores, (size_t)i));
+				s->core_pct[i] = json_number_value(json_array_get(cores, (size_t)i));
 		}
 	}
 	mem = need(r, o, where, "mem", JSON_OBJECT);
@@ -338,8 +336,8 @@ static void read_dump(struct reader *r, const json_t *root, struct dump *d)
 	}
 	d->schema_version = (int)json_integer_value(v);
 	if (d->schema_version > DUMPFILE_MAX_SCHEMA || d->schema_version < 1) {
-		fail(r, "schema_version %d is %s than this spiketrace reads (%d)",
-		     d->schema_version, d->schema_version > DUMPFILE_MAX_SCHEMA ? "newer" : "older",
+		fail(r, "schema_version %d is %s than this spiketrace reads (%d)", d->schema_version,
+		     d->schema_version > DUMPFILE_MAX_SCHEMA ? "newer" : "older",
 		     DUMPFILE_MAX_SCHEMA);
 		return;
 	}
@@ -355,8 +353,7 @@ static void read_dump(struct reader *r, const json_t *root, struct dump *d)
 		d->nothers = json_array_size(others);
 		d->others = xcalloc(d->nothers, sizeof(*d->others));
 		for (size_t i = 0; i < d->nothers; i++)
-			read_trigger(r, json_array_get(others, i), "other_triggers[]",
-				     &d->others[i]);
+			read_trigger(r, json_array_get(others, i), "other_triggers[]", &d->others[i]);
 	}
 	cfg = json_object_get(root, "config");
 	d->interval_s = opt_num(cfg, "sampling_interval_seconds");
@@ -415,8 +412,7 @@ int dump_load(const char *path, struct dump *d, struct strbuf *err)
 
 	if (ret < 0) {
 		memset(d, 0, sizeof(*d));
-		strbuf_addf(err, "cannot read: %s",
-			    ret == -EFBIG ? "larger than 256 MiB" : strerror(-ret));
+		strbuf_addf(err, "cannot read: %s", ret == -EFBIG ? "larger than 256 MiB" : strerror(-ret));
 		return ret;
 	}
 	ret = dump_parse(text, len, path, d, err);

@@ -1,5 +1,4 @@
-/* dumpfile.h - reads spike dumps back into a model (for `view` and `show`), and indexes a
- * directory. */
+/* dumpfile.h - reads spike dumps back into a model (for `view` and `show`), and indexes a directory. */
 #ifndef SPIKETRACE_CAPTURE_DUMPFILE_H
 #define SPIKETRACE_CAPTURE_DUMPFILE_H
 
@@ -20,9 +19,9 @@ struct dump_proc {
 	char state; /* one letter, '?' when unknown */
 	bool is_new;
 	char comm[64];
-	char *cmdline;	  /* owned; "" when empty */
+	char *cmdline;    /* owned; "" when empty */
 	char *start_time; /* owned ISO time; "" when absent */
-	double cpu_pct;	  /* % of one CPU */
+	double cpu_pct;   /* % of one CPU */
 	uint64_t rss_kib;
 	uint32_t threads;
 };
@@ -112,7 +111,6 @@ int dump_load(const char *path, struct dump *d, struct strbuf *err);
 /* The same from memory (len bytes, need not be NUL-terminated); path only names it. */
 int dump_parse(const char *text, size_t len, const char *path, struct dump *d, struct strbuf *err);
 void dump_release(struct dump *d);
-
 /*
  * The security finding as text lines for the viewers ("rule: miner (high) ...",
  * "reason: ...", "evidence: exe ...", "parent: ...", "socket: ...", "map: ..."),
@@ -128,17 +126,17 @@ enum dump_entry_state {
 };
 
 struct dump_entry {
-	char *path;    /* owned */
-	char *name;    /* owned basename */
-	char when[32]; /* "2026-11-21 21:58:17" from the name ("" when the name has none) */
-	char type[32]; /* trigger type from the name, then from the file */
-	int pid;       /* from the name, then from the file */
+	char *path; /* owned */
+	char *name; /* owned basename */
+	char when[32];  /* "2026-11-21 21:58:17" from the name ("" when the name has none) */
+	char type[32];  /* trigger type from the name, then from the file */
+	int pid;        /* from the name, then from the file */
 	enum dump_entry_state state;
-	char comm[64]; /* culprit, once read */
-	double value;  /* trigger value, once read */
-	char unit[8];  /* its unit, once read */
-	char *reason;  /* owned, when DUMP_BAD */
-	uint64_t size; /* bytes */
+	char comm[64];    /* culprit, once read */
+	double value;     /* trigger value, once read */
+	char unit[8];     /* its unit, once read */
+	char *reason;     /* owned, when DUMP_BAD */
+	uint64_t size;    /* bytes */
 };
 
 struct dump_index {

@@ -47,9 +47,8 @@ static const char *unit_word(const char *unit)
 
 static void trigger_line(const char *label, const struct dump_trigger *t, struct strbuf *out)
 {
-	strbuf_addf(out,
-		    "%s %s at %s: pid %d (%s) value %.1f %s, baseline %.1f, delta %+.1f, "
-		    "threshold %.1f; scope %s, cooldown %.1f s\n",
+	strbuf_addf(out, "%s %s at %s: pid %d (%s) value %.1f %s, baseline %.1f, delta %+.1f, "
+			 "threshold %.1f; scope %s, cooldown %.1f s\n",
 		    label, t->type, t->timestamp, t->pid, t->comm, t->value, unit_word(t->unit),
 		    t->baseline, t->delta, t->threshold, t->scope, t->cooldown_s);
 	if (t->cmdline[0])
@@ -92,8 +91,8 @@ void show_text(const struct dump *d, size_t top, struct strbuf *out)
 			    show_human_kib(s->mem_available_kib, mem, sizeof(mem)), s->load1,
 			    (unsigned long long)s->process_count);
 		if (n)
-			strbuf_addf(out, "  %7s %7s %-10s %6s %10s S COMMAND\n", "PID", "PPID",
-				    "USER", "CPU%", "RSS");
+			strbuf_addf(out, "  %7s %7s %-10s %6s %10s S COMMAND\n", "PID", "PPID", "USER",
+				    "CPU%", "RSS");
 		for (size_t j = 0; j < n; j++) {
 			const struct dump_proc *p = &s->procs[j];
 			char rss[32];
