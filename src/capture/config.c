@@ -170,7 +170,7 @@ void config_defaults(struct config *cfg)
 	cfg->miner_window_seconds = 60;
 	cfg->miner_min_cpu_pct = 50;
 	{
-		static const int pool_ports[] = { 3333, 4444, 5555, 7777, 8888, 9999, 14433, 14444 };
+		static const int pool_ports[] = { 3333, 4444, 5555, 7777, 14433, 14444, 45700 };
 
 		cfg->miner_pool_ports.n = sizeof(pool_ports) / sizeof(pool_ports[0]);
 		cfg->miner_pool_ports.v = xmalloc(sizeof(pool_ports));
