@@ -215,35 +215,56 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-/* Exec-time checks of suspicious_spawn, while the process still exists. */
+/* PID/stat of pid into *ps (through the state's buffer). 0 or a negative errno. */
+static int read_stat(struct sec_state *s, int pid, struct proc_stat *ps)
+{
+	int fd = procfs_open_pid_file(s->env->pf, pid, "stat");
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = procfs_pread(fd, &s->buf, &s->bufcap, true);
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	return procfs_parse_pid_stat(s->buf, (size_t)n, ps);
+}
+
+/*
+ * Exec-time checks of suspicious_spawn, while the process still exists. The
+ * common case (a program from a normal place that is not a shell) costs one
+ * readlink: PID/stat is read only for what may be reported.
+ */
 static void on_exec(void *ctx, pid_t pid)
 {
 	struct sec_state *s = ctx;
 	char exe[4096], sock[200];
 	struct proc_stat ps;
-	bool deleted;
-	ssize_t n;
-	int fd;
+	const char *staging = NULL;
+	bool deleted, memfd;
+	uint64_t h;
 
-	if (pid == s->self || evidence_read_exe(s->env->pf, pid, exe, sizeof(exe), &deleted) < 0)
+	/* exec-time knowledge only serves suspicious_spawn (exec checks, exe_deleted) */
+	if (!rule_on(s, SEC_SPAWN) || pid == s->self ||
+	    evidence_read_exe(s->env->pf, pid, exe, sizeof(exe), &deleted) < 0)
 		return;
 	/* two execs in a row read late both see the second program: one report is enough */
+	h = hash_str(exe);
 	for (size_t i = 0; i < s->nexecs; i++)
-		if (s->execs[i].pid == pid && s->execs[i].exe_hash == hash_str(exe))
+		if (s->execs[i].pid == pid && s->execs[i].exe_hash == h)
 			return;
 	XGROW(s->execs, s->cap_execs, s->nexecs + 1);
-	s->execs[s->nexecs++] = (struct exec_seen){ pid, deleted, hash_str(exe) };
-	if (!rule_on(s, SEC_SPAWN))
+	s->execs[s->nexecs++] = (struct exec_seen){ pid, deleted, h };
+	memfd = starts_with(exe, "/memfd:");
+	for (size_t i = 0; i < sizeof(staging_dirs) / sizeof(staging_dirs[0]) && !memfd; i++)
+		if (starts_with(exe, staging_dirs[i]))
+			staging = staging_dirs[i];
+	if (!memfd && !staging && !evidence_is_shell(evidence_basename(exe)))
 		return;
-	fd = procfs_open_pid_file(s->env->pf, pid, "stat");
-	if (fd < 0)
-		return;
-	n = procfs_pread(fd, &s->buf, &s->bufcap, true);
-	close(fd);
-	if (n < 0 || procfs_parse_pid_stat(s->buf, (size_t)n, &ps) < 0)
+	if (read_stat(s, pid, &ps) < 0)
 		return;
 	s->now_ns = clock_mono_ns();
-	if (starts_with(exe, "/memfd:")) {
+	if (memfd) {
 		finish(s,
 		       report(SIG_EXEC_FROM_MEMFD, pid, ps.comm,
 			      "%s was executed from a memfd ('%s'): a program with no file on disk",
@@ -251,39 +272,30 @@ static void on_exec(void *ctx, pid_t pid)
 		       EV_SOCKETS);
 		return;
 	}
-	for (size_t i = 0; i < sizeof(staging_dirs) / sizeof(staging_dirs[0]); i++) {
-		if (starts_with(exe, staging_dirs[i])) {
-			finish(s,
-			       report(SIG_EXEC_FROM_TMP, pid, ps.comm,
-				      "'%s' was executed from the world-writable %s", exe,
-				      staging_dirs[i]),
-			       EV_SOCKETS);
-			return;
-		}
+	if (staging) {
+		finish(s,
+		       report(SIG_EXEC_FROM_TMP, pid, ps.comm,
+			      "'%s' was executed from the world-writable %s", exe, staging),
+		       EV_SOCKETS);
+		return;
 	}
 	/* PID 1 and kthreadd hold sockets for others (socket activation): not a service's shell */
-	if (ps.ppid > 2 && ps.ppid != s->self && evidence_is_shell(evidence_basename(exe)) &&
-	    parent_listens(s, ps.ppid, sock, sizeof(sock))) {
+	if (ps.ppid > 2 && ps.ppid != s->self && parent_listens(s, ps.ppid, sock, sizeof(sock))) {
 		struct sec_report *r;
 		char pexe[4096] = "";
 		bool pdel;
+		struct sec_evidence pev = { .exe = pexe, .cgroup = (char *)"" };
 
 		evidence_read_exe(s->env->pf, ps.ppid, pexe, sizeof(pexe), &pdel);
+		/* the service itself may be allow-listed: its shells are then its business */
+		if (allowed(cfg_of(s), &pev))
+			return;
 		r = report(
 			SIG_SHELL_FROM_LISTENER, pid, ps.comm,
 			"%s (%s) was started by pid %d (%s), which holds a listening socket (%s)",
 			evidence_basename(exe), exe, ps.ppid, evidence_basename(pexe), sock);
 		sec_report_add_sign(r, sock);
 		r->ppid = ps.ppid;
-		/* the service itself may be allow-listed: its shells are then its business */
-		{
-			struct sec_evidence pev = { .exe = pexe, .cgroup = (char *)"" };
-
-			if (allowed(cfg_of(s), &pev)) {
-				sec_report_unref(r);
-				return;
-			}
-		}
 		finish(s, r, EV_SOCKETS);
 	}
 }
