@@ -1,5 +1,6 @@
 /* collect_sec.c - security collector: exec-time checks, windowed CPU, maps/exe checks, findings. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -100,24 +102,35 @@ static bool rule_on(const struct sec_state *s, enum sec_rule r)
 				: c->enable_memory_anomaly_detection;
 }
 
+/*
+ * One allow-list entry against a path: a glob when it has * ? or [ (fnmatch,
+ * '*' crossing '/'), a prefix when it ends in '/', else the exact path; for
+ * cgroups (subtree) a prefix also matches at a '/' boundary.
+ */
+static bool entry_matches(const char *a, const char *path, bool subtree)
+{
+	size_t n = strlen(a);
+
+	if (!n || !path[0])
+		return false;
+	if (strpbrk(a, "*?["))
+		return fnmatch(a, path, 0) == 0;
+	if (a[n - 1] == '/')
+		return !strncmp(path, a, n);
+	if (subtree)
+		return !strncmp(path, a, n) && (path[n] == '\0' || path[n] == '/');
+	return !strcmp(path, a);
+}
+
 /* Whether the allow-lists exempt the process the evidence is of. */
 static bool allowed(const struct config *c, const struct sec_evidence *ev)
 {
-	for (size_t i = 0; i < c->allow_exe.n; i++) {
-		const char *a = c->allow_exe.v[i];
-		size_t n = strlen(a);
-
-		if (!strcmp(ev->exe, a) || (n && a[n - 1] == '/' && !strncmp(ev->exe, a, n)))
+	for (size_t i = 0; i < c->allow_exe.n; i++)
+		if (entry_matches(c->allow_exe.v[i], ev->exe, false))
 			return true;
-	}
-	for (size_t i = 0; i < c->allow_cgroup.n; i++) {
-		const char *a = c->allow_cgroup.v[i];
-		size_t n = strlen(a);
-
-		if (ev->cgroup[0] && !strncmp(ev->cgroup, a, n) &&
-		    (a[n - 1] == '/' || ev->cgroup[n] == '\0' || ev->cgroup[n] == '/'))
+	for (size_t i = 0; i < c->allow_cgroup.n; i++)
+		if (entry_matches(c->allow_cgroup.v[i], ev->cgroup, true))
 			return true;
-	}
 	if (c->allow_user.n) {
 		char name[64] = "", num[16], pwbuf[1024];
 		struct passwd pw, *res = NULL;
@@ -132,12 +145,26 @@ static bool allowed(const struct config *c, const struct sec_evidence *ev)
 	return false;
 }
 
+/* A start time in USER_HZ ticks after boot as ns since the epoch. */
+static uint64_t start_real_ns(const struct sec_state *s, uint64_t ticks)
+{
+	struct timespec real, boot;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return (uint64_t)((double)(real.tv_sec - boot.tv_sec) * 1e9 +
+			  (double)(real.tv_nsec - boot.tv_nsec) +
+			  (double)ticks / (double)s->env->ticks_per_sec * 1e9);
+}
+
 /*
  * Completes a report: evidence, allow-lists. Returns true when it is kept (queued
  * for the next snapshot); otherwise it was freed.
  */
 static bool finish(struct sec_state *s, struct sec_report *r, unsigned what)
 {
+	if (r->start_ticks && !r->start_time_ns)
+		r->start_time_ns = start_real_ns(s, r->start_ticks);
 	if (evidence_gather(s->env->pf, r->pid, what, &r->ev) == -ESRCH && !r->ev.exe[0])
 		r->exited = true;
 	if (allowed(cfg_of(s), &r->ev)) {
@@ -264,19 +291,20 @@ static void on_exec(void *ctx, pid_t pid)
 	if (read_stat(s, pid, &ps) < 0)
 		return;
 	s->now_ns = clock_mono_ns();
-	if (memfd) {
-		finish(s,
-		       report(SIG_EXEC_FROM_MEMFD, pid, ps.comm,
-			      "%s was executed from a memfd ('%s'): a program with no file on disk",
-			      ps.comm, exe),
-		       EV_SOCKETS);
-		return;
-	}
-	if (staging) {
-		finish(s,
-		       report(SIG_EXEC_FROM_TMP, pid, ps.comm,
-			      "'%s' was executed from the world-writable %s", exe, staging),
-		       EV_SOCKETS);
+	if (memfd || staging) {
+		struct sec_report *r =
+			memfd ? report(SIG_EXEC_FROM_MEMFD, pid, ps.comm,
+				       "%s was executed from a memfd ('%s'): a program with no "
+				       "file "
+				       "on disk",
+				       ps.comm, exe)
+			      : report(SIG_EXEC_FROM_TMP, pid, ps.comm,
+				       "'%s' was executed from the world-writable %s", exe,
+				       staging);
+
+		r->ppid = ps.ppid;
+		r->start_ticks = ps.starttime;
+		finish(s, r, EV_SOCKETS);
 		return;
 	}
 	/* PID 1 and kthreadd hold sockets for others (socket activation): not a service's shell */
@@ -296,6 +324,7 @@ static void on_exec(void *ctx, pid_t pid)
 			evidence_basename(exe), exe, ps.ppid, evidence_basename(pexe), sock);
 		sec_report_add_sign(r, sock);
 		r->ppid = ps.ppid;
+		r->start_ticks = ps.starttime;
 		finish(s, r, EV_SOCKETS);
 	}
 }

@@ -117,9 +117,9 @@ static const struct key_def keys[] = {
 	{ "security", "maps_checks_per_sample", K_INT, OFF(maps_checks_per_sample), 0, 100000,
 	  "processes whose maps and exe are re-read per sample even when their size did not change" },
 	{ "security", "allow_exe", K_STRLIST, OFF(allow_exe), 0, 0,
-	  "executables never judged: exact paths, or prefixes ending in '/'" },
+	  "executables never judged: exact paths, prefixes ending in '/', or globs (* ? [...])" },
 	{ "security", "allow_cgroup", K_STRLIST, OFF(allow_cgroup), 0, 0,
-	  "cgroup path prefixes never judged (e.g. \"/system.slice/jenkins.service\")" },
+	  "cgroups never judged: paths with their subtree, or globs (e.g. \"/system.slice/ci-*\")" },
 	{ "security", "allow_user", K_STRLIST, OFF(allow_user), 0, 0,
 	  "users (names or numeric uids) whose processes are never judged" },
 };

@@ -41,7 +41,7 @@ static void evaluate_rule(struct detect_ctx *ctx, struct trigger_list *out, enum
 			memcpy(t->comm, r->comm, sizeof(t->comm));
 			t->cmdline = rcstr_new(r->ev.cmdline ? r->ev.cmdline : "",
 					       r->ev.cmdline ? strlen(r->ev.cmdline) : 0);
-			t->start_time_ns = cur->real_ns;
+			t->start_time_ns = r->start_time_ns ? r->start_time_ns : cur->real_ns;
 			t->culprit_exited = true;
 		}
 		t->value = r->value;

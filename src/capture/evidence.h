@@ -59,11 +59,12 @@ struct sec_report {
 	enum sec_signal signal;
 	int pid, ppid;
 	char comm[16];
-	uint64_t start_ticks; /* with pid: the process's identity */
-	bool exited;	      /* gone by the time the report was handed over */
-	double value;	      /* miner: window CPU %; rss_growth: KiB; else 0 */
-	char *reason;	      /* owned: one line */
-	char **signs;	      /* owned: corroborating signs (miner) or the facts that fired */
+	uint64_t start_ticks;	/* with pid: the process's identity */
+	uint64_t start_time_ns; /* when it started, ns since the epoch (0: unknown) */
+	bool exited;		/* gone by the time the report was handed over */
+	double value;		/* miner: window CPU %; rss_growth: KiB; else 0 */
+	char *reason;		/* owned: one line */
+	char **signs;		/* owned: corroborating signs (miner) or the facts that fired */
 	size_t nsigns;
 	struct sec_evidence ev;
 };

@@ -197,7 +197,7 @@ check "spiketrace show prints the rule, reason and offending mapping" \
 check "spiketrace show prints the MITRE technique" grep -q "security rule: memory_anomaly/rwx_anon .*T1055" "$T/show.txt"
 
 # --- allow-list by exe path (reloaded with SIGHUP): the same RWX program is left alone ---
-conf "allow_exe = [\"$W/\"]" >"$T/c.toml"
+conf "allow_exe = [\"$W/\", \"/dev/shm/spiketrace-allowed-*\"]" >"$T/c.toml"
 kill -HUP "$DAEMON_PID"
 wait_for 10 grep -q "configuration reloaded" "$T/d.err"
 ok $? "configuration with allow_exe reloaded"
@@ -207,6 +207,13 @@ wait_samples d 6
 sec_dump "$T/out" memory_anomaly "$r2" >/dev/null
 ok $((!$?)) "an allow-listed executable's RWX mapping is not reported"
 kill_one "$r2"
+shm=/dev/shm/spiketrace-allowed-$$
+cp /bin/sleep "$shm"
+sh -c "echo \$\$ >'$T/shmpid2'; exec '$shm' 0.3"
+rm -f "$shm"
+wait_samples d 4
+sec_dump "$T/out" suspicious_spawn "$(cat "$T/shmpid2")" >/dev/null
+ok $((!$?)) "an exec from /dev/shm matching an allow_exe glob is not reported"
 
 stop_daemon
 ok $DAEMON_STATUS "clean stop"
