@@ -25,6 +25,8 @@
 #define NHIST	   (HIST_STEPS + 2)
 /* Maps re-read because the virtual size changed, at most this many per sample. */
 #define MAX_CHANGED_MAPS 64
+/* New processes' maps read per sample; the rest wait for the next samples (a fork storm). */
+#define MAX_NEW_MAPS 64
 /* Offending mapping lines kept in a report. */
 #define MAX_MAP_LINES 16
 /* How long a parent's "holds a listening socket" answer is reused (ms). */
@@ -43,7 +45,8 @@ struct sproc {
 	char comm[16];
 	bool maps_known; /* maps read at least once: rwx/memfd_x are a baseline */
 	unsigned rwx, memfd_x;
-	bool exe_known; /* exe_deleted is a baseline */
+	bool new_unread; /* a new process whose maps wait for the budget (all it has is new) */
+	bool exe_known;	 /* exe_deleted is a baseline */
 	bool exe_deleted;
 	unsigned reported; /* bit per sec_signal already reported for this process */
 	double cum_s;
@@ -637,7 +640,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 {
 	struct sec_state *s = state;
 	const struct config *c = cfg_of(s);
-	size_t nprocs = snap->nprocs, changed_reads = 0;
+	size_t nprocs = snap->nprocs, changed_reads = 0, new_reads = 0;
 	bool any = c->enable_miner_detection || c->enable_spawn_detection ||
 		   c->enable_memory_anomaly_detection;
 	bool first = !s->first_done;
@@ -687,12 +690,16 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 				e->exe_known = true;
 				e->exe_deleted = x->deleted;
 			}
-			if (p->is_new) {
-				/* a new process had no mappings before: all it has now is new */
-				check_maps(s, p, e, true);
-				check_exe(s, p, e);
-			}
-		} else {
+			e->new_unread = p->is_new;
+		}
+		if (e->new_unread && new_reads < MAX_NEW_MAPS) {
+			/* a new process had no mappings before: all it has now is new */
+			new_reads++;
+			e->new_unread = false;
+			check_maps(s, p, e, true);
+			check_exe(s, p, e);
+		}
+		if (!fresh) {
 			if (strcmp(e->comm, p->comm)) {
 				memcpy(e->comm, p->comm, sizeof(e->comm));
 				check_comm(s, p, e);
@@ -716,7 +723,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 			size_t i = s->rr++ % nprocs;
 			const struct proc_sample *p = &snap->procs[i];
 
-			if (p->pid == s->self || is_kernel_thread(p))
+			if (p->pid == s->self || is_kernel_thread(p) || s->next[i].new_unread)
 				continue;
 			check_maps(s, p, &s->next[i], false);
 			check_exe(s, p, &s->next[i]);

@@ -42,6 +42,8 @@ char *show_human_kib(unsigned long long kib, char *buf, size_t len)
 
 static const char *unit_word(const char *unit)
 {
+	if (!strcmp(unit, "none")) /* suspicious_spawn: nothing measured */
+		return "";
 	return strcmp(unit, "kib") ? "%" : "KiB";
 }
 

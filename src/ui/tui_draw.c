@@ -155,6 +155,8 @@ const char *tui_fmt_value(char *buf, size_t len, double v, const char *unit)
 		snprintf(buf, len, "%.2f GiB", v / 1048576);
 	else if (unit && !strcmp(unit, "kib"))
 		snprintf(buf, len, "%.1f MiB", v / 1024);
+	else if (unit && !strcmp(unit, "none")) /* suspicious_spawn: nothing measured */
+		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.2f %s", v, unit ? unit : "");
 	return buf;
