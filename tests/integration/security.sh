@@ -195,6 +195,15 @@ f=$(sec_dump "$T/out" memory_anomaly "$rpid" rwx_anon)
 check "spiketrace show prints the rule, reason and offending mapping" \
 	grep -q "security map: .* rwxp " "$T/show.txt"
 check "spiketrace show prints the MITRE technique" grep -q "security rule: memory_anomaly/rwx_anon .*T1055" "$T/show.txt"
+if command -v tmux >/dev/null; then
+	sess=sec-$$
+	tmux new-session -d -s "$sess" -x 160 -y 50 "env TERM=xterm-256color $BIN view '$f'"
+	wait_for 10 sh -c "tmux capture-pane -p -t '$sess' | grep -q 'security rule: memory_anomaly/rwx_anon'"
+	ok $? "the viewer's Trigger panel shows the security finding"
+	tmux kill-session -t "$sess" 2>/dev/null
+else
+	ok 0 "the viewer's Trigger panel shows the security finding # SKIP tmux is not installed"
+fi
 
 # --- allow-list by exe path (reloaded with SIGHUP): the same RWX program is left alone ---
 conf "allow_exe = [\"$W/\", \"/dev/shm/spiketrace-allowed-*\"]" >"$T/c.toml"
