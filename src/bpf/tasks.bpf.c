@@ -225,9 +225,11 @@ int dump_task(struct bpf_iter__task *ctx)
 		rec.cpu_ns = group_cpu_ns(sig);
 	rec.uid = dump_owner(t, flags);
 	mm = t->mm;
-	if (mm && !(flags & PF_KTHREAD)) /* get_task_mm() ignores a kthread's borrowed mm */
+	if (mm && !(flags & PF_KTHREAD)) { /* get_task_mm() ignores a kthread's borrowed mm */
 		rec.rss_pages = mm_counter(mm, MM_FILEPAGES) + mm_counter(mm, MM_ANONPAGES) +
 				mm_counter(mm, MM_SHMEMPAGES);
+		rec.vm_pages = BPF_CORE_READ(mm, total_vm);
+	}
 	bpf_probe_read_kernel_str(rec.comm, sizeof(rec.comm), &t->comm);
 	if (flags & PF_WQ_WORKER)
 		worker_comm(t, rec.comm);

@@ -16,6 +16,7 @@ struct task_rec {
 	__u64 start_boottime_ns; /* task->start_boottime: ns of CLOCK_BOOTTIME */
 	__u64 cpu_ns;		 /* user + system time of all threads, living and exited, ns */
 	__u64 rss_pages;  /* file + anon + shmem pages (mm's counters, as /proc reads them) */
+	__u64 vm_pages;	  /* mm->total_vm: the virtual size /proc/PID/stat shows, in pages */
 	__u32 tgid, ppid; /* ppid: the real parent's tgid (0 for pid 1 and kthreadd) */
 	__u32 pgid;	  /* process group */
 	__u32 uid;	  /* who owns /proc/PID: euid, root for kthreads and non-dumpable */

@@ -29,6 +29,7 @@ static const struct collector_ops *const collectors[] = {
 	&psi_collector,
 	&net_collector,
 	&disk_collector,
+	&security_collector, /* after processes: it judges their samples */
 };
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 

@@ -61,6 +61,7 @@ struct reading {
 	char comm[16];
 	uint32_t threads;
 	uint64_t rss_kib;
+	uint64_t vsize_kib;   /* virtual size (security: a change means the mappings changed) */
 	uint64_t start_ticks; /* identity with the pid */
 	uint64_t cpu_ns;      /* user + system, all threads (USER_HZ ticks from /proc) */
 };
@@ -192,6 +193,7 @@ static void reading_of_stat(const struct procs_state *s, const struct proc_stat 
 	rd->comm[sizeof(rd->comm) - 1] = '\0';
 	rd->threads = ps->num_threads > 0 ? (uint32_t)ps->num_threads : 0;
 	rd->rss_kib = ps->rss_pages > 0 ? (uint64_t)ps->rss_pages * (uint64_t)s->page_kib : 0;
+	rd->vsize_kib = ps->vsize_bytes / 1024;
 	rd->start_ticks = ps->starttime;
 	rd->cpu_ns = (ps->utime + ps->stime) * s->tick_ns;
 }
@@ -211,6 +213,7 @@ static void reading_of_rec(const struct procs_state *s, const struct task_rec *r
 	rd->comm[sizeof(rd->comm) - 1] = '\0';
 	rd->threads = r->nr_threads;
 	rd->rss_kib = r->rss_pages * (uint64_t)s->page_kib;
+	rd->vsize_kib = r->vm_pages * (uint64_t)s->page_kib;
 	rd->start_ticks = r->start_boottime_ns / s->tick_ns;
 	rd->cpu_ns = r->cpu_ns;
 }
@@ -288,6 +291,7 @@ static void emit(struct procs_state *s, struct snapshot *snap, struct pentry *e,
 	memcpy(p->comm, e->comm, sizeof(p->comm));
 	p->threads = rd->threads;
 	p->rss_kib = rd->rss_kib;
+	p->vsize_kib = rd->vsize_kib;
 	p->start_ticks = e->start_ticks;
 	p->start_time_ns = boot_real_ns + (uint64_t)((double)e->start_ticks / hz * 1e9);
 	p->cmdline = rcstr_ref(e->cmdline);

@@ -41,5 +41,6 @@ extern const struct collector_ops exits_collector;   /* taskstats exits + exec-t
 extern const struct collector_ops psi_collector;     /* PSI stall triggers, sampled at once */
 extern const struct collector_ops net_collector;     /* /proc/net/dev + the anomaly monitor */
 extern const struct collector_ops disk_collector;    /* /proc/diskstats whole disks */
+extern const struct collector_ops security_collector; /* exec checks, maps, miner windows */
 
 #endif

@@ -25,6 +25,8 @@ enum key_type {
 	K_IFLIST,   /* array of interface names, stored comma-joined ("" for none) */
 	K_OPT_FILE, /* a readable file, or "" for none */
 	K_PSOURCE,  /* auto, bpf or proc */
+	K_STRLIST,  /* array of strings */
+	K_INTLIST,  /* array of integers */
 };
 
 struct key_def {
@@ -43,6 +45,7 @@ static const char *const sections[] = {
 	"features",	     "output",	"advanced", "retention",
 	"diagnostic",
 	"network",
+	"security",
 };
 
 static const struct key_def keys[] = {
@@ -144,6 +147,30 @@ static const struct key_def keys[] = {
 	  "net_latency: latency rising above this multiple of its EWMA baseline" },
 	{ "network", "anomaly_refractory_ms", K_INT, OFF(anomaly_refractory_ms), 0, 86400000,
 	  "least time between two net_throughput_drop (or two net_latency) triggers" },
+	{ "security", "enable_miner_detection", K_BOOL, OFF(enable_miner_detection), 0, 0,
+	  "miner: a process busy over a window with a corroborating sign (docs/security.md)" },
+	{ "security", "enable_spawn_detection", K_BOOL, OFF(enable_spawn_detection), 0, 0,
+	  "suspicious_spawn: shells under listeners, execs from /tmp or memfds, deleted or renamed "
+	  "executables" },
+	{ "security", "enable_memory_anomaly_detection", K_BOOL,
+	  OFF(enable_memory_anomaly_detection), 0, 0,
+	  "memory_anomaly: new RWX anonymous or executable memfd mappings, sudden RSS growth" },
+	{ "security", "miner_window_seconds", K_DOUBLE, OFF(miner_window_seconds), 1, 86400,
+	  "miner: the window a process's CPU is averaged over" },
+	{ "security", "miner_min_cpu_pct", K_DOUBLE, OFF(miner_min_cpu_pct), 1, 100000,
+	  "miner: average CPU over the window (% of one CPU) that makes a candidate" },
+	{ "security", "miner_pool_ports", K_INTLIST, OFF(miner_pool_ports), 1, 65535,
+	  "miner: remote ports of well-known mining pools (a connection to one is a sign)" },
+	{ "security", "rss_growth_threshold_mib", K_DOUBLE, OFF(rss_growth_threshold_mib), 1, 1e9,
+	  "memory_anomaly: a process's RSS growing this many MiB within one interval" },
+	{ "security", "maps_checks_per_sample", K_INT, OFF(maps_checks_per_sample), 0, 100000,
+	  "processes whose maps and exe are re-read per sample even when their size did not change" },
+	{ "security", "allow_exe", K_STRLIST, OFF(allow_exe), 0, 0,
+	  "executables never judged: exact paths, prefixes ending in '/', or globs (* ? [...])" },
+	{ "security", "allow_cgroup", K_STRLIST, OFF(allow_cgroup), 0, 0,
+	  "cgroups never judged: paths with their subtree, or globs (e.g. \"/system.slice/ci-*\")" },
+	{ "security", "allow_user", K_STRLIST, OFF(allow_user), 0, 0,
+	  "users (names or numeric uids) whose processes are never judged" },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -210,6 +237,45 @@ void config_defaults(struct config *cfg)
 	cfg->anomaly_latency_path = xstrdup("");
 	cfg->anomaly_latency_ratio = 1.5;
 	cfg->anomaly_refractory_ms = 10000;
+	cfg->enable_miner_detection = true;
+	cfg->enable_spawn_detection = true;
+	cfg->enable_memory_anomaly_detection = true;
+	cfg->miner_window_seconds = 60;
+	cfg->miner_min_cpu_pct = 50;
+	{
+		static const int pool_ports[] = { 3333, 4444, 5555, 7777, 14433, 14444, 45700 };
+
+		cfg->miner_pool_ports.n = sizeof(pool_ports) / sizeof(pool_ports[0]);
+		cfg->miner_pool_ports.v = xmalloc(sizeof(pool_ports));
+		memcpy(cfg->miner_pool_ports.v, pool_ports, sizeof(pool_ports));
+	}
+	cfg->rss_growth_threshold_mib = 1024;
+	cfg->maps_checks_per_sample = 4;
+}
+
+static void strlist_release(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static void strlist_copy(struct strlist *dst, const struct strlist *src)
+{
+	dst->n = src->n;
+	dst->v = src->n ? xmalloc(src->n * sizeof(*dst->v)) : NULL;
+	for (size_t i = 0; i < src->n; i++)
+		dst->v[i] = xstrdup(src->v[i]);
+}
+
+static void intlist_copy(struct intlist *dst, const struct intlist *src)
+{
+	dst->n = src->n;
+	dst->v = src->n ? xmalloc(src->n * sizeof(*dst->v)) : NULL;
+	if (src->n)
+		memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
 }
 
 void config_release(struct config *cfg)
@@ -220,6 +286,12 @@ void config_release(struct config *cfg)
 	free(cfg->anomaly_interfaces);
 	free(cfg->anomaly_latency_path);
 	cfg->anomaly_interfaces = cfg->anomaly_latency_path = NULL;
+	free(cfg->miner_pool_ports.v);
+	cfg->miner_pool_ports.v = NULL;
+	cfg->miner_pool_ports.n = 0;
+	strlist_release(&cfg->allow_exe);
+	strlist_release(&cfg->allow_cgroup);
+	strlist_release(&cfg->allow_user);
 }
 
 void config_copy(struct config *dst, const struct config *src)
@@ -230,6 +302,10 @@ void config_copy(struct config *dst, const struct config *src)
 	dst->anomaly_interfaces = xstrdup(src->anomaly_interfaces ? src->anomaly_interfaces : "");
 	dst->anomaly_latency_path =
 		xstrdup(src->anomaly_latency_path ? src->anomaly_latency_path : "");
+	intlist_copy(&dst->miner_pool_ports, &src->miner_pool_ports);
+	strlist_copy(&dst->allow_exe, &src->allow_exe);
+	strlist_copy(&dst->allow_cgroup, &src->allow_cgroup);
+	strlist_copy(&dst->allow_user, &src->allow_user);
 }
 
 static const struct key_def *find_key(const char *section, const char *key)
@@ -300,6 +376,55 @@ static int set_iflist(char **field, const struct key_def *k, const struct toml_v
 	return 0;
 }
 
+/* An array of strings or of integers in range; replaces the list in field. */
+static int set_list(void *field, const struct key_def *k, const struct toml_value *v,
+		    struct strbuf *msg)
+{
+	bool ints = k->type == K_INTLIST;
+
+	if (v->type != TOML_ARRAY) {
+		strbuf_addf(msg, "'%s' must be an array of %s, not %s", k->key,
+			    ints ? "integers" : "strings", toml_type_name(v->type));
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < v->nitems; i++) {
+		const struct toml_value *it = &v->items[i];
+
+		if (it->type != (ints ? TOML_INT : TOML_STRING)) {
+			strbuf_addf(msg, "'%s' item %zu must be %s, not %s", k->key, i + 1,
+				    ints ? "an integer" : "a string", toml_type_name(it->type));
+			return -EINVAL;
+		}
+		if (ints && ((double)it->i < k->min || (double)it->i > k->max)) {
+			strbuf_addf(msg, "'%s' item %zu is out of range: %lld (allowed %g to %g)",
+				    k->key, i + 1, it->i, k->min, k->max);
+			return -EINVAL;
+		}
+		if (!ints && !it->str[0]) {
+			strbuf_addf(msg, "'%s' item %zu must not be empty", k->key, i + 1);
+			return -EINVAL;
+		}
+	}
+	if (ints) {
+		struct intlist *l = field;
+
+		free(l->v);
+		l->n = v->nitems;
+		l->v = v->nitems ? xmalloc(v->nitems * sizeof(*l->v)) : NULL;
+		for (size_t i = 0; i < v->nitems; i++)
+			l->v[i] = (int)v->items[i].i;
+	} else {
+		struct strlist *l = field;
+
+		strlist_release(l);
+		l->n = v->nitems;
+		l->v = v->nitems ? xmalloc(v->nitems * sizeof(*l->v)) : NULL;
+		for (size_t i = 0; i < v->nitems; i++)
+			l->v[i] = xstrdup(v->items[i].str);
+	}
+	return 0;
+}
+
 static int set_key(struct config *cfg, const struct key_def *k, const struct toml_value *v,
 		   struct strbuf *msg)
 {
@@ -336,6 +461,9 @@ static int set_key(struct config *cfg, const struct key_def *k, const struct tom
 		}
 		*(bool *)field = v->b;
 		return 0;
+	case K_STRLIST:
+	case K_INTLIST:
+		return set_list(field, k, v, msg);
 	case K_STRING:
 	case K_LOGLEVEL:
 	case K_SCOPE:
@@ -565,6 +693,27 @@ void config_dump_toml(const struct config *cfg, struct strbuf *out)
 			strbuf_addf(out, "\"%s\"\n",
 				    config_process_source_name(*(const enum process_source *)field));
 			break;
+		case K_STRLIST: {
+			const struct strlist *l = field;
+
+			strbuf_addc(out, '[');
+			for (size_t j = 0; j < l->n; j++) {
+				if (j)
+					strbuf_adds(out, ", ");
+				json_quote(out, l->v[j], strlen(l->v[j]));
+			}
+			strbuf_adds(out, "]\n");
+			break;
+		}
+		case K_INTLIST: {
+			const struct intlist *l = field;
+
+			strbuf_addc(out, '[');
+			for (size_t j = 0; j < l->n; j++)
+				strbuf_addf(out, "%s%d", j ? ", " : "", l->v[j]);
+			strbuf_adds(out, "]\n");
+			break;
+		}
 		}
 	}
 }

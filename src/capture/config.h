@@ -22,6 +22,18 @@ enum process_source {
 	PROCESS_SOURCE_PROC, /* /proc/PID/stat */
 };
 
+/* A list of strings from the configuration (owned by the config). */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+/* A list of integers from the configuration (owned by the config). */
+struct intlist {
+	int *v;
+	size_t n;
+};
+
 struct config {
 	/* [anomaly_detection] */
 	double cpu_delta_threshold_pct;	   /* percentage points of one CPU over the baseline */
@@ -79,6 +91,18 @@ struct config {
 	char *anomaly_latency_path;	 /* owned: file with the latest p99 latency in µs; "" = none */
 	double anomaly_latency_ratio;	 /* net_latency above this x baseline */
 	int anomaly_refractory_ms;	 /* least time between two events of one kind */
+	/* [security] */
+	bool enable_miner_detection;
+	bool enable_spawn_detection;
+	bool enable_memory_anomaly_detection;
+	double miner_window_seconds;	 /* CPU averaged over this window ... */
+	double miner_min_cpu_pct;	 /* ... at least this % of one CPU makes a miner candidate */
+	struct intlist miner_pool_ports; /* remote ports of well-known mining pools */
+	double rss_growth_threshold_mib; /* memory_anomaly: RSS growth within one interval */
+	int maps_checks_per_sample;	 /* round-robin maps/exe checks of unchanged processes */
+	struct strlist allow_exe;	 /* exe paths (exact, or a prefix ending in '/') not judged */
+	struct strlist allow_cgroup;	 /* cgroup path prefixes not judged */
+	struct strlist allow_user;	 /* user names or numeric uids not judged */
 };
 
 /* Fills cfg with the compiled-in defaults (allocates the strings). */

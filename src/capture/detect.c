@@ -15,6 +15,9 @@ static const struct detector_ops *const detectors[] = {
 	&detector_mem_pressure, &detector_swap_spike,	   &detector_fork_storm,
 	&detector_psi_stall,
 	&detector_net,
+	&detector_miner,
+	&detector_suspicious_spawn,
+	&detector_memory_anomaly,
 };
 #define NDETECTORS (sizeof(detectors) / sizeof(detectors[0]))
 
@@ -40,6 +43,7 @@ static const char *const type_names[TRIG__COUNT] = {
 	"cpu_delta",  "cpu_new_process", "mem_drop",	 "mem_pressure", "swap_spike",
 	"fork_storm", "cpu_stall",	 "memory_stall", "io_stall",
 	"net_throughput_drop", "net_latency",
+	"miner",      "suspicious_spawn", "memory_anomaly",
 };
 
 const char *trigger_type_name(enum trigger_type t)
@@ -54,15 +58,19 @@ const char *trigger_unit(enum trigger_type t)
 	if (t == TRIG_NET_LATENCY)
 		return "us";
 	return t == TRIG_CPU_DELTA || t == TRIG_CPU_NEW_PROCESS || t == TRIG_MEM_PRESSURE ||
-			       t == TRIG_CPU_STALL || t == TRIG_MEMORY_STALL || t == TRIG_IO_STALL
+			       t == TRIG_CPU_STALL || t == TRIG_MEMORY_STALL || t == TRIG_IO_STALL ||
+			       t == TRIG_MINER
 		       ? "pct"
-		       : "kib";
+	       : t == TRIG_SUSPICIOUS_SPAWN ? "none"
+					    : "kib";
 }
 
 void trigger_list_clear(struct trigger_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		rcstr_unref(l->t[i].cmdline);
+		sec_report_unref(l->t[i].security);
+	}
 	l->n = 0;
 }
 
@@ -137,7 +145,9 @@ static const struct proc_baseline *find_prev(const struct detect *d, int pid)
 /* The cooldown key of a trigger under the configured scope. */
 static void cooldown_key(const struct config *cfg, const struct trigger *t, struct cooldown *k)
 {
-	bool per_process_trigger = t->type == TRIG_CPU_DELTA || t->type == TRIG_CPU_NEW_PROCESS;
+	bool per_process_trigger = t->type == TRIG_CPU_DELTA || t->type == TRIG_CPU_NEW_PROCESS ||
+				   t->type == TRIG_MINER || t->type == TRIG_SUSPICIOUS_SPAWN ||
+				   t->type == TRIG_MEMORY_ANOMALY;
 
 	/* stalls, memory and fork triggers are system-wide: one cooldown per type */
 
@@ -199,6 +209,7 @@ static void admit(struct detect *d, const struct config *cfg, struct trigger_lis
 
 		if (!may_fire(d, cfg, t)) {
 			rcstr_unref(t->cmdline);
+			sec_report_unref(t->security);
 			continue;
 		}
 		if (t->type == TRIG_CPU_DELTA || t->type == TRIG_CPU_NEW_PROCESS) {

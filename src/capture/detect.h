@@ -21,6 +21,9 @@ enum trigger_type {
 	TRIG_IO_STALL,
 	TRIG_NET_THROUGHPUT_DROP,
 	TRIG_NET_LATENCY,
+	TRIG_MINER,
+	TRIG_SUSPICIOUS_SPAWN,
+	TRIG_MEMORY_ANOMALY,
 	TRIG__COUNT,
 };
 
@@ -45,6 +48,7 @@ struct trigger {
 	char subject[32]; /* what a system trigger is about: the interface of net_throughput_drop */
 	double ratio;	  /* net triggers: value / baseline, and the configured ratio */
 	double threshold_ratio;
+	struct sec_report *security; /* security triggers: the finding (a reference owned) */
 };
 
 struct trigger_list {
@@ -98,6 +102,9 @@ extern const struct detector_ops detector_swap_spike;
 extern const struct detector_ops detector_fork_storm;
 extern const struct detector_ops detector_psi_stall;
 extern const struct detector_ops detector_net;
+extern const struct detector_ops detector_miner;
+extern const struct detector_ops detector_suspicious_spawn;
+extern const struct detector_ops detector_memory_anomaly;
 
 /* Memory-side state kept across samples (used by the memory detectors). */
 struct mem_baselines {

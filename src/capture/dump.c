@@ -39,6 +39,61 @@ static void write_time(struct json_writer *w, const char *key, uint64_t real_ns)
 	json_kv_str(w, key, clock_fmt_iso(real_ns, ts, sizeof(ts)));
 }
 
+static void write_strv(struct json_writer *w, const char *key, char *const *v, size_t n)
+{
+	json_key(w, key);
+	json_arr_begin(w);
+	for (size_t i = 0; i < n; i++)
+		json_str(w, v[i]);
+	json_arr_end(w);
+}
+
+/* The security finding of a miner / suspicious_spawn / memory_anomaly trigger. */
+static void write_security(struct json_writer *w, const struct sec_report *r,
+			   const struct config *cfg)
+{
+	const struct sec_evidence *ev = &r->ev;
+
+	json_key(w, "security");
+	json_obj_begin(w);
+	json_kv_str(w, "rule", sec_rule_name(r->rule));
+	json_kv_str(w, "signal", sec_signal_name(r->signal));
+	json_kv_str(w, "severity", sec_signal_severity(r->signal));
+	json_kv_str(w, "reason", r->reason);
+	json_key(w, "mitre");
+	json_obj_begin(w);
+	json_kv_str(w, "technique_id", sec_signal_mitre_id(r->signal));
+	json_kv_str(w, "technique_name", sec_signal_mitre_name(r->signal));
+	json_obj_end(w);
+	write_strv(w, "signs", r->signs, r->nsigns);
+	if (r->rule == SEC_MINER)
+		json_kv_double(w, "window_seconds", cfg->miner_window_seconds, 1);
+	json_key(w, "evidence");
+	json_obj_begin(w);
+	json_kv_int(w, "pid", r->pid);
+	json_kv_bool(w, "exited", r->exited);
+	json_kv_str(w, "exe", ev->exe ? ev->exe : "");
+	json_kv_bool(w, "exe_deleted", ev->exe_deleted);
+	json_kv_str(w, "cmdline", ev->cmdline ? ev->cmdline : "");
+	json_kv_uint(w, "uid", ev->uid);
+	json_kv_uint(w, "euid", ev->euid);
+	json_kv_str(w, "cgroup", ev->cgroup ? ev->cgroup : "");
+	json_key(w, "parents");
+	json_arr_begin(w);
+	for (size_t i = 0; i < ev->nparents; i++) {
+		json_obj_begin(w);
+		json_kv_int(w, "pid", ev->parents[i].pid);
+		json_kv_str(w, "comm", ev->parents[i].comm);
+		json_kv_str(w, "exe", ev->parents[i].exe ? ev->parents[i].exe : "");
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	write_strv(w, "sockets", ev->sockets, ev->nsockets);
+	write_strv(w, "maps", ev->maps, ev->nmaps);
+	json_obj_end(w);
+	json_obj_end(w);
+}
+
 static void write_trigger(struct json_writer *w, const struct trigger *t, const struct config *cfg)
 {
 	bool cpu = t->type == TRIG_CPU_DELTA || t->type == TRIG_CPU_NEW_PROCESS;
@@ -79,6 +134,8 @@ static void write_trigger(struct json_writer *w, const struct trigger *t, const 
 	} else if (t->type == TRIG_FORK_STORM) {
 		json_kv_double(w, "forks_per_s", t->value, 1);
 		json_kv_double(w, "threshold_per_s", t->threshold, 1);
+	} else if (t->security) {
+		write_security(w, t->security, cfg);
 	} else if (t->type == TRIG_MEM_DROP) {
 		json_kv_double(w, "available_kib", t->value, 0);
 		json_kv_double(w, "baseline_available_kib", t->baseline, 0);

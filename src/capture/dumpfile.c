@@ -235,6 +235,114 @@ static void read_snap(struct reader *r, const json_t *o, size_t idx, struct dump
 	read_net_disks(o, s);
 }
 
+static char **read_strv(const json_t *o, const char *key, size_t *n)
+{
+	const json_t *a = json_object_get(o, key);
+	char **v = NULL;
+
+	*n = 0;
+	if (!json_is_array(a))
+		return NULL;
+	v = xcalloc(json_array_size(a) + 1, sizeof(*v));
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (json_is_string(json_array_get(a, i)))
+			v[(*n)++] = xstrdup(json_string_value(json_array_get(a, i)));
+	return v;
+}
+
+/* The security object: rule, reason and evidence are required, the rest optional. */
+static struct dump_security *read_security(struct reader *r, const json_t *o)
+{
+	struct dump_security *s = xcalloc(1, sizeof(*s));
+	const json_t *mitre = json_object_get(o, "mitre"), *ev, *parents;
+
+	s->rule = str(r, o, "trigger.security", "rule");
+	s->signal = opt_str(o, "signal", "");
+	s->severity = opt_str(o, "severity", "");
+	s->reason = str(r, o, "trigger.security", "reason");
+	s->mitre_id = opt_str(mitre, "technique_id", "");
+	s->mitre_name = opt_str(mitre, "technique_name", "");
+	s->window_s = opt_num(o, "window_seconds");
+	s->signs = read_strv(o, "signs", &s->nsigns);
+	ev = need(r, o, "trigger.security", "evidence", JSON_OBJECT);
+	s->pid = (int)opt_int(ev, "pid");
+	s->exited = json_is_true(json_object_get(ev, "exited"));
+	s->exe = opt_str(ev, "exe", "");
+	s->exe_deleted = json_is_true(json_object_get(ev, "exe_deleted"));
+	s->cmdline = opt_str(ev, "cmdline", "");
+	s->cgroup = opt_str(ev, "cgroup", "");
+	s->uid = (uint32_t)opt_int(ev, "uid");
+	s->euid = (uint32_t)opt_int(ev, "euid");
+	s->sockets = read_strv(ev, "sockets", &s->nsockets);
+	s->maps = read_strv(ev, "maps", &s->nmaps);
+	parents = json_object_get(ev, "parents");
+	if (json_is_array(parents) && json_array_size(parents)) {
+		s->parents = xcalloc(json_array_size(parents), sizeof(*s->parents));
+		for (size_t i = 0; i < json_array_size(parents); i++) {
+			const json_t *p = json_array_get(parents, i);
+			struct dump_sec_parent *dp = &s->parents[s->nparents];
+
+			if (!json_is_object(p))
+				continue;
+			dp->pid = (int)opt_int(p, "pid");
+			copy_comm(dp->comm, sizeof(dp->comm), p);
+			dp->exe = opt_str(p, "exe", "");
+			s->nparents++;
+		}
+	}
+	return s;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void release_security(struct dump_security *s)
+{
+	if (!s)
+		return;
+	free(s->rule);
+	free(s->signal);
+	free(s->severity);
+	free(s->reason);
+	free(s->mitre_id);
+	free(s->mitre_name);
+	free(s->exe);
+	free(s->cmdline);
+	free(s->cgroup);
+	for (size_t i = 0; i < s->nparents; i++)
+		free(s->parents[i].exe);
+	free(s->parents);
+	free_strv(s->signs, s->nsigns);
+	free_strv(s->sockets, s->nsockets);
+	free_strv(s->maps, s->nmaps);
+	free(s);
+}
+
+void dump_security_text(const struct dump_security *s, struct strbuf *out)
+{
+	strbuf_addf(out, "rule: %s/%s (severity %s), MITRE ATT&CK %s %s\n", s->rule, s->signal,
+		    s->severity, s->mitre_id, s->mitre_name);
+	strbuf_addf(out, "reason: %s\n", s->reason);
+	for (size_t i = 0; i < s->nsigns; i++)
+		strbuf_addf(out, "sign: %s\n", s->signs[i]);
+	strbuf_addf(out, "exe: %s%s\n", s->exe[0] ? s->exe : "(unreadable)",
+		    s->exe_deleted ? " (deleted)" : "");
+	strbuf_addf(out, "cmdline: %s\n", s->cmdline);
+	strbuf_addf(out, "pid %d%s, uid %u, euid %u, cgroup %s\n", s->pid,
+		    s->exited ? " (exited)" : "", s->uid, s->euid, s->cgroup[0] ? s->cgroup : "?");
+	for (size_t i = 0; i < s->nparents; i++)
+		strbuf_addf(out, "parent: %d %s %s\n", s->parents[i].pid, s->parents[i].comm,
+			    s->parents[i].exe);
+	for (size_t i = 0; i < s->nsockets; i++)
+		strbuf_addf(out, "socket: %s\n", s->sockets[i]);
+	for (size_t i = 0; i < s->nmaps; i++)
+		strbuf_addf(out, "map: %s\n", s->maps[i]);
+}
+
 static void read_trigger(struct reader *r, const json_t *o, const char *where,
 			 struct dump_trigger *t)
 {
@@ -262,6 +370,8 @@ static void read_trigger(struct reader *r, const json_t *o, const char *where,
 	t->interface = opt_str(o, "interface", "");
 	t->ratio = opt_num(o, "ratio");
 	t->threshold_ratio = opt_num(o, "threshold_ratio");
+	if (json_is_object(json_object_get(o, "security")))
+		t->security = read_security(r, json_object_get(o, "security"));
 }
 
 static void add_line(char ***v, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -498,6 +608,7 @@ static void release_trigger(struct dump_trigger *t)
 	free(t->unit);
 	free(t->scope);
 	free(t->interface);
+	release_security(t->security);
 }
 
 void dump_release(struct dump *d)

@@ -66,6 +66,29 @@ struct dump_snap {
 	size_t ndisks;
 };
 
+/* One ancestor of a security finding's process. */
+struct dump_sec_parent {
+	int pid;
+	char comm[64];
+	char *exe; /* owned */
+};
+
+/* The `security` object of a miner / suspicious_spawn / memory_anomaly trigger. */
+struct dump_security {
+	char *rule, *signal, *severity, *reason; /* owned */
+	char *mitre_id, *mitre_name;		 /* owned */
+	double window_s;			 /* miner: the CPU window; 0 otherwise */
+	int pid;
+	bool exited;
+	char *exe, *cmdline, *cgroup; /* owned */
+	bool exe_deleted;
+	uint32_t uid, euid;
+	struct dump_sec_parent *parents; /* parent first */
+	size_t nparents;
+	char **signs, **sockets, **maps; /* owned strings */
+	size_t nsigns, nsockets, nmaps;
+};
+
 struct dump_trigger {
 	char *type; /* owned: cpu_delta, cpu_new_process, mem_drop, mem_pressure, swap_spike, ... */
 	char *timestamp;
@@ -79,6 +102,7 @@ struct dump_trigger {
 	double cooldown_s;
 	char *interface;	       /* owned: net_throughput_drop's interface, else "" */
 	double ratio, threshold_ratio; /* net triggers: value / baseline and the configured line */
+	struct dump_security *security; /* owned; NULL for resource triggers */
 };
 
 /* What diagnostic mode gathered, as lines for people (every string owned). */
@@ -126,6 +150,12 @@ int dump_load(const char *path, struct dump *d, struct strbuf *err);
 /* The same from memory (len bytes, need not be NUL-terminated); path only names it. */
 int dump_parse(const char *text, size_t len, const char *path, struct dump *d, struct strbuf *err);
 void dump_release(struct dump *d);
+/*
+ * The security finding as text lines for the viewers ("rule: miner (high) ...",
+ * "reason: ...", "evidence: exe ...", "parent: ...", "socket: ...", "map: ..."),
+ * each ended by '\n', appended to out.
+ */
+void dump_security_text(const struct dump_security *s, struct strbuf *out);
 
 /* What the explorer shows of a dump before (and after) its contents are read. */
 enum dump_entry_state {

@@ -18,6 +18,9 @@ void snapshot_clear(struct snapshot *snap)
 	snap->nnet = snap->ndisks = 0;
 	snap->net_known = snap->disks_known = false;
 	snap->nnet_events = 0;
+	for (size_t i = 0; i < snap->nsec; i++)
+		sec_report_unref(snap->sec[i]);
+	snap->nsec = 0;
 }
 
 void snapshot_release(struct snapshot *snap)
@@ -25,6 +28,7 @@ void snapshot_release(struct snapshot *snap)
 	snapshot_clear(snap);
 	free(snap->procs);
 	free(snap->exited);
+	free(snap->sec);
 	free(snap->per_core);
 	free(snap->net);
 	free(snap->disks);

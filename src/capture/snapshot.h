@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "base/rcstr.h"
+#include "capture/evidence.h"
 #include "sys/procfs.h"
 
 struct proc_sample {
@@ -28,6 +29,7 @@ struct proc_sample {
 	uint64_t rchar, wchar;	    /* bytes through read/write-like syscalls (pipes, sockets too) */
 	float read_bytes_per_s;	    /* read_bytes over the time since the previous io reading */
 	float write_bytes_per_s;    /* write_bytes likewise; 0 on first sight */
+	uint64_t vsize_kib;	/* virtual size (a change means the mappings changed) */
 };
 
 /* One network interface of the daemon's namespace (/proc/net/dev). */
@@ -119,6 +121,8 @@ struct snapshot {
 	bool net_known, disks_known; /* /proc/net/dev and /proc/diskstats were read */
 	struct net_event net_events[SNAPSHOT_MAX_NET_EVENTS];
 	unsigned nnet_events;
+	struct sec_report **sec; /* security findings made since the previous snapshot (refs) */
+	size_t nsec, sec_cap;
 };
 
 /* Empties snap for reuse: drops cmdline references, keeps the arrays. */

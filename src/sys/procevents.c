@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/cn_proc.h>
@@ -370,27 +371,51 @@ fail:
 	return ret;
 }
 
-static int open_connector(struct procevents *pe)
+/*
+ * Since Linux 6.6 a listener may ask for some event types only (struct
+ * proc_input: the op and a mask of PROC_EVENT_*); older kernels ignore a
+ * LISTEN of that size altogether, so the filter is asked for only on 6.6+.
+ */
+static bool connector_filters(void)
 {
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 6);
+}
+
+static int open_connector_filtered(struct procevents *pe, uint32_t events)
+{
+	struct proc_input_compat {
+		uint32_t mcast_op;   /* enum proc_cn_mcast_op */
+		uint32_t event_type; /* PROC_EVENT_* mask; 0 = every event */
+	} in = { PROC_CN_MCAST_LISTEN, events };
 	union {
 		struct nlmsghdr h;
-		char b[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(enum proc_cn_mcast_op))];
+		char b[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(struct proc_input_compat))];
 	} req;
 	struct cn_msg *cn;
 	enum proc_cn_mcast_op op = PROC_CN_MCAST_LISTEN;
+	bool filtered = events && connector_filters();
+	size_t len = filtered ? sizeof(in) : sizeof(op);
 	int fd = nl_socket(NETLINK_CONNECTOR, CN_IDX_PROC), ret;
 
 	if (fd < 0)
 		return fd;
 	memset(&req, 0, sizeof(req));
-	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(*cn) + sizeof(op));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(*cn) + len);
 	req.h.nlmsg_type = NLMSG_DONE;
 	req.h.nlmsg_pid = 0;
 	cn = NLMSG_DATA(&req.h);
 	cn->id.idx = CN_IDX_PROC;
 	cn->id.val = CN_VAL_PROC;
-	cn->len = sizeof(op);
-	memcpy(cn->data, &op, sizeof(op));
+	cn->len = (uint16_t)len;
+	if (filtered)
+		memcpy(cn->data, &in, sizeof(in));
+	else
+		memcpy(cn->data, &op, sizeof(op));
 	ret = nl_send(fd, &req, req.h.nlmsg_len);
 	if (!ret)
 		ret = set_nonblock(fd);
@@ -400,6 +425,11 @@ static int open_connector(struct procevents *pe)
 	}
 	pe->cn_fd = fd;
 	return 0;
+}
+
+static int open_connector(struct procevents *pe)
+{
+	return open_connector_filtered(pe, 0);
 }
 
 struct procevents *procevents_open(void)
@@ -414,6 +444,22 @@ struct procevents *procevents_open(void)
 	if (ets && ecn) {
 		procevents_close(pe);
 		errno = -ets;
+		return NULL;
+	}
+	return pe;
+}
+
+struct procevents *procevents_open_execs(void)
+{
+	struct procevents *pe = xcalloc(1, sizeof(*pe));
+	int ret;
+
+	pe->ts_fd = pe->cn_fd = -1;
+	pe->buf = xmalloc(MSGBUF_BYTES);
+	ret = open_connector_filtered(pe, PROC_EVENT_EXEC); /* execs only where the kernel can */
+	if (ret) {
+		procevents_close(pe);
+		errno = -ret;
 		return NULL;
 	}
 	return pe;

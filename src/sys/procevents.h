@@ -37,6 +37,13 @@ struct procevents;
  * one can, the other's calls report nothing (procevents_have_*).
  */
 struct procevents *procevents_open(void);
+/*
+ * Opens only the proc connector, for a second listener that wants execs as
+ * they happen; on Linux 6.6+ the kernel is asked for exec events only (fewer
+ * wake-ups), before that every event comes and fork/exit ones are skipped.
+ * NULL with errno set when it cannot.
+ */
+struct procevents *procevents_open_execs(void);
 void procevents_close(struct procevents *pe); /* NULL is a no-op */
 bool procevents_have_exits(const struct procevents *pe);
 bool procevents_have_execs(const struct procevents *pe);

@@ -1,18 +1,17 @@
 /* fdtable.c - per-process fd tables over refcounted open file descriptions, seeded from /proc. */
 #include "trace/fdtable.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "sys/socktab.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -404,15 +403,7 @@ void fdt_foreach_desc(const struct fdtables *t,
 size_t fdt_socket_name(char *buf, size_t len, const char *proto, const char *local,
 		       const char *remote)
 {
-	int n;
-
-	if (remote && *remote)
-		n = snprintf(buf, len, "%s %s -> %s", proto, local ? local : "", remote);
-	else if (local && *local)
-		n = snprintf(buf, len, "%s %s", proto, local);
-	else
-		n = snprintf(buf, len, "%s", proto);
-	return n < 0 ? 0 : (size_t)n;
+	return socktab_name(buf, len, proto, local, remote);
 }
 
 /* ---- seeding from /proc ---- */
@@ -430,28 +421,6 @@ static const struct {
 	{ "anon_inode:[signalfd]", FDK_SIGNALFD },
 	{ "/memfd:", FDK_MEMFD },
 	{ "/", FDK_FILE },
-};
-
-/* Socket files of PID/net: the protocol each names its sockets with. */
-static const struct {
-	const char *file;
-	const char *proto;
-	int family; /* AF_INET, AF_INET6, or AF_UNIX for the unix table */
-} net_files[] = {
-	{ "tcp", "TCP", AF_INET },   { "tcp6", "TCP", AF_INET6 }, { "udp", "UDP", AF_INET },
-	{ "udp6", "UDP", AF_INET6 }, { "unix", "UNIX", AF_UNIX },
-};
-
-#define TCP_LISTEN 0x0a /* the st column of a listening TCP socket */
-
-struct sock_name {
-	unsigned long inode;
-	char *name;
-};
-
-struct sock_names {
-	struct sock_name *v;
-	size_t n, cap;
 };
 
 struct seed_fd {
@@ -489,121 +458,10 @@ static char *read_small(int dirfd, const char *path)
 	return buf;
 }
 
-/* "0100007F:1F90" (an address as the kernel prints it: 32-bit words in host order) to text. */
-static bool net_addr(const char *hex, int family, char *out, size_t outlen)
-{
-	char ip[INET6_ADDRSTRLEN], word[9];
-	unsigned port;
-	const char *colon = strchr(hex, ':');
-	size_t nwords = family == AF_INET6 ? 4 : 1;
-	uint32_t words[4];
-
-	if (!colon || (size_t)(colon - hex) != nwords * 8 || sscanf(colon + 1, "%x", &port) != 1)
-		return false;
-	for (size_t i = 0; i < nwords; i++) {
-		memcpy(word, hex + i * 8, 8);
-		word[8] = '\0';
-		words[i] = (uint32_t)strtoul(word, NULL, 16);
-	}
-	if (!inet_ntop(family, words, ip, sizeof(ip)))
-		return false;
-	if (family == AF_INET6)
-		snprintf(out, outlen, "[%s]:%u", ip, port);
-	else
-		snprintf(out, outlen, "%s:%u", ip, port);
-	return true;
-}
-
-static bool addr_is_any(const char *hex)
-{
-	for (; *hex && *hex != ':'; hex++)
-		if (*hex != '0')
-			return false;
-	return *hex == ':' && strtoul(hex + 1, NULL, 16) == 0;
-}
-
-static void sock_names_add(struct sock_names *s, unsigned long inode, const char *name)
-{
-	XGROW(s->v, s->cap, s->n + 1);
-	s->v[s->n].inode = inode;
-	s->v[s->n].name = xstrdup(name);
-	s->n++;
-}
-
-/* One line of PID/net/{tcp,udp}{,6}: "sl local rem st tx:rx tr:when retrnsmt uid timeout inode" */
-static void parse_inet_line(const char *line, const char *proto, int family, struct sock_names *s)
-{
-	char local[64], remote[64], lbuf[80], rbuf[80], name[200];
-	unsigned st;
-	unsigned long inode;
-
-	if (sscanf(line, " %*u: %63s %63s %x %*s %*s %*s %*u %*u %lu", local, remote, &st,
-		   &inode) != 4 ||
-	    !inode || !net_addr(local, family, lbuf, sizeof(lbuf)) ||
-	    !net_addr(remote, family, rbuf, sizeof(rbuf)))
-		return;
-	if (addr_is_any(remote)) {
-		fdt_socket_name(name, sizeof(name), proto, lbuf, NULL);
-		if (st == TCP_LISTEN && strcmp(proto, "TCP") == 0)
-			strncat(name, " (LISTEN)", sizeof(name) - strlen(name) - 1);
-	} else {
-		fdt_socket_name(name, sizeof(name), proto, lbuf, rbuf);
-	}
-	sock_names_add(s, inode, name);
-}
-
-/* One line of PID/net/unix: "Num RefCount Protocol Flags Type St Inode [Path]" */
-static void parse_unix_line(const char *line, struct sock_names *s)
-{
-	char name[4096 + 16];
-	unsigned long inode;
-	int path_at = 0;
-
-	if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu %n", &inode, &path_at) != 1 || !inode)
-		return;
-	fdt_socket_name(name, sizeof(name), "UNIX", path_at ? line + path_at : NULL, NULL);
-	sock_names_add(s, inode, name);
-}
-
-static int sock_name_cmp(const void *a, const void *b)
-{
-	const struct sock_name *x = a, *y = b;
-
-	return x->inode < y->inode ? -1 : x->inode > y->inode;
-}
-
-static void load_sock_names(int proc_dirfd, pid_t tgid, struct sock_names *s)
-{
-	for (size_t f = 0; f < sizeof(net_files) / sizeof(net_files[0]); f++) {
-		char path[64], *text, *line, *save = NULL;
-
-		snprintf(path, sizeof(path), "%d/net/%s", (int)tgid, net_files[f].file);
-		text = read_small(proc_dirfd, path);
-		if (!text)
-			continue;
-		line = strtok_r(text, "\n", &save); /* the header */
-		while ((line = strtok_r(NULL, "\n", &save))) {
-			if (net_files[f].family == AF_UNIX)
-				parse_unix_line(line, s);
-			else
-				parse_inet_line(line, net_files[f].proto, net_files[f].family, s);
-		}
-		free(text);
-	}
-	if (s->n)
-		qsort(s->v, s->n, sizeof(*s->v), sock_name_cmp);
-}
-
-static void sock_names_release(struct sock_names *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i].name);
-	free(s->v);
-}
-
 int fdt_socket_describe(pid_t pid, int fd, char *buf, size_t len)
 {
-	struct sock_names socks = { NULL, 0, 0 };
+	struct socktab socks = { NULL, 0, 0 };
+	const struct sock_entry *hit;
 	char path[64], link[128];
 	unsigned long inode;
 	ssize_t n;
@@ -614,21 +472,20 @@ int fdt_socket_describe(pid_t pid, int fd, char *buf, size_t len)
 	if (n < 0)
 		return -errno;
 	link[n] = '\0';
-	if (sscanf(link, "socket:[%lu]", &inode) != 1)
+	inode = socktab_link_inode(link);
+	if (!inode)
 		return -ENOTSOCK;
 	dirfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -errno;
-	load_sock_names(dirfd, pid, &socks);
+	socktab_load(&socks, dirfd, pid);
 	close(dirfd);
-	for (size_t k = 0; k < socks.n; k++) {
-		if (socks.v[k].inode == inode) {
-			snprintf(buf, len, "%s", socks.v[k].name);
-			ret = 0;
-			break;
-		}
+	hit = socktab_find(&socks, inode);
+	if (hit) {
+		snprintf(buf, len, "%s", hit->name);
+		ret = 0;
 	}
-	sock_names_release(&socks);
+	socktab_clear(&socks);
 	return ret;
 }
 
@@ -657,7 +514,7 @@ static enum fd_kind link_kind(const char *link, unsigned long long flags)
 
 int fdt_seed_at(struct fdtables *t, int proc_dirfd, pid_t tgid)
 {
-	struct sock_names socks = { NULL, 0, 0 };
+	struct socktab socks = { NULL, 0, 0 };
 	struct seed_fd *v = NULL;
 	size_t n = 0, cap = 0;
 	bool any_socket = false;
@@ -700,7 +557,7 @@ int fdt_seed_at(struct fdtables *t, int proc_dirfd, pid_t tgid)
 	if (infofd >= 0)
 		close(infofd);
 	if (any_socket)
-		load_sock_names(proc_dirfd, tgid, &socks);
+		socktab_load(&socks, proc_dirfd, tgid);
 
 	fdt_exit(t, tgid);
 	proc_get(t, tgid); /* known, even with no fd open */
@@ -710,16 +567,16 @@ int fdt_seed_at(struct fdtables *t, int proc_dirfd, pid_t tgid)
 		unsigned flags = (v[i].fdinfo_flags & O_CLOEXEC) ? FDT_CLOEXEC : 0;
 
 		if (kind == FDK_SOCKET && socks.n) {
-			struct sock_name key = { strtoul(v[i].link + 8, NULL, 10), NULL }, *hit;
+			const struct sock_entry *hit =
+				socktab_find(&socks, socktab_link_inode(v[i].link));
 
-			hit = bsearch(&key, socks.v, socks.n, sizeof(*socks.v), sock_name_cmp);
 			if (hit)
 				name = hit->name;
 		}
 		fdt_set(t, tgid, v[i].fd, kind, name, flags);
 		free(v[i].link);
 	}
-	sock_names_release(&socks);
+	socktab_clear(&socks);
 	free(v);
 	return 0;
 }

@@ -42,6 +42,8 @@ char *show_human_kib(unsigned long long kib, char *buf, size_t len)
 
 static const char *unit_word(const char *unit)
 {
+	if (!strcmp(unit, "none")) /* suspicious_spawn: nothing measured */
+		return "";
 	if (!strcmp(unit, "kib"))
 		return "KiB";
 	if (!strcmp(unit, "bytes_per_s"))
@@ -140,6 +142,20 @@ static void trigger_line(const char *label, const struct dump_trigger *t, struct
 		    t->baseline, t->delta, t->threshold, t->scope, t->cooldown_s);
 	if (t->cmdline[0])
 		strbuf_addf(out, "  cmdline: %s\n", t->cmdline);
+	if (t->security) {
+		struct strbuf sec = STRBUF_INIT;
+		const char *p;
+
+		dump_security_text(t->security, &sec);
+		for (p = strbuf_str(&sec); *p;) {
+			const char *nl = strchr(p, '\n');
+			int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+			strbuf_addf(out, "  security %.*s\n", n, p);
+			p += n + (nl ? 1 : 0);
+		}
+		strbuf_release(&sec);
+	}
 }
 
 /* "label: a, b, c" of at most max items, "+N more" after */
@@ -259,6 +275,17 @@ static void json_trigger(struct json_writer *w, const struct dump_trigger *t)
 	json_kv_double(w, "delta", t->delta, 2);
 	json_kv_double(w, "threshold", t->threshold, 2);
 	json_kv_str(w, "scope", t->scope);
+	if (t->security) {
+		json_key(w, "security");
+		json_obj_begin(w);
+		json_kv_str(w, "rule", t->security->rule);
+		json_kv_str(w, "signal", t->security->signal);
+		json_kv_str(w, "severity", t->security->severity);
+		json_kv_str(w, "reason", t->security->reason);
+		json_kv_str(w, "mitre_technique_id", t->security->mitre_id);
+		json_kv_str(w, "exe", t->security->exe);
+		json_obj_end(w);
+	}
 	if (t->interface && t->interface[0])
 		json_kv_str(w, "interface", t->interface);
 	json_obj_end(w);

@@ -159,6 +159,8 @@ const char *tui_fmt_value(char *buf, size_t len, double v, const char *unit)
 		snprintf(buf, len, "%.1f MiB/s", v / 1048576);
 	else if (unit && !strcmp(unit, "bytes_per_s"))
 		snprintf(buf, len, "%.1f KiB/s", v / 1024);
+	else if (unit && !strcmp(unit, "none")) /* suspicious_spawn: nothing measured */
+		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.2f %s", v, unit ? unit : "");
 	return buf;

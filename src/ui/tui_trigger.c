@@ -114,6 +114,21 @@ static void draw_dump(struct tui *t, struct lines *l)
 	if (tr->pid > 0)
 		label_line(l, "cmdline", tr->cmdline && tr->cmdline[0] ? tr->cmdline : tr->comm,
 			   ST_NORMAL);
+	if (tr->security) {
+		struct strbuf sec = STRBUF_INIT;
+		bool first = true;
+
+		dump_security_text(tr->security, &sec);
+		for (const char *p = strbuf_str(&sec); *p && room(l); first = false) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+			snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
+			label_line(l, "security", buf, first ? ST_BAD : ST_NORMAL);
+			p += n + (nl ? 1 : 0);
+		}
+		strbuf_release(&sec);
+	}
 	for (size_t i = 0; i < d->nothers && room(l); i++) {
 		const struct dump_trigger *o = &d->others[i];
 

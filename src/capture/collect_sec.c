@@ -1,0 +1,767 @@
+/* collect_sec.c - security collector: exec-time checks, windowed CPU, maps/exe checks, findings. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/pidmap.h"
+#include "base/xalloc.h"
+#include "capture/collector.h"
+#include "capture/config.h"
+#include "capture/evidence.h"
+#include "sys/procevents.h"
+
+/* CPU history points kept per process: the window is covered in HIST_STEPS steps. */
+#define HIST_STEPS 8
+#define NHIST	   (HIST_STEPS + 2)
+/* Maps re-read because the virtual size changed, at most this many per sample. */
+#define MAX_CHANGED_MAPS 64
+/* New processes' maps read per sample; the rest wait for the next samples (a fork storm). */
+#define MAX_NEW_MAPS 64
+/* Offending mapping lines kept in a report. */
+#define MAX_MAP_LINES 16
+/* How long a parent's "holds a listening socket" answer is reused (ms). */
+#define LISTENER_TTL_NS (5ULL * 1000000000ULL)
+
+struct hist_point {
+	uint64_t t_ns; /* monotonic */
+	double cum_s;  /* CPU seconds accumulated since first sight */
+};
+
+/* What the collector remembers of a process between samples (parallel to snap->procs). */
+struct sproc {
+	int pid;
+	uint64_t start_ticks;
+	uint64_t vsize_kib, rss_kib;
+	char comm[16];
+	bool maps_known; /* maps read at least once: rwx/memfd_x are a baseline */
+	unsigned rwx, memfd_x;
+	bool new_unread; /* a new process whose maps wait for the budget (all it has is new) */
+	bool exe_known;	 /* exe_deleted is a baseline */
+	bool exe_deleted;
+	unsigned reported; /* bit per sec_signal already reported for this process */
+	double cum_s;
+	struct hist_point hist[NHIST];
+	unsigned nhist;
+	uint64_t miner_checked_ns; /* when the miner signs were last looked for */
+};
+
+/* An exec seen on the proc connector since the last sample. */
+struct exec_seen {
+	int pid;
+	bool deleted; /* the exe was already deleted at exec */
+	uint64_t exe_hash;
+};
+
+struct listener_memo {
+	int pid;
+	bool listening;
+	uint64_t until_ns;
+	char sock[200]; /* the listening socket's name */
+};
+
+struct sec_state {
+	const struct collector_env *env;
+	struct procevents *pe;
+	struct sproc *p, *next;
+	size_t n, cap, cap_next;
+	struct pidmap index;
+	struct sec_report **pending; /* findings made at exec time, for the next snapshot */
+	size_t npending, cap_pending;
+	struct exec_seen *execs;
+	size_t nexecs, cap_execs;
+	struct listener_memo memo[16];
+	size_t memo_next;
+	size_t rr; /* round-robin cursor into procs */
+	char *buf;
+	size_t bufcap;
+	struct sec_sock *socks;
+	size_t sockcap;
+	int self;
+	uint64_t now_ns;
+	bool first_done;
+};
+
+static const struct config *cfg_of(const struct sec_state *s)
+{
+	return s->env->cfg;
+}
+
+static bool rule_on(const struct sec_state *s, enum sec_rule r)
+{
+	const struct config *c = cfg_of(s);
+
+	return r == SEC_MINER	? c->enable_miner_detection
+	       : r == SEC_SPAWN ? c->enable_spawn_detection
+				: c->enable_memory_anomaly_detection;
+}
+
+/*
+ * One allow-list entry against a path: a glob when it has * ? or [ (fnmatch,
+ * '*' crossing '/'), a prefix when it ends in '/', else the exact path; for
+ * cgroups (subtree) a prefix also matches at a '/' boundary.
+ */
+static bool entry_matches(const char *a, const char *path, bool subtree)
+{
+	size_t n = strlen(a);
+
+	if (!n || !path[0])
+		return false;
+	if (strpbrk(a, "*?["))
+		return fnmatch(a, path, 0) == 0;
+	if (a[n - 1] == '/')
+		return !strncmp(path, a, n);
+	if (subtree)
+		return !strncmp(path, a, n) && (path[n] == '\0' || path[n] == '/');
+	return !strcmp(path, a);
+}
+
+/* Whether the allow-lists exempt the process the evidence is of. */
+static bool allowed(const struct config *c, const struct sec_evidence *ev)
+{
+	for (size_t i = 0; i < c->allow_exe.n; i++)
+		if (entry_matches(c->allow_exe.v[i], ev->exe, false))
+			return true;
+	for (size_t i = 0; i < c->allow_cgroup.n; i++)
+		if (entry_matches(c->allow_cgroup.v[i], ev->cgroup, true))
+			return true;
+	if (c->allow_user.n) {
+		char name[64] = "", num[16], pwbuf[1024];
+		struct passwd pw, *res = NULL;
+
+		snprintf(num, sizeof(num), "%u", ev->uid);
+		if (getpwuid_r(ev->uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
+			snprintf(name, sizeof(name), "%s", res->pw_name);
+		for (size_t i = 0; i < c->allow_user.n; i++)
+			if (!strcmp(c->allow_user.v[i], num) || !strcmp(c->allow_user.v[i], name))
+				return true;
+	}
+	return false;
+}
+
+/* A start time in USER_HZ ticks after boot as ns since the epoch. */
+static uint64_t start_real_ns(const struct sec_state *s, uint64_t ticks)
+{
+	struct timespec real, boot;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return (uint64_t)((double)(real.tv_sec - boot.tv_sec) * 1e9 +
+			  (double)(real.tv_nsec - boot.tv_nsec) +
+			  (double)ticks / (double)s->env->ticks_per_sec * 1e9);
+}
+
+/*
+ * Completes a report: evidence, allow-lists. Returns true when it is kept (queued
+ * for the next snapshot); otherwise it was freed.
+ */
+static bool finish(struct sec_state *s, struct sec_report *r, unsigned what)
+{
+	if (r->start_ticks && !r->start_time_ns)
+		r->start_time_ns = start_real_ns(s, r->start_ticks);
+	if (evidence_gather(s->env->pf, r->pid, what, &r->ev) == -ESRCH && !r->ev.exe[0])
+		r->exited = true;
+	if (allowed(cfg_of(s), &r->ev)) {
+		log_debug("security: %s of pid %d (%s) allowed by the configuration",
+			  sec_signal_name(r->signal), r->pid, r->ev.exe);
+		sec_report_unref(r);
+		return false;
+	}
+	XGROW(s->pending, s->cap_pending, s->npending + 1);
+	s->pending[s->npending++] = r;
+	log_debug("security: %s: pid %d: %s", sec_signal_name(r->signal), r->pid, r->reason);
+	return true;
+}
+
+static struct sec_report *report(enum sec_signal sig, int pid, const char *comm, const char *fmt,
+				 ...) __attribute__((format(printf, 4, 5)));
+static struct sec_report *report(enum sec_signal sig, int pid, const char *comm, const char *fmt,
+				 ...)
+{
+	char reason[512];
+	struct sec_report *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	r = sec_report_new(sig, pid, reason);
+	snprintf(r->comm, sizeof(r->comm), "%s", comm);
+	return r;
+}
+
+/* Whether pid holds a listening socket (remembered for a few seconds); its name into sock. */
+static bool parent_listens(struct sec_state *s, int pid, char *sock, size_t len)
+{
+	struct listener_memo *m;
+	int n;
+
+	for (size_t i = 0; i < sizeof(s->memo) / sizeof(s->memo[0]); i++) {
+		m = &s->memo[i];
+		if (m->pid == pid && m->until_ns > s->now_ns) {
+			snprintf(sock, len, "%s", m->sock);
+			return m->listening;
+		}
+	}
+	m = &s->memo[s->memo_next++ % (sizeof(s->memo) / sizeof(s->memo[0]))];
+	memset(m, 0, sizeof(*m));
+	m->pid = pid;
+	m->until_ns = s->now_ns + LISTENER_TTL_NS;
+	n = evidence_sockets(s->env->pf, pid, &s->socks, &s->sockcap, 256);
+	for (int i = 0; i < n; i++) {
+		if (s->socks[i].listening) {
+			m->listening = true;
+			snprintf(m->sock, sizeof(m->sock), "%s", s->socks[i].name);
+			break;
+		}
+	}
+	snprintf(sock, len, "%s", m->sock);
+	return m->listening;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Directories anyone can write to, where dropped tools run from. */
+static const char *const staging_dirs[] = { "/tmp/", "/dev/shm/", "/var/tmp/" };
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* PID/stat of pid into *ps (through the state's buffer). 0 or a negative errno. */
+static int read_stat(struct sec_state *s, int pid, struct proc_stat *ps)
+{
+	int fd = procfs_open_pid_file(s->env->pf, pid, "stat");
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = procfs_pread(fd, &s->buf, &s->bufcap, true);
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	return procfs_parse_pid_stat(s->buf, (size_t)n, ps);
+}
+
+/*
+ * Exec-time checks of suspicious_spawn, while the process still exists. The
+ * common case (a program from a normal place that is not a shell) costs one
+ * readlink: PID/stat is read only for what may be reported.
+ */
+static void on_exec(void *ctx, pid_t pid)
+{
+	struct sec_state *s = ctx;
+	char exe[4096], sock[200];
+	struct proc_stat ps;
+	const char *staging = NULL;
+	bool deleted, memfd;
+	uint64_t h;
+
+	/* exec-time knowledge only serves suspicious_spawn (exec checks, exe_deleted) */
+	if (!rule_on(s, SEC_SPAWN) || pid == s->self ||
+	    evidence_read_exe(s->env->pf, pid, exe, sizeof(exe), &deleted) < 0)
+		return;
+	/* two execs in a row read late both see the second program: one report is enough */
+	h = hash_str(exe);
+	for (size_t i = 0; i < s->nexecs; i++)
+		if (s->execs[i].pid == pid && s->execs[i].exe_hash == h)
+			return;
+	XGROW(s->execs, s->cap_execs, s->nexecs + 1);
+	s->execs[s->nexecs++] = (struct exec_seen){ pid, deleted, h };
+	memfd = starts_with(exe, "/memfd:");
+	for (size_t i = 0; i < sizeof(staging_dirs) / sizeof(staging_dirs[0]) && !memfd; i++)
+		if (starts_with(exe, staging_dirs[i]))
+			staging = staging_dirs[i];
+	if (!memfd && !staging && !evidence_is_shell(evidence_basename(exe)))
+		return;
+	if (read_stat(s, pid, &ps) < 0)
+		return;
+	s->now_ns = clock_mono_ns();
+	if (memfd || staging) {
+		struct sec_report *r =
+			memfd ? report(SIG_EXEC_FROM_MEMFD, pid, ps.comm,
+				       "%s was executed from a memfd ('%s'): a program with no "
+				       "file "
+				       "on disk",
+				       ps.comm, exe)
+			      : report(SIG_EXEC_FROM_TMP, pid, ps.comm,
+				       "'%s' was executed from the world-writable %s", exe,
+				       staging);
+
+		r->ppid = ps.ppid;
+		r->start_ticks = ps.starttime;
+		finish(s, r, EV_SOCKETS);
+		return;
+	}
+	/* PID 1 and kthreadd hold sockets for others (socket activation): not a service's shell */
+	if (ps.ppid > 2 && ps.ppid != s->self && parent_listens(s, ps.ppid, sock, sizeof(sock))) {
+		struct sec_report *r;
+		char pexe[4096] = "";
+		bool pdel;
+		struct sec_evidence pev = { .exe = pexe, .cgroup = (char *)"" };
+
+		evidence_read_exe(s->env->pf, ps.ppid, pexe, sizeof(pexe), &pdel);
+		/* the service itself may be allow-listed: its shells are then its business */
+		if (allowed(cfg_of(s), &pev))
+			return;
+		r = report(
+			SIG_SHELL_FROM_LISTENER, pid, ps.comm,
+			"%s (%s) was started by pid %d (%s), which holds a listening socket (%s)",
+			evidence_basename(exe), exe, ps.ppid, evidence_basename(pexe), sock);
+		sec_report_add_sign(r, sock);
+		r->ppid = ps.ppid;
+		r->start_ticks = ps.starttime;
+		finish(s, r, EV_SOCKETS);
+	}
+}
+
+static int sec_open(void **state, const struct collector_env *env)
+{
+	struct sec_state *s = xcalloc(1, sizeof(*s));
+
+	s->env = env;
+	s->self = (int)getpid();
+	s->pe = procevents_open_execs(); /* NULL without root: new processes are checked instead */
+	*state = s;
+	return 0;
+}
+
+static void sec_close(void *state)
+{
+	struct sec_state *s = state;
+
+	if (!s)
+		return;
+	procevents_close(s->pe);
+	for (size_t i = 0; i < s->npending; i++)
+		sec_report_unref(s->pending[i]);
+	free(s->pending);
+	free(s->execs);
+	free(s->p);
+	free(s->next);
+	pidmap_release(&s->index);
+	free(s->buf);
+	free(s->socks);
+	free(s);
+}
+
+static int sec_poll_fd(void *state)
+{
+	struct sec_state *s = state;
+
+	return s->pe ? procevents_exec_fd(s->pe) : -1;
+}
+
+static bool sec_ready(void *state)
+{
+	struct sec_state *s = state;
+
+	procevents_read_execs(s->pe, on_exec, NULL, s);
+	return false;
+}
+
+/* Reads PID/maps; RWX anonymous and executable memfd mappings against the baseline. */
+static void check_maps(struct sec_state *s, const struct proc_sample *p, struct sproc *e,
+		       bool had_none)
+{
+	struct maps_scan scan;
+	struct sec_report *tmp = sec_report_new(SIG_RWX_ANON, p->pid, "");
+	ssize_t n;
+	int fd = procfs_open_pid_file(s->env->pf, p->pid, "maps");
+
+	if (fd < 0)
+		goto out;
+	n = procfs_pread_all(fd, &s->buf, &s->bufcap);
+	close(fd);
+	if (n < 0)
+		goto out;
+	evidence_scan_maps(s->buf, (size_t)n, &scan, tmp, MAX_MAP_LINES);
+	if (rule_on(s, SEC_MEMORY) && (had_none || e->maps_known)) {
+		bool new_rwx = scan.rwx_anon && (had_none || !e->rwx);
+		bool new_memfd = scan.memfd_exec && (had_none || !e->memfd_x);
+		enum sec_signal sig = new_memfd ? SIG_MEMFD_EXEC_MAP : SIG_RWX_ANON;
+
+		if ((new_rwx || new_memfd) && !(e->reported & (1u << sig))) {
+			struct sec_report *r;
+
+			if (new_memfd)
+				r = report(sig, p->pid, p->comm,
+					   "%s maps a memfd as executable (%u mapping%s)", p->comm,
+					   scan.memfd_exec, scan.memfd_exec == 1 ? "" : "s");
+			else
+				r = report(sig, p->pid, p->comm,
+					   "%s has %u new writable+executable anonymous mapping%s "
+					   "(it had none)",
+					   p->comm, scan.rwx_anon, scan.rwx_anon == 1 ? "" : "s");
+			r->ppid = p->ppid;
+			r->start_ticks = p->start_ticks;
+			for (size_t i = 0; i < tmp->ev.nmaps; i++)
+				sec_report_add_map(r, tmp->ev.maps[i]);
+			e->reported |= 1u << sig;
+			finish(s, r, 0);
+		}
+	}
+	e->maps_known = true;
+	e->rwx = scan.rwx_anon;
+	e->memfd_x = scan.memfd_exec;
+out:
+	e->vsize_kib = p->vsize_kib;
+	sec_report_unref(tmp);
+}
+
+/* PID/exe against the baseline: deleted since it was last seen. */
+static void check_exe(struct sec_state *s, const struct proc_sample *p, struct sproc *e)
+{
+	char exe[4096];
+	bool deleted;
+
+	if (evidence_read_exe(s->env->pf, p->pid, exe, sizeof(exe), &deleted) < 0)
+		return;
+	if (e->exe_known && !e->exe_deleted && deleted && rule_on(s, SEC_SPAWN) &&
+	    !(e->reported & (1u << SIG_EXE_DELETED))) {
+		struct sec_report *r = report(
+			SIG_EXE_DELETED, p->pid, p->comm,
+			"the executable of %s ('%s') was deleted while it runs", p->comm, exe);
+
+		r->ppid = p->ppid;
+		r->start_ticks = p->start_ticks;
+		e->reported |= 1u << SIG_EXE_DELETED;
+		finish(s, r, EV_SOCKETS);
+	}
+	e->exe_known = true;
+	e->exe_deleted = deleted;
+}
+
+/* The first word of a command line, its base name into buf. */
+static void argv0_base(const struct rcstr *cmd, char *buf, size_t len)
+{
+	const char *s = cmd ? cmd->s : "";
+	size_t n = strcspn(s, " ");
+	char tmp[256];
+
+	if (n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	snprintf(buf, len, "%s", evidence_basename(tmp));
+}
+
+/* Kernel threads' names a user program may hide behind. */
+static const char *const kthread_names[] = { "kworker", "ksoftirqd", "kthreadd",  "migration/",
+					     "rcu_",	"kswapd",    "watchdog/", "[" };
+
+/* comm is not a prefix of the exe's name nor of argv[0]'s (scripts excepted), or mimics a
+ * kernel thread. */
+static void check_comm(struct sec_state *s, const struct proc_sample *p, struct sproc *e)
+{
+	char exe[4096], a0[256];
+	const char *base;
+	bool deleted, kthread = false;
+	size_t cl = strlen(p->comm);
+
+	if (!rule_on(s, SEC_SPAWN) || (e->reported & (1u << SIG_COMM_MISMATCH)) || !cl ||
+	    evidence_read_exe(s->env->pf, p->pid, exe, sizeof(exe), &deleted) < 0)
+		return;
+	base = evidence_basename(exe);
+	argv0_base(p->cmdline, a0, sizeof(a0));
+	for (size_t i = 0; i < sizeof(kthread_names) / sizeof(kthread_names[0]); i++)
+		kthread |= starts_with(p->comm, kthread_names[i]);
+	if (!kthread) {
+		/* the kernel names a process after the file it exec'd, cut to 15 bytes */
+		if (!strncmp(base, p->comm, cl) || !strncmp(a0, p->comm, cl))
+			return;
+		/* a script: the interpreter is the exe, the script's name the comm */
+		if (evidence_is_shell(base) || starts_with(exe, "/memfd:"))
+			return;
+		/* threads and workers naming themselves ("gmain", "nginx: worker"): only a
+		 * name that is some other program's counts, which we cannot know; a comm
+		 * unrelated to both exe and argv[0] is still the sign */
+	}
+	e->reported |= 1u << SIG_COMM_MISMATCH;
+	{
+		struct sec_report *r = report(
+			SIG_COMM_MISMATCH, p->pid, p->comm,
+			kthread ? "user process '%s' is named like a kernel thread (exe '%s')"
+				: "process name '%s' matches neither its executable '%s' "
+				  "nor its argv[0]",
+			p->comm, exe);
+
+		r->ppid = p->ppid;
+		r->start_ticks = p->start_ticks;
+		finish(s, r, EV_SOCKETS);
+	}
+}
+
+/* Average CPU (% of one CPU) over the last window, or -1 when not observed that long. */
+static double window_pct(const struct sproc *e, uint64_t now, double window_s)
+{
+	for (unsigned i = e->nhist; i-- > 0;) {
+		const struct hist_point *h = &e->hist[i];
+		double dt = (double)(now - h->t_ns) / 1e9;
+
+		if (dt >= window_s * 0.999)
+			return 100.0 * (e->cum_s - h->cum_s) / dt;
+	}
+	return -1;
+}
+
+static void hist_push(struct sproc *e, uint64_t now, double window_s)
+{
+	uint64_t step = (uint64_t)(window_s / HIST_STEPS * 1e9);
+
+	if (e->nhist && now - e->hist[e->nhist - 1].t_ns < step)
+		return;
+	if (e->nhist == NHIST) {
+		memmove(e->hist, e->hist + 1, (NHIST - 1) * sizeof(e->hist[0]));
+		e->nhist--;
+	}
+	e->hist[e->nhist++] = (struct hist_point){ now, e->cum_s };
+}
+
+static bool dir_world_writable(const char *exe)
+{
+	char dir[4096];
+	const char *slash = strrchr(exe, '/');
+	struct stat st;
+
+	if (!slash || slash == exe || (size_t)(slash - exe) >= sizeof(dir))
+		return false;
+	memcpy(dir, exe, (size_t)(slash - exe));
+	dir[slash - exe] = '\0';
+	return stat(dir, &st) == 0 && (st.st_mode & S_IWOTH);
+}
+
+/* A candidate (busy over the window): look for the corroborating signs. */
+static void check_miner(struct sec_state *s, const struct proc_sample *p, struct sproc *e,
+			double pct)
+{
+	const struct config *c = cfg_of(s);
+	struct sec_report *r = report(SIG_MINER, p->pid, p->comm, "%s", "");
+	const char *flag = evidence_miner_flag(p->cmdline ? p->cmdline->s : "");
+	char exe[4096], sign[400];
+	bool deleted = false;
+	int n;
+
+	e->miner_checked_ns = s->now_ns;
+	if (flag) {
+		snprintf(sign, sizeof(sign), "miner-like command line ('%s')", flag);
+		sec_report_add_sign(r, sign);
+	}
+	if (evidence_read_exe(s->env->pf, p->pid, exe, sizeof(exe), &deleted) == 0) {
+		if (deleted) {
+			snprintf(sign, sizeof(sign), "executable deleted after start ('%.300s')",
+				 exe);
+			sec_report_add_sign(r, sign);
+		}
+		if (!starts_with(exe, "/memfd:") && dir_world_writable(exe)) {
+			snprintf(sign, sizeof(sign),
+				 "started from a world-writable directory ('%.300s')", exe);
+			sec_report_add_sign(r, sign);
+		}
+	}
+	n = evidence_sockets(s->env->pf, p->pid, &s->socks, &s->sockcap, 256);
+	for (int i = 0; i < n; i++) {
+		for (size_t k = 0; k < c->miner_pool_ports.n; k++) {
+			if (s->socks[i].remote_port &&
+			    (int)s->socks[i].remote_port == c->miner_pool_ports.v[k]) {
+				snprintf(sign, sizeof(sign),
+					 "connection to mining-pool port %u (%s)",
+					 s->socks[i].remote_port, s->socks[i].name);
+				sec_report_add_sign(r, sign);
+			}
+		}
+	}
+	if (!r->nsigns) {
+		sec_report_unref(r);
+		return;
+	}
+	free(r->reason);
+	r->reason = xasprintf("%s used %.0f%% of a CPU over %.0f s, with %zu corroborating sign%s "
+			      "(%s)",
+			      p->comm, pct, c->miner_window_seconds, r->nsigns,
+			      r->nsigns == 1 ? "" : "s", r->signs[0]);
+	r->value = pct;
+	r->ppid = p->ppid;
+	r->start_ticks = p->start_ticks;
+	e->reported |= 1u << SIG_MINER;
+	finish(s, r, EV_SOCKETS);
+}
+
+static void check_rss(struct sec_state *s, const struct proc_sample *p, struct sproc *e,
+		      double elapsed_s)
+{
+	uint64_t thr = (uint64_t)(cfg_of(s)->rss_growth_threshold_mib * 1024);
+	uint64_t growth = p->rss_kib > e->rss_kib ? p->rss_kib - e->rss_kib : 0;
+	struct sec_report *r;
+
+	if (growth < thr || !rule_on(s, SEC_MEMORY))
+		return;
+	r = report(SIG_RSS_GROWTH, p->pid, p->comm,
+		   "the RSS of %s grew by %.0f MiB in %.1f s (to %.0f MiB; threshold %.0f MiB)",
+		   p->comm, (double)growth / 1024, elapsed_s, (double)p->rss_kib / 1024,
+		   cfg_of(s)->rss_growth_threshold_mib);
+	r->value = (double)growth;
+	r->ppid = p->ppid;
+	r->start_ticks = p->start_ticks;
+	finish(s, r, 0);
+}
+
+static const struct exec_seen *find_exec(const struct sec_state *s, int pid)
+{
+	for (size_t i = s->nexecs; i-- > 0;)
+		if (s->execs[i].pid == pid)
+			return &s->execs[i];
+	return NULL;
+}
+
+static bool is_kernel_thread(const struct proc_sample *p)
+{
+	return p->pid == 2 || p->ppid == 2 || (p->cmdline && !p->cmdline->len && p->ppid == 0);
+}
+
+static int sec_sample(void *state, struct snapshot *snap, const struct snapshot *prev)
+{
+	struct sec_state *s = state;
+	const struct config *c = cfg_of(s);
+	size_t nprocs = snap->nprocs, changed_reads = 0, new_reads = 0;
+	bool any = c->enable_miner_detection || c->enable_spawn_detection ||
+		   c->enable_memory_anomaly_detection;
+	bool first = !s->first_done;
+
+	(void)prev;
+	if (s->pe)
+		procevents_read_execs(s->pe, on_exec, NULL, s);
+	s->now_ns = snap->mono_ns;
+	if (s->cap_next < nprocs) {
+		s->next = xrealloc(s->next, nprocs * sizeof(*s->next));
+		s->cap_next = nprocs;
+	}
+	for (size_t i = 0; i < nprocs; i++) {
+		const struct proc_sample *p = &snap->procs[i];
+		long old = pidmap_find(&s->index, s->p, p->pid);
+		struct sproc *e = &s->next[i];
+		bool fresh = old < 0 || s->p[old].start_ticks != p->start_ticks;
+
+		if (!fresh) {
+			*e = s->p[old];
+		} else {
+			memset(e, 0, sizeof(*e));
+			e->pid = p->pid;
+			e->start_ticks = p->start_ticks;
+			e->rss_kib = p->rss_kib;
+			memcpy(e->comm, p->comm, sizeof(e->comm));
+		}
+		if (!any || p->pid == s->self || is_kernel_thread(p))
+			goto next;
+		/* miner: CPU seconds accumulated over samples (a first sight's figure is a
+		 * lifetime average, not this interval's) */
+		if (!fresh)
+			e->cum_s += p->cpu_pct / 100.0 * snap->elapsed_s;
+		hist_push(e, s->now_ns, c->miner_window_seconds);
+		if (c->enable_miner_detection && !(e->reported & (1u << SIG_MINER)) &&
+		    (!e->miner_checked_ns || s->now_ns - e->miner_checked_ns >=
+						     (uint64_t)(c->miner_window_seconds * 1e9))) {
+			double pct = window_pct(e, s->now_ns, c->miner_window_seconds);
+
+			if (pct >= c->miner_min_cpu_pct)
+				check_miner(s, p, e, pct);
+		}
+		if (fresh) {
+			const struct exec_seen *x = find_exec(s, p->pid);
+
+			if (x) { /* exec'd since the last sample: the exe state at exec is known */
+				e->exe_known = true;
+				e->exe_deleted = x->deleted;
+			}
+			e->new_unread = p->is_new;
+		}
+		if (e->new_unread && new_reads < MAX_NEW_MAPS) {
+			/* a new process had no mappings before: all it has now is new */
+			new_reads++;
+			e->new_unread = false;
+			check_maps(s, p, e, true);
+			check_exe(s, p, e);
+		}
+		if (!fresh) {
+			if (strcmp(e->comm, p->comm)) {
+				memcpy(e->comm, p->comm, sizeof(e->comm));
+				check_comm(s, p, e);
+			}
+			check_rss(s, p, e, snap->elapsed_s);
+			if (p->vsize_kib != e->vsize_kib && e->maps_known &&
+			    changed_reads < MAX_CHANGED_MAPS) {
+				changed_reads++;
+				check_maps(s, p, e, false);
+			}
+		}
+	next:
+		e->rss_kib = p->rss_kib;
+	}
+	/* a slow round robin over the rest: mprotect to RWX does not change the size, and a
+	 * deleted executable changes nothing we sample */
+	if (any && nprocs && !first) {
+		int k = c->maps_checks_per_sample;
+
+		for (size_t tries = 0; k > 0 && tries < nprocs; tries++) {
+			size_t i = s->rr++ % nprocs;
+			const struct proc_sample *p = &snap->procs[i];
+
+			if (p->pid == s->self || is_kernel_thread(p) || s->next[i].new_unread)
+				continue;
+			check_maps(s, p, &s->next[i], false);
+			check_exe(s, p, &s->next[i]);
+			check_comm(s, p, &s->next[i]);
+			k--;
+		}
+	}
+	s->first_done = true;
+	s->nexecs = 0;
+	{
+		struct sproc *t = s->p;
+		size_t tc = s->cap;
+
+		s->p = s->next;
+		s->cap = s->cap_next;
+		s->next = t;
+		s->cap_next = tc;
+		s->n = nprocs;
+	}
+	pidmap_rebuild(&s->index, s->p, s->n, sizeof(*s->p), offsetof(struct sproc, pid));
+	/* hand the findings to the snapshot; the detectors turn them into triggers */
+	for (size_t i = 0; i < s->npending; i++) {
+		struct sec_report *r = s->pending[i];
+
+		if (pidmap_find(&s->index, s->p, r->pid) < 0)
+			r->exited = true;
+		XGROW(snap->sec, snap->sec_cap, snap->nsec + 1);
+		snap->sec[snap->nsec++] = r;
+	}
+	s->npending = 0;
+	return 0;
+}
+
+const struct collector_ops security_collector = {
+	.name = "security",
+	.open = sec_open,
+	.sample = sec_sample,
+	.close = sec_close,
+	.poll_fd = sec_poll_fd,
+	.ready = sec_ready,
+};

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# security.sh - the security rules against harmless programs that really do the things: a miner
+# stand-in speaking stratum to a loopback listener (steady and throttled), an exec from /dev/shm,
+# memfd_create + fexecve, an RWX mapping, a shell under a listening parent, a renamed process,
+# sudden RSS growth; and the negative cases (a plain busy loop, a shell under a non-listener,
+# an allow-listed executable). Nothing leaves 127.0.0.1.
+. "$(dirname "$0")/lib.sh"
+
+W=${BUILD_DIR:-$ROOT/${BUILD:-build}}/workloads
+[ -x "$W/xmrig" ] && [ -x "$W/secwork" ] || skip_all "workloads not built ($W); run make unit"
+[ "$(id -u)" -eq 0 ] || skip_all "exec-time checks need the proc connector (root)"
+[ -d /dev/shm ] && [ -w /dev/shm ] || skip_all "no writable /dev/shm"
+
+# a loopback "pool": accepts, records the first line of every connection, keeps them open
+bg pool "$PY" -u -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+keep = []
+while True:
+    c, _ = s.accept(); keep.append(c)
+    print(c.recv(512).decode(errors="replace").strip(), flush=True)
+' "$T/port"
+wait_for 10 test -s "$T/port"
+PORT=$(cat "$T/port")
+export PORT
+
+conf() { # conf EXTRA-SECURITY-LINES : only the security rules, short windows, no cooldown
+	cat <<EOF2
+[anomaly_detection]
+cooldown_seconds = 0.0
+[features]
+enable_cpu_detection = false
+enable_memory_detection = false
+enable_swap_detection = false
+enable_fork_detection = false
+enable_psi_triggers = false
+[security]
+miner_window_seconds = 4.0
+miner_min_cpu_pct = 15.0
+miner_pool_ports = [$PORT]
+rss_growth_threshold_mib = 100.0
+$1
+EOF2
+}
+conf "" >"$T/c.toml"
+start_daemon d -c "$T/c.toml" -o "$T/out" -i 0.5
+ok $? "daemon started"
+
+# sec_dump DIR TYPE PID [SIGNAL] : the first dump with such a trigger (primary or other)
+sec_dump() {
+	"$PY" - "$@" <<'PYEOF'
+import glob, json, sys
+d_, typ, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sig = sys.argv[4] if len(sys.argv) > 4 else None
+for f in sorted(glob.glob(d_ + "/spike_*.json")):
+    d = json.load(open(f))
+    for t in [d["trigger"]] + d["other_triggers"]:
+        if t["type"] == typ and t["pid"] == pid and (sig is None or t["security"]["signal"] == sig):
+            print(f); sys.exit(0)
+sys.exit(1)
+PYEOF
+}
+# sec_check FILE PID PYTHON-ASSERTS : asserts on `s` (the security object) and `t` (its trigger)
+sec_check() {
+	"$PY" - "$1" "$2" "$3" <<'PYEOF'
+import json, os, sys
+d = json.load(open(sys.argv[1])); pid = int(sys.argv[2])
+t = [t for t in [d["trigger"]] + d["other_triggers"] if t["pid"] == pid and "security" in t][0]
+s = t["security"]; ev = s["evidence"]
+assert ev["pid"] == pid and ev["parents"] and ev["parents"][-1]["pid"] == 1, ev["parents"]
+assert s["mitre"]["technique_id"].startswith("T") and s["reason"], s
+exec(sys.argv[3])
+PYEOF
+}
+
+# --- miner: busy, stratum on a pool port, miner flags ---
+bg miner "$W/xmrig" -o "stratum+tcp://127.0.0.1:$PORT" -u 44testwallet --donate-level=1 --seconds 60
+mpid=$BG_PID
+wait_for 30 sec_dump "$T/out" miner "$mpid" >/dev/null
+ok $? "a busy xmrig with a pool connection fired miner"
+check "the pool really got a stratum mining.subscribe" grep -q '"mining.subscribe"' "$T/pool.out"
+f=$(sec_dump "$T/out" miner "$mpid")
+if [ -n "$f" ]; then
+	check "its dump validates" validate "$f"
+	sec_check "$f" "$mpid" '
+assert s["rule"] == "miner" and s["severity"] == "high" and s["mitre"]["technique_id"] == "T1496"
+assert any("mining-pool port" in x for x in s["signs"]), s["signs"]
+assert any("miner-like command line" in x for x in s["signs"]), s["signs"]
+assert any(x.startswith("TCP 127.0.0.1:") and x.endswith(" -> 127.0.0.1:" + os.environ["PORT"]) for x in ev["sockets"]), ev["sockets"]
+assert ev["exe"].endswith("/xmrig") and not ev["exe_deleted"] and "stratum+tcp://" in ev["cmdline"]
+assert t["value"] >= 15 and s["window_seconds"] == 4
+'
+	ok $? "rule, severity, MITRE T1496, pool-port and flag signs, the socket, exe and cmdline"
+else
+	ok 1 "no miner dump"; ok 1 "no miner dump"
+fi
+kill_one() { { kill -KILL -- "-$1"; wait "$1"; } 2>/dev/null; }
+kill_one "$mpid"
+
+# --- a miner that throttles itself (busy 1.5 s, idle 0.5 s) is still caught over the window
+# (the line is low: on a loaded 2-CPU machine a busy loop may get well under one CPU) ---
+bg throttled "$W/xmrig" -o "stratum+tcp://127.0.0.1:$PORT" --throttle --seconds 60
+tpid=$BG_PID
+wait_for 30 sec_dump "$T/out" miner "$tpid" >/dev/null
+ok $? "a throttling miner (busy, idle, busy) fired miner over the window"
+kill_one "$tpid"
+
+# --- negative: a plain busy loop with no corroborating sign is not a miner ---
+busy plain
+ppid_busy=$BUSY_PID
+sleep 1
+plain=$(pgrep -P "$ppid_busy" | head -1)
+plain=${plain:-$ppid_busy}
+wait_samples d 20 # 10 s: 2.5 windows
+sec_dump "$T/out" miner "$ppid_busy" >/dev/null || sec_dump "$T/out" miner "$plain" >/dev/null
+ok $((!$?)) "an ordinary busy process (no sign) is not a miner"
+kill_one "$ppid_busy"
+
+# --- exec from /dev/shm: short-lived, caught at exec time ---
+shm=/dev/shm/spiketrace-sectest-$$
+cp /bin/sleep "$shm"
+sh -c "echo \$\$ >'$T/shmpid'; exec '$shm' 0.3"
+rm -f "$shm"
+spid=$(cat "$T/shmpid")
+wait_for 20 sec_dump "$T/out" suspicious_spawn "$spid" exec_from_tmp >/dev/null
+ok $? "a 0.3 s program exec'd from /dev/shm fired suspicious_spawn (exec_from_tmp)"
+f=$(sec_dump "$T/out" suspicious_spawn "$spid" exec_from_tmp)
+[ -n "$f" ] && { validate "$f" && sec_check "$f" "$spid" '
+assert ev["exe"].startswith("/dev/shm/spiketrace-sectest-"), ev["exe"]
+assert s["mitre"]["technique_id"] == "T1105" and ev["cmdline"].endswith(" 0.3")
+'; }
+ok $? "its dump validates; evidence has the /dev/shm exe and the cmdline read at exec"
+
+# --- memfd_create + fexecve ---
+"$W/secwork" memfd 2 >"$T/memfd.out"
+mfpid=$(awk '{print $2}' "$T/memfd.out")
+wait_for 20 sec_dump "$T/out" suspicious_spawn "$mfpid" exec_from_memfd >/dev/null
+ok $? "memfd_create + fexecve fired suspicious_spawn (exec_from_memfd)"
+f=$(sec_dump "$T/out" suspicious_spawn "$mfpid" exec_from_memfd)
+[ -n "$f" ] && { validate "$f" && sec_check "$f" "$mfpid" '
+assert ev["exe"].startswith("/memfd:payload") and s["mitre"]["technique_id"] == "T1620"
+'; }
+ok $? "its evidence names the memfd exe, MITRE T1620"
+wait_for 20 sec_dump "$T/out" memory_anomaly "$mfpid" memfd_exec_map >/dev/null
+ok $? "the memfd mapped executable fired memory_anomaly (memfd_exec_map)"
+
+# --- an RWX anonymous mapping ---
+bg rwx "$W/secwork" rwx 30
+rpid=$BG_PID
+wait_for 20 sec_dump "$T/out" memory_anomaly "$rpid" rwx_anon >/dev/null
+ok $? "an RWX anonymous mapping fired memory_anomaly (rwx_anon)"
+f=$(sec_dump "$T/out" memory_anomaly "$rpid" rwx_anon)
+[ -n "$f" ] && { validate "$f" && sec_check "$f" "$rpid" '
+assert ev["maps"] and all(" rwxp " in m for m in ev["maps"]), ev["maps"]
+assert s["mitre"]["technique_id"] == "T1055"
+'; }
+ok $? "its dump validates and lists the offending rwxp mapping"
+kill_one "$rpid"
+
+# --- a shell spawned by a process holding a listening socket; and by one that does not ---
+"$W/secwork" listen-spawn 1 >"$T/ls.out"
+shpid=$(awk '{print $2}' "$T/ls.out")
+wait_for 20 sec_dump "$T/out" suspicious_spawn "$shpid" shell_from_listener >/dev/null
+ok $? "a shell under a listening parent fired suspicious_spawn (shell_from_listener)"
+f=$(sec_dump "$T/out" suspicious_spawn "$shpid" shell_from_listener)
+[ -n "$f" ] && { validate "$f" && sec_check "$f" "$shpid" '
+assert ev["parents"][0]["comm"] == "secwork" and any("(LISTEN)" in x for x in s["signs"]), s
+assert ev["exe"] in ("/usr/bin/dash", "/bin/dash", "/usr/bin/bash", "/bin/bash") or ev["exe"].endswith("sh")
+'; }
+ok $? "its evidence: the listening parent first in the chain, its LISTEN socket as the sign"
+"$W/secwork" spawn 1 >"$T/sp.out"
+nspid=$(awk '{print $2}' "$T/sp.out")
+wait_samples d 4
+sec_dump "$T/out" suspicious_spawn "$nspid" >/dev/null
+ok $((!$?)) "a shell spawned by a non-listening parent is not suspicious"
+
+# --- a process renaming itself like a kernel thread ---
+bg comm "$W/secwork" comm kworker/0:7 30
+cpid=$BG_PID
+wait_for 20 sec_dump "$T/out" suspicious_spawn "$cpid" comm_mismatch >/dev/null
+ok $? "a user process renamed kworker/0:7 fired suspicious_spawn (comm_mismatch)"
+kill_one "$cpid"
+
+# --- RSS growth over the threshold within one interval ---
+bg grow "$W/secwork" grow 300 30
+gpid=$BG_PID
+wait_for 20 sec_dump "$T/out" memory_anomaly "$gpid" rss_growth >/dev/null
+ok $? "300 MiB touched at once fired memory_anomaly (rss_growth)"
+kill_one "$gpid"
+
+# --- show prints the security lines ---
+f=$(sec_dump "$T/out" memory_anomaly "$rpid" rwx_anon)
+"$BIN" show "$f" >"$T/show.txt" 2>&1
+check "spiketrace show prints the rule, reason and offending mapping" \
+	grep -q "security map: .* rwxp " "$T/show.txt"
+check "spiketrace show prints the MITRE technique" grep -q "security rule: memory_anomaly/rwx_anon .*T1055" "$T/show.txt"
+if command -v tmux >/dev/null; then
+	sess=sec-$$
+	tmux new-session -d -s "$sess" -x 160 -y 50 "env TERM=xterm-256color $BIN view '$f'"
+	wait_for 10 sh -c "tmux capture-pane -p -t '$sess' | grep -q 'security rule: memory_anomaly/rwx_anon'"
+	ok $? "the viewer's Trigger panel shows the security finding"
+	tmux kill-session -t "$sess" 2>/dev/null
+else
+	ok 0 "the viewer's Trigger panel shows the security finding # SKIP tmux is not installed"
+fi
+
+# --- allow-list by exe path (reloaded with SIGHUP): the same RWX program is left alone ---
+conf "allow_exe = [\"$W/\", \"/dev/shm/spiketrace-allowed-*\"]" >"$T/c.toml"
+kill -HUP "$DAEMON_PID"
+wait_for 10 grep -q "configuration reloaded" "$T/d.err"
+ok $? "configuration with allow_exe reloaded"
+bg rwx2 "$W/secwork" rwx 30
+r2=$BG_PID
+wait_samples d 6
+sec_dump "$T/out" memory_anomaly "$r2" >/dev/null
+ok $((!$?)) "an allow-listed executable's RWX mapping is not reported"
+kill_one "$r2"
+shm=/dev/shm/spiketrace-allowed-$$
+cp /bin/sleep "$shm"
+sh -c "echo \$\$ >'$T/shmpid2'; exec '$shm' 0.3"
+rm -f "$shm"
+wait_samples d 4
+sec_dump "$T/out" suspicious_spawn "$(cat "$T/shmpid2")" >/dev/null
+ok $((!$?)) "an exec from /dev/shm matching an allow_exe glob is not reported"
+
+stop_daemon
+ok $DAEMON_STATUS "clean stop"
+done_testing
