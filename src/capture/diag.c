@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "sys/socktab.h"
 #include "sys/stacks.h"
 #include "sys/symbolize.h"
 
@@ -129,6 +130,7 @@ struct child {
 struct fdent {
 	int fd;
 	char *target;
+	char *socket; /* a socket's name from the kernel's tables, or NULL */
 };
 
 struct diag_episode {
@@ -177,12 +179,36 @@ static void add_fd(void *arg, int fd, const char *target)
 	XGROW(e->fds, e->fdcap, e->nfds + 1);
 	e->fds[e->nfds].fd = fd;
 	e->fds[e->nfds].target = xstrdup(target);
+	e->fds[e->nfds].socket = NULL;
 	e->nfds++;
 }
 
 static int by_fd(const void *a, const void *b)
 {
 	return ((const struct fdent *)a)->fd - ((const struct fdent *)b)->fd;
+}
+
+/* Names the culprit's sockets from its network namespace's tables ("TCP a:p -> b:q"). */
+static void name_sockets(struct diag_episode *e, struct procfs *pf)
+{
+	struct socktab tab = { 0 };
+	bool loaded = false;
+
+	for (size_t i = 0; i < e->nfds; i++) {
+		unsigned long ino = socktab_link_inode(e->fds[i].target);
+		const struct sock_entry *se;
+
+		if (!ino)
+			continue;
+		if (!loaded) {
+			socktab_load(&tab, procfs_rootfd(pf), e->pid);
+			loaded = true;
+		}
+		se = socktab_find(&tab, ino);
+		if (se)
+			e->fds[i].socket = xstrdup(se->name);
+	}
+	socktab_clear(&tab);
 }
 
 static void start_stacks(struct diag_episode *e, const struct config *cfg)
@@ -299,6 +325,7 @@ struct diag_episode *diag_begin(struct procfs *pf, const struct config *cfg,
 	if (e->fds_err > 0)
 		e->fds_err = 0;
 	qsort(e->fds, e->nfds, sizeof(*e->fds), by_fd);
+	name_sockets(e, pf);
 	{
 		ssize_t n = procfs_read_pid_file(pf, e->pid, "cgroup", &e->cgroup);
 
@@ -337,22 +364,12 @@ void diag_finish(struct diag_episode *e, enum diag_end why, uint64_t now_ns)
 	e->st = NULL;
 }
 
-/* "socket:[12345]" -> 12345, or 0 */
-static unsigned long socket_inode(const char *target)
-{
-	unsigned long ino = 0;
-
-	if (sscanf(target, "socket:[%lu]", &ino) != 1)
-		return 0;
-	return ino;
-}
-
 static void write_fds(struct json_writer *w, const struct diag_episode *e)
 {
 	json_key(w, "open_files");
 	json_arr_begin(w);
 	for (size_t i = 0; i < e->nfds; i++) {
-		if (socket_inode(e->fds[i].target))
+		if (socktab_link_inode(e->fds[i].target))
 			continue;
 		json_obj_begin(w);
 		json_kv_int(w, "fd", e->fds[i].fd);
@@ -364,13 +381,15 @@ static void write_fds(struct json_writer *w, const struct diag_episode *e)
 	json_key(w, "sockets");
 	json_arr_begin(w);
 	for (size_t i = 0; i < e->nfds; i++) {
-		unsigned long ino = socket_inode(e->fds[i].target);
+		unsigned long ino = socktab_link_inode(e->fds[i].target);
 
 		if (!ino)
 			continue;
 		json_obj_begin(w);
 		json_kv_int(w, "fd", e->fds[i].fd);
 		json_kv_uint(w, "inode", ino);
+		if (e->fds[i].socket)
+			json_kv_str(w, "description", e->fds[i].socket);
 		json_obj_end(w);
 	}
 	json_arr_end(w);
@@ -490,8 +509,10 @@ void diag_free(struct diag_episode *e)
 		return;
 	stacks_free(e->st);
 	symbolizer_free(e->sym);
-	for (size_t i = 0; i < e->nfds; i++)
+	for (size_t i = 0; i < e->nfds; i++) {
 		free(e->fds[i].target);
+		free(e->fds[i].socket);
+	}
 	free(e->fds);
 	for (size_t i = 0; i < e->nkids; i++)
 		rcstr_unref(e->kids[i].cmdline);
