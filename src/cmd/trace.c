@@ -11,7 +11,7 @@
 #include "cmd/cmds.h"
 #include "trace/tracer.h"
 
-enum { OPT_STATS = 256, OPT_JSON, OPT_SAME_CPU, OPT_ANOMALY, OPT_NO_FILTER, OPT_FAULTS };
+enum { OPT_STATS = 256, OPT_JSON, OPT_SAME_CPU, OPT_ANOMALY, OPT_NO_FILTER, OPT_FAULTS, OPT_ENGINE };
 
 static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
@@ -23,6 +23,7 @@ static const struct option longopts[] = {
 	{ "same-cpu", no_argument, NULL, OPT_SAME_CPU },
 	{ "no-filter", no_argument, NULL, OPT_NO_FILTER },
 	{ "faults", no_argument, NULL, OPT_FAULTS },
+	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "anomaly-threshold", required_argument, NULL, OPT_ANOMALY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -108,6 +109,18 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case OPT_FAULTS:
 			o.faults = true;
+			break;
+		case OPT_ENGINE:
+			if (!strcmp(optarg, "auto"))
+				o.engine = ENGINE_AUTO;
+			else if (!strcmp(optarg, "ptrace"))
+				o.engine = ENGINE_PTRACE;
+			else if (!strcmp(optarg, "bpf"))
+				o.engine = ENGINE_BPF;
+			else
+				return cmd_usage_error("trace",
+						       "invalid --engine '%s' (auto, ptrace, bpf)",
+						       optarg);
 			break;
 		case OPT_ANOMALY:
 			o.anomaly_z = strtod(optarg, &end);
@@ -199,6 +212,10 @@ const struct command cmd_trace_def = {
 		"                          libraries and loopback connections (hidden by default)\n"
 		"    --faults              sample minor page faults (perf_event_open) and count\n"
 		"                          them by region in the summary: heap, anonymous, other\n"
+		"    --engine=E            auto (default), bpf or ptrace: auto traces with eBPF\n"
+		"                          tracepoints when they load here (a record per call,\n"
+		"                          no stop) and with ptrace for -v and --same-cpu or when\n"
+		"                          eBPF is unavailable (with a one-line note)\n"
 		"    -o FILE               write the report to FILE instead of stderr\n"
 		"    -p PID[,PID...]       attach to running processes; Ctrl-C detaches and they\n"
 		"                          run on\n"

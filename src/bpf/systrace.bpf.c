@@ -1,0 +1,639 @@
+/* systrace.bpf.c - syscalls of the traced process trees, filtered in the kernel, into a ring
+ * buffer. */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "bpf/systrace.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* x86_64 numbers the programs need to know (the loader decides everything else) */
+#define NR_clone    56
+#define NR_fork	    57
+#define NR_vfork    58
+#define NR_execve   59
+#define NR_execveat 322
+#define NR_clone3   435
+#define CLONE_VFORK 0x4000
+#define SIGCHLD	    17
+#define SIGKILL	    9
+#define AT_FDCWD    -100
+/* include/linux/sched/signal.h: not in BTF */
+#define SIGNAL_GROUP_EXIT 0x4
+
+/* set by the loader before load */
+const volatile unsigned char trace_set[ST_SET_BYTES] = {};
+const volatile struct st_caps caps[ST_NR_LIMIT] = {};
+
+/* set by the loader while running (mmapped) */
+unsigned int traced[ST_PID_LIMIT / 32]; /* bit per tgid */
+int spawn_tgid; /* the command started stopped: traced from its first execve */
+int spawn_started;
+unsigned long long lost; /* records that did not fit (or could not be built) */
+
+struct inflight {
+	unsigned long long entry_ns;
+	long long nr;
+	unsigned long long args[6];
+	unsigned int active;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, ST_RINGBUF_BYTES);
+} rb SEC(".maps");
+
+/* where records with captured memory are built: one per CPU (max_entries set by the loader) */
+struct scratch {
+	unsigned int busy;
+	unsigned int pad;
+	unsigned char buf[2 * ST_SCRATCH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, unsigned int);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+/* The word of tgid in traced[], bounded where the verifier can see it (clang folds a plain mask
+ * away). */
+static __always_inline unsigned long long word_of(unsigned int tgid)
+{
+	unsigned long long w = tgid / 32;
+
+	asm volatile("%[w] &= 0x1ffff" : [w] "+r"(w)); /* ST_PID_LIMIT / 32 - 1 */
+	return w;
+}
+
+static __always_inline bool is_traced(unsigned int tgid)
+{
+	if (tgid >= ST_PID_LIMIT)
+		return false;
+	return traced[word_of(tgid)] & (1u << (tgid % 32));
+}
+
+static __always_inline void count_lost(void)
+{
+	__sync_fetch_and_add(&lost, 1);
+}
+
+/* The consumer polls on a timer; it is woken early only when a good part of the ring is used. */
+static __always_inline unsigned long long wake_flags(void)
+{
+	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= ST_WAKE_BYTES ? BPF_RB_FORCE_WAKEUP
+									  : BPF_RB_NO_WAKEUP;
+}
+
+/*
+ * The scratch buffer of this CPU, or NULL when a program preempted on this CPU is building a
+ * record in it (the record is then lost, and counted).
+ */
+static __always_inline struct scratch *scratch_get(void)
+{
+	unsigned int cpu = bpf_get_smp_processor_id();
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &cpu);
+
+	if (!s || __sync_lock_test_and_set(&s->busy, 1u)) {
+		count_lost();
+		return NULL;
+	}
+	return s;
+}
+
+static __always_inline void scratch_put(struct scratch *s)
+{
+	/* a plain store: this CPU's next program cannot start before it */
+	s->busy = 0;
+}
+
+/*
+ * The capture functions are global (verified once each, whatever calls them): they append a
+ * chunk to the record in s at off and return the offset after it (off when nothing could be
+ * read or there is no room).
+ */
+
+/* want bytes of user memory at addr, or the string there when str. */
+__noinline unsigned int add_mem(struct scratch *s, unsigned int off, unsigned long long addr,
+				unsigned int want, int str)
+{
+	struct st_chunk *ch;
+	long got;
+
+	if (!s || !addr || off > ST_SCRATCH - sizeof(*ch) - ST_STR_MAX)
+		return off;
+	off &= ST_SCRATCH - 1;
+	if (want > ST_STR_MAX)
+		want = ST_STR_MAX;
+	if (!want)
+		return off;
+	ch = (struct st_chunk *)&s->buf[off];
+	if (str) {
+		got = bpf_probe_read_user_str(&s->buf[off + sizeof(*ch)], want, (void *)addr);
+	} else {
+		got = bpf_probe_read_user(&s->buf[off + sizeof(*ch)], want, (void *)addr);
+		got = got < 0 ? got : want;
+	}
+	if (got <= 0)
+		return off;
+	ch->addr = addr;
+	ch->len = got;
+	ch->kind = ST_CHUNK_MEM;
+	return off + sizeof(*ch) + ((got + 7) & ~7);
+}
+
+/* execve's argv: the pointer array (to its NULL) and the strings. */
+__noinline unsigned int add_argv(struct scratch *s, unsigned int off, unsigned long long addr)
+{
+	unsigned int arr = off, count = 0, i;
+	struct st_chunk *ch;
+
+	if (!s || !addr || off > ST_SCRATCH - sizeof(*ch) - 8 * (ST_ARGV_MAX + 1))
+		return off;
+	arr &= ST_SCRATCH - 1;
+	ch = (struct st_chunk *)&s->buf[arr];
+	for (i = 0; i <= ST_ARGV_MAX; i++) {
+		unsigned long long p = 0;
+
+		if (bpf_probe_read_user(&p, sizeof(p), (void *)(addr + 8 * i)) < 0)
+			break;
+		*(unsigned long long *)&s->buf[(arr + sizeof(*ch) + 8 * i) & (2 * ST_SCRATCH - 8)] =
+			p;
+		count = i + 1;
+		if (!p)
+			break;
+	}
+	if (!count)
+		return off;
+	ch->addr = addr;
+	ch->len = 8 * count;
+	ch->kind = ST_CHUNK_MEM;
+	off = arr + sizeof(*ch) + 8 * count;
+	for (i = 0; i < count && i < ST_ARGV_MAX; i++) {
+		unsigned long long p =
+			*(unsigned long long *)&s
+				 ->buf[(arr + sizeof(*ch) + 8 * i) & (2 * ST_SCRATCH - 8)];
+
+		off = add_mem(s, off, p, ST_ARGSTR_MAX, 1);
+	}
+	return off;
+}
+
+/* One step up the working directory's path (a bpf_loop callback: verified once). */
+struct cwd_walk {
+	struct scratch *s;
+	struct dentry *d;
+	struct mount *mnt;
+	unsigned int pos, end;
+};
+
+static long cwd_step(unsigned int i, void *ctx)
+{
+	struct cwd_walk *w = ctx;
+	struct scratch *s = w->s;
+	struct dentry *d = w->d, *parent;
+	struct mount *mnt = w->mnt;
+	const unsigned char *name;
+	long got;
+
+	if (!s)
+		return 1;
+	if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+		/* the root of a mount: go on from where it is mounted */
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt)
+			return 1;
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d)
+		return 1;
+	name = BPF_CORE_READ(d, d_name.name);
+	got = bpf_probe_read_kernel_str(&s->buf[w->pos & (ST_SCRATCH - 1)], ST_NAME_MAX, name);
+	if (got <= 0)
+		return 1;
+	w->pos += got;
+	if (w->pos > w->end)
+		return 1;
+	w->d = parent;
+	return 0;
+}
+
+/* The working directory of the current task, leaf first, each component NUL-ended. */
+__noinline unsigned int add_cwd(struct scratch *s, unsigned int off)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vfsmount *vm = BPF_CORE_READ(task, fs, pwd.mnt);
+	struct cwd_walk w = {
+		.s = s,
+		.d = BPF_CORE_READ(task, fs, pwd.dentry),
+		.mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
+	};
+	struct st_chunk *ch;
+
+	if (!s || off > ST_SCRATCH - sizeof(*ch) - ST_CWD_DEPTH * ST_NAME_MAX)
+		return off;
+	off &= ST_SCRATCH - 1;
+	w.pos = off + sizeof(*ch);
+	w.end = off + sizeof(*ch) + (ST_CWD_DEPTH - 1) * ST_NAME_MAX;
+	bpf_loop(2 * ST_CWD_DEPTH, cwd_step, &w, 0);
+	if (w.pos > w.end)
+		return off; /* too deep */
+	ch = (struct st_chunk *)&s->buf[off];
+	ch->addr = 0;
+	ch->len = w.pos - off - sizeof(*ch);
+	ch->kind = ST_CHUNK_CWD;
+	return off + sizeof(*ch) + ((ch->len + 7) & ~7);
+}
+
+/* The peer address of socket fd of the current task (TCP/UDP over IPv4 or IPv6). */
+__noinline unsigned int add_peer(struct scratch *s, unsigned int off, int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+	struct socket *sock;
+	struct sock *sk;
+	struct st_chunk *ch;
+	unsigned short family;
+
+	if (!s || fd < 0 || (unsigned int)fd >= max || off > ST_SCRATCH - sizeof(*ch) - 32)
+		return off;
+	off &= ST_SCRATCH - 1;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0 || !f)
+		return off;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	ch = (struct st_chunk *)&s->buf[off];
+	if (family == 2 /* AF_INET */) {
+		struct sockaddr_in *sin = (void *)&s->buf[off + sizeof(*ch)];
+
+		__builtin_memset(sin, 0, sizeof(*sin));
+		sin->sin_family = family;
+		sin->sin_port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+		sin->sin_addr.s_addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		ch->len = sizeof(*sin);
+	} else if (family == 10 /* AF_INET6 */) {
+		struct sockaddr_in6 *sin6 = (void *)&s->buf[off + sizeof(*ch)];
+
+		__builtin_memset(sin6, 0, sizeof(*sin6));
+		sin6->sin6_family = family;
+		sin6->sin6_port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+		BPF_CORE_READ_INTO(&sin6->sin6_addr, sk, __sk_common.skc_v6_daddr);
+		ch->len = sizeof(*sin6);
+	} else {
+		return off;
+	}
+	ch->addr = 0;
+	ch->kind = ST_CHUNK_PEER;
+	return off + sizeof(*ch) + ((ch->len + 7) & ~7);
+}
+
+/* The chunks between from and to (add_argv adds several). */
+static __always_inline unsigned int count_chunks(struct scratch *s, unsigned int from,
+						 unsigned int to)
+{
+	unsigned int n = 0;
+
+	for (int i = 0; i <= ST_ARGV_MAX && from < to; i++) {
+		struct st_chunk *ch = (struct st_chunk *)&s->buf[from & (ST_SCRATCH - 1)];
+
+		n++;
+		from += sizeof(*ch) + ((ch->len + 7) & ~7);
+	}
+	return n;
+}
+
+/* Runs the capture operations of nr that run at when; returns the new end of the record. */
+static __always_inline unsigned int run_ops(struct scratch *s, unsigned int off, unsigned int *n,
+					    long long nr, const unsigned long long *args,
+					    long long ret, unsigned int when)
+{
+	for (int k = 0; k < ST_MAX_OPS; k++) {
+		const volatile struct st_op *op = &caps[nr & (ST_NR_LIMIT - 1)].op[k];
+		unsigned int arg = op->arg, len = op->len, max = op->max, kind = op->kind;
+		unsigned long long a, want;
+		unsigned int was = off;
+
+		if (op->when != when)
+			continue;
+		if (arg > 5)
+			continue;
+		a = args[arg];
+		switch (kind) {
+		case ST_OP_STR:
+			off = add_mem(s, off, a, max, 1);
+			break;
+		case ST_OP_BYTES:
+			want = max;
+			if (len <= 5 && args[len] < max)
+				want = args[len];
+			off = add_mem(s, off, a, want, 0);
+			break;
+		case ST_OP_BYTES_RET:
+			if (ret > 0)
+				off = add_mem(s, off, a, (unsigned long long)ret < max ? ret : max,
+					      0);
+			break;
+		case ST_OP_SOCKADDR: {
+			unsigned int slen = 0;
+
+			if (len > 5 || !args[len] ||
+			    bpf_probe_read_user(&slen, sizeof(slen), (void *)args[len]) < 0)
+				break;
+			off = add_mem(s, off, args[len], sizeof(slen), 0);
+			if (off != was)
+				(*n)++;
+			was = off;
+			off = add_mem(s, off, a, slen < max ? slen : max, 0);
+			break;
+		}
+		case ST_OP_PEER:
+			if (!a && ret >= 0)
+				off = add_peer(s, off, (int)ret);
+			break;
+		case ST_OP_ARGV:
+			was = off;
+			off = add_argv(s, off, a);
+			/* the array and each string */
+			*n += count_chunks(s, was, off);
+			was = off;
+			break;
+		case ST_OP_CWD: {
+			char c = '/';
+
+			if (len <= 5 && (int)args[len] != AT_FDCWD)
+				break;
+			if (!a || bpf_probe_read_user(&c, 1, (void *)a) < 0 || c == '/')
+				break;
+			off = add_cwd(s, off);
+			break;
+		}
+		default:
+			break;
+		}
+		if (off != was)
+			(*n)++;
+	}
+	return off;
+}
+
+static __always_inline bool has_ops(long long nr, unsigned int when)
+{
+	for (int k = 0; k < ST_MAX_OPS; k++)
+		if (caps[nr & (ST_NR_LIMIT - 1)].op[k].when == when)
+			return true;
+	return false;
+}
+
+/* Emits a call record: with the captures of when, built in scratch, or plain when there are none.
+ */
+static __always_inline void emit_call(unsigned int type, int tid, int tgid, struct inflight *f,
+				      long long ret, unsigned long long exit_ns, unsigned int flags,
+				      unsigned int when)
+{
+	struct scratch *s;
+	struct st_call *c;
+	unsigned int n = 0, off;
+
+	if (!when || !has_ops(f->nr, when)) {
+		c = bpf_ringbuf_reserve(&rb, sizeof(*c), 0);
+		if (!c) {
+			count_lost();
+			return;
+		}
+		c->h.type = type;
+		c->h.size = sizeof(*c);
+		c->h.tid = tid;
+		c->h.tgid = tgid;
+		c->nr = f->nr;
+		__builtin_memcpy(c->args, f->args, sizeof(c->args));
+		c->ret = ret;
+		c->entry_ns = f->entry_ns;
+		c->exit_ns = exit_ns;
+		c->flags = flags;
+		c->nchunks = 0;
+		bpf_ringbuf_submit(c, wake_flags());
+		return;
+	}
+	s = scratch_get();
+	if (!s)
+		return;
+	c = (struct st_call *)s->buf;
+	off = run_ops(s, sizeof(*c), &n, f->nr, f->args, ret, when);
+	c->h.type = type;
+	c->h.size = off;
+	c->h.tid = tid;
+	c->h.tgid = tgid;
+	c->nr = f->nr;
+	__builtin_memcpy(c->args, f->args, sizeof(c->args));
+	c->ret = ret;
+	c->entry_ns = f->entry_ns;
+	c->exit_ns = exit_ns;
+	c->flags = flags;
+	c->nchunks = n;
+	off &= 2 * ST_SCRATCH - 1;
+	if (off < sizeof(*c))
+		off = sizeof(*c);
+	if (bpf_ringbuf_output(&rb, s->buf, off, wake_flags()) < 0)
+		count_lost();
+	scratch_put(s);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(st_sys_enter, struct pt_regs *regs, long id)
+{
+	unsigned long long pt = bpf_get_current_pid_tgid();
+	unsigned int tgid = pt >> 32;
+	struct inflight *f;
+
+	if (!is_traced(tgid))
+		return 0;
+	if ((int)tgid == spawn_tgid && !spawn_started) {
+		/* what runs before the command's execve is spiketrace's launcher */
+		if (id != NR_execve && id != NR_execveat)
+			return 0;
+		spawn_started = 1;
+	}
+	if ((unsigned long)id >= ST_NR_LIMIT ||
+	    !(trace_set[(unsigned long)id / 8] & (1u << ((unsigned long)id % 8))))
+		return 0;
+	f = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!f) {
+		count_lost();
+		return 0;
+	}
+	f->nr = id;
+	f->args[0] = regs->di;
+	f->args[1] = regs->si;
+	f->args[2] = regs->dx;
+	f->args[3] = regs->r10;
+	f->args[4] = regs->r8;
+	f->args[5] = regs->r9;
+	f->active = 1;
+	if (has_ops(id, ST_AT_ENTRY))
+		emit_call(ST_REC_ENTER, (int)pt, (int)tgid, f, 0, 0, 0, ST_AT_ENTRY);
+	f->entry_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(st_sys_exit, struct pt_regs *regs, long ret)
+{
+	unsigned long long pt = bpf_get_current_pid_tgid(), now;
+	unsigned int tgid = pt >> 32;
+	struct inflight *f;
+
+	if (!is_traced(tgid))
+		return 0;
+	f = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	if (!f || !f->active)
+		return 0;
+	now = bpf_ktime_get_ns();
+	f->active = 0;
+	emit_call(ST_REC_EXIT, (int)pt, (int)tgid, f, ret, now, 0, ST_AT_EXIT);
+	return 0;
+}
+
+/* sched_process_fork: a traced task made a task; a new process is traced from its first call. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(st_fork, struct task_struct *parent, struct task_struct *child)
+{
+	unsigned int ptgid = parent->tgid, ctgid = child->tgid;
+	struct pt_regs *regs;
+	struct st_spawn *r;
+	long via;
+
+	if (!is_traced(ptgid))
+		return 0;
+	if (ctgid != ptgid && ctgid < ST_PID_LIMIT)
+		__sync_fetch_and_or(&traced[word_of(ctgid)], 1u << (ctgid % 32));
+	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
+	if (!r) {
+		count_lost();
+		return 0;
+	}
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	via = regs ? (long)BPF_CORE_READ(regs, orig_ax) : -1;
+	r->h.type = ST_REC_SPAWN;
+	r->h.size = sizeof(*r);
+	r->h.tid = parent->pid;
+	r->h.tgid = ptgid;
+	r->child = child->pid;
+	r->child_tgid = ctgid;
+	r->via = (int)via;
+	/* as ptrace tells them apart: CLONE_VFORK, else the exit signal */
+	if (via == NR_vfork || (via == NR_clone && regs && (BPF_CORE_READ(regs, di) & CLONE_VFORK)))
+		r->kind = 1;
+	else if (via == NR_clone3 && regs) {
+		unsigned long long flags = 0;
+
+		bpf_probe_read_user(&flags, sizeof(flags), (void *)BPF_CORE_READ(regs, di));
+		r->kind = (flags & CLONE_VFORK) ? 1 : child->exit_signal == SIGCHLD ? 0 : 2;
+	} else
+		r->kind = child->exit_signal == SIGCHLD ? 0 : 2;
+	bpf_ringbuf_submit(r, wake_flags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(st_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	unsigned int tgid = p->tgid;
+	struct st_exec *r;
+
+	if (!is_traced(tgid))
+		return 0;
+	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
+	if (!r) {
+		count_lost();
+		return 0;
+	}
+	r->h.type = ST_REC_EXEC;
+	r->h.size = sizeof(*r);
+	r->h.tid = p->pid;
+	r->h.tgid = tgid;
+	r->old_tid = old_pid;
+	r->pad = 0;
+	bpf_ringbuf_submit(r, wake_flags());
+	return 0;
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(st_signal, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	unsigned long long pt = bpf_get_current_pid_tgid();
+	unsigned int tgid = pt >> 32;
+	struct st_signal *r;
+
+	/* SIGKILL never makes a ptrace stop either (a group exit sends it to every thread) */
+	if (!is_traced(tgid) || sig == SIGKILL || ((int)tgid == spawn_tgid && !spawn_started))
+		return 0;
+	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
+	if (!r) {
+		count_lost();
+		return 0;
+	}
+	r->h.type = ST_REC_SIGNAL;
+	r->h.size = sizeof(*r);
+	r->h.tid = (int)pt;
+	r->h.tgid = tgid;
+	r->sig = sig;
+	r->pad = 0;
+	bpf_ringbuf_submit(r, wake_flags());
+	return 0;
+}
+
+/* A traced thread ends: its call in progress never returns; the last one ends the process. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(st_task_exit, struct task_struct *p)
+{
+	unsigned int tgid = p->tgid;
+	struct signal_struct *sig = p->signal;
+	struct inflight *f;
+	struct st_texit *r;
+	bool last;
+
+	if (!is_traced(tgid))
+		return 0;
+	f = bpf_task_storage_get(&inflight, p, 0, 0);
+	if (f && f->active) {
+		f->active = 0;
+		emit_call(ST_REC_EXIT, p->pid, (int)tgid, f, 0, bpf_ktime_get_ns(), ST_F_UNFINISHED,
+			  ST_AT_NONE);
+	}
+	last = sig->live.counter == 0;
+	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
+	if (!r) {
+		count_lost();
+	} else {
+		r->h.type = ST_REC_TEXIT;
+		r->h.size = sizeof(*r);
+		r->h.tid = p->pid;
+		r->h.tgid = tgid;
+		r->status = last && (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code
+								     : p->exit_code;
+		r->last = last;
+		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	}
+	if (last && tgid < ST_PID_LIMIT)
+		__sync_fetch_and_and(&traced[word_of(tgid)], ~(1u << (tgid % 32)));
+	return 0;
+}
