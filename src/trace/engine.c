@@ -64,8 +64,9 @@ struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *
 			return NULL;
 		}
 		if (ret < 0)
-			fprintf(stderr, "spiketrace: note: eBPF engine unavailable (%s); tracing with "
-					"ptrace\n",
+			fprintf(stderr,
+				"spiketrace: note: eBPF engine unavailable (%s); tracing with "
+				"ptrace\n",
 				err);
 	}
 	return e;
