@@ -320,11 +320,21 @@ static __always_inline unsigned int count_chunks(struct scratch *s, unsigned int
 	return n;
 }
 
-/* Runs the capture operations of nr that run at when; returns the new end of the record. */
-static __always_inline unsigned int run_ops(struct scratch *s, unsigned int off, unsigned int *n,
-					    long long nr, const unsigned long long *args,
-					    long long ret, unsigned int when)
+/*
+ * Runs the capture operations of f's syscall that run at when, sets the record's nchunks and
+ * returns the new end of the record (global: verified once, not at each caller).
+ */
+__noinline unsigned int run_ops(struct scratch *s, unsigned int off, struct inflight *f,
+				long long ret, unsigned int when)
 {
+	unsigned int count = 0, *n = &count;
+	unsigned long long args[6];
+	long long nr;
+
+	if (!s || !f)
+		return off;
+	nr = f->nr;
+	__builtin_memcpy(args, f->args, sizeof(args));
 	for (int k = 0; k < ST_MAX_OPS; k++) {
 		const volatile struct st_op *op = &caps[nr & (ST_NR_LIMIT - 1)].op[k];
 		unsigned int arg = op->arg, len = op->len, max = op->max, kind = op->kind;
@@ -391,6 +401,7 @@ static __always_inline unsigned int run_ops(struct scratch *s, unsigned int off,
 		if (off != was)
 			(*n)++;
 	}
+	((struct st_call *)s->buf)->nchunks = count;
 	return off;
 }
 
@@ -410,7 +421,7 @@ static __always_inline void emit_call(unsigned int type, int tid, int tgid, stru
 {
 	struct scratch *s;
 	struct st_call *c;
-	unsigned int n = 0, off;
+	unsigned int off;
 
 	if (!when || !has_ops(f->nr, when)) {
 		c = bpf_ringbuf_reserve(&rb, sizeof(*c), 0);
@@ -436,7 +447,7 @@ static __always_inline void emit_call(unsigned int type, int tid, int tgid, stru
 	if (!s)
 		return;
 	c = (struct st_call *)s->buf;
-	off = run_ops(s, sizeof(*c), &n, f->nr, f->args, ret, when);
+	off = run_ops(s, sizeof(*c), f, ret, when);
 	c->h.type = type;
 	c->h.size = off;
 	c->h.tid = tid;
@@ -447,7 +458,6 @@ static __always_inline void emit_call(unsigned int type, int tid, int tgid, stru
 	c->entry_ns = f->entry_ns;
 	c->exit_ns = exit_ns;
 	c->flags = flags;
-	c->nchunks = n;
 	off &= 2 * ST_SCRATCH - 1;
 	if (off < sizeof(*c))
 		off = sizeof(*c);
@@ -501,7 +511,10 @@ int BPF_PROG(st_sys_exit, struct pt_regs *regs, long ret)
 	unsigned int tgid = pt >> 32;
 	struct inflight *f;
 
-	if (!is_traced(tgid))
+	unsigned long nr = regs->orig_ax; /* the number the tracepoint itself reports */
+
+	/* (rt_sigreturn's orig_ax is -1 at exit: the in-flight call knows it) */
+	if (!is_traced(tgid) || (nr < ST_NR_LIMIT && !(trace_set[nr / 8] & (1u << (nr % 8)))))
 		return 0;
 	f = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
 	if (!f || !f->active)
