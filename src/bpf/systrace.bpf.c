@@ -56,7 +56,7 @@ struct {
 /* where records with captured memory are built: one per CPU (max_entries set by the loader) */
 struct scratch {
 	unsigned int busy;
-	unsigned int pad;
+	unsigned int nchunks; /* of the record being built: each add_* counts its own */
 	unsigned char buf[2 * ST_SCRATCH];
 };
 
@@ -150,73 +150,62 @@ __noinline unsigned int add_mem(struct scratch *s, unsigned int off, unsigned lo
 	ch->addr = addr;
 	ch->len = got;
 	ch->kind = ST_CHUNK_MEM;
+	s->nchunks++;
 	return off + sizeof(*ch) + ((got + 7) & ~7);
 }
 
-/* execve's argv: the pointer array (to its NULL) and the strings. */
+/*
+ * execve's argv: the strings, then the pointer array (to its NULL), read again in one piece. One
+ * loop whose count is not carried past it: the verifier walks each iteration once.
+ */
 __noinline unsigned int add_argv(struct scratch *s, unsigned int off, unsigned long long addr)
 {
-	unsigned int arr = off, count = 0, i;
-	struct st_chunk *ch;
+	unsigned int count = 0;
 
-	if (!s || !addr || off > ST_SCRATCH - sizeof(*ch) - 8 * (ST_ARGV_MAX + 1))
+	if (!s || !addr)
 		return off;
-	arr &= ST_SCRATCH - 1;
-	ch = (struct st_chunk *)&s->buf[arr];
-	for (i = 0; i <= ST_ARGV_MAX; i++) {
+	for (unsigned int i = 0; i <= ST_ARGV_MAX; i++) {
 		unsigned long long p = 0;
 
 		if (bpf_probe_read_user(&p, sizeof(p), (void *)(addr + 8 * i)) < 0)
 			break;
-		*(unsigned long long *)&s->buf[(arr + sizeof(*ch) + 8 * i) & (2 * ST_SCRATCH - 8)] =
-			p;
-		count = i + 1;
+		count++;
 		if (!p)
 			break;
+		if (i < ST_ARGV_MAX)
+			off = add_mem(s, off, p, ST_ARGSTR_MAX, 1);
 	}
-	if (!count)
-		return off;
-	ch->addr = addr;
-	ch->len = 8 * count;
-	ch->kind = ST_CHUNK_MEM;
-	off = arr + sizeof(*ch) + 8 * count;
-	for (i = 0; i < count && i < ST_ARGV_MAX; i++) {
-		unsigned long long p =
-			*(unsigned long long *)&s
-				 ->buf[(arr + sizeof(*ch) + 8 * i) & (2 * ST_SCRATCH - 8)];
-
-		off = add_mem(s, off, p, ST_ARGSTR_MAX, 1);
-	}
-	return off;
+	return add_mem(s, off, addr, 8 * count, 0);
 }
 
-/* One step up the working directory's path (a bpf_loop callback: verified once). */
+/*
+ * One step up the working directory's path: d and mnt are kernel addresses (a global function
+ * takes no pointers to structs with pointers). Returns 0 to go on, 1 at the root or on failure.
+ */
 struct cwd_walk {
-	struct scratch *s;
-	struct dentry *d;
-	struct mount *mnt;
+	unsigned long long d, mnt;
 	unsigned int pos, end;
 };
 
-static long cwd_step(unsigned int i, void *ctx)
+__noinline int cwd_step(struct scratch *s, struct cwd_walk *w)
 {
-	struct cwd_walk *w = ctx;
-	struct scratch *s = w->s;
-	struct dentry *d = w->d, *parent;
-	struct mount *mnt = w->mnt;
+	struct dentry *d, *parent;
+	struct mount *mnt;
 	const unsigned char *name;
 	long got;
 
-	if (!s)
+	if (!s || !w)
 		return 1;
+	d = (struct dentry *)w->d;
+	mnt = (struct mount *)w->mnt;
 	if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
 		/* the root of a mount: go on from where it is mounted */
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
 		if (up == mnt)
 			return 1;
-		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->mnt = up;
+		w->d = (unsigned long long)BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = (unsigned long long)up;
 		return 0;
 	}
 	parent = BPF_CORE_READ(d, d_parent);
@@ -229,7 +218,7 @@ static long cwd_step(unsigned int i, void *ctx)
 	w->pos += got;
 	if (w->pos > w->end)
 		return 1;
-	w->d = parent;
+	w->d = (unsigned long long)parent;
 	return 0;
 }
 
@@ -239,9 +228,8 @@ __noinline unsigned int add_cwd(struct scratch *s, unsigned int off)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct vfsmount *vm = BPF_CORE_READ(task, fs, pwd.mnt);
 	struct cwd_walk w = {
-		.s = s,
-		.d = BPF_CORE_READ(task, fs, pwd.dentry),
-		.mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
+		.d = (unsigned long long)BPF_CORE_READ(task, fs, pwd.dentry),
+		.mnt = (unsigned long long)((void *)vm - bpf_core_field_offset(struct mount, mnt)),
 	};
 	struct st_chunk *ch;
 
@@ -250,13 +238,16 @@ __noinline unsigned int add_cwd(struct scratch *s, unsigned int off)
 	off &= ST_SCRATCH - 1;
 	w.pos = off + sizeof(*ch);
 	w.end = off + sizeof(*ch) + (ST_CWD_DEPTH - 1) * ST_NAME_MAX;
-	bpf_loop(2 * ST_CWD_DEPTH, cwd_step, &w, 0);
+	for (int i = 0; i < 2 * ST_CWD_DEPTH; i++)
+		if (cwd_step(s, &w))
+			break;
 	if (w.pos > w.end)
 		return off; /* too deep */
 	ch = (struct st_chunk *)&s->buf[off];
 	ch->addr = 0;
 	ch->len = w.pos - off - sizeof(*ch);
 	ch->kind = ST_CHUNK_CWD;
+	s->nchunks++;
 	return off + sizeof(*ch) + ((ch->len + 7) & ~7);
 }
 
@@ -302,106 +293,79 @@ __noinline unsigned int add_peer(struct scratch *s, unsigned int off, int fd)
 	}
 	ch->addr = 0;
 	ch->kind = ST_CHUNK_PEER;
+	s->nchunks++;
 	return off + sizeof(*ch) + ((ch->len + 7) & ~7);
 }
 
-/* The chunks between from and to (add_argv adds several). */
-static __always_inline unsigned int count_chunks(struct scratch *s, unsigned int from,
-						 unsigned int to)
+/*
+ * Runs capture operation k (sel & 0xf) of f's syscall when it runs at sel >> 4 (enum st_when):
+ * returns the new end of the record (global: verified once, however many operations and callers
+ * there are; five arguments at most, hence sel).
+ */
+__noinline unsigned int run_op(struct scratch *s, unsigned int off, struct inflight *f,
+			       long long ret, unsigned int sel)
 {
-	unsigned int n = 0;
+	unsigned int arg, len, max, k = sel & 0xf, when = sel >> 4;
+	const volatile struct st_op *op;
+	unsigned long long a;
 
-	for (int i = 0; i <= ST_ARGV_MAX && from < to; i++) {
-		struct st_chunk *ch = (struct st_chunk *)&s->buf[from & (ST_SCRATCH - 1)];
+	if (!s || !f || k >= ST_MAX_OPS)
+		return off;
+	op = &caps[f->nr & (ST_NR_LIMIT - 1)].op[k];
+	arg = op->arg;
+	len = op->len;
+	max = op->max;
+	if (op->when != when || arg > 5)
+		return off;
+	a = f->args[arg];
+	switch (op->kind) {
+	case ST_OP_STR:
+		return add_mem(s, off, a, max, 1);
+	case ST_OP_BYTES:
+		if (len <= 5 && f->args[len] < max)
+			max = f->args[len];
+		return add_mem(s, off, a, max, 0);
+	case ST_OP_BYTES_RET:
+		if (ret <= 0)
+			return off;
+		return add_mem(s, off, a, (unsigned long long)ret < max ? ret : max, 0);
+	case ST_OP_SOCKADDR: {
+		unsigned int slen = 0;
 
-		n++;
-		from += sizeof(*ch) + ((ch->len + 7) & ~7);
+		if (len > 5 || !f->args[len] ||
+		    bpf_probe_read_user(&slen, sizeof(slen), (void *)f->args[len]) < 0)
+			return off;
+		off = add_mem(s, off, f->args[len], sizeof(slen), 0);
+		return add_mem(s, off, a, slen < max ? slen : max, 0);
 	}
-	return n;
+	case ST_OP_PEER:
+		if (a || ret < 0)
+			return off;
+		return add_peer(s, off, (int)ret);
+	case ST_OP_ARGV:
+		return add_argv(s, off, a);
+	case ST_OP_CWD: {
+		char c = '/';
+
+		if (len <= 5 && (int)f->args[len] != AT_FDCWD)
+			return off;
+		if (!a || bpf_probe_read_user(&c, 1, (void *)a) < 0 || c == '/')
+			return off;
+		return add_cwd(s, off);
+	}
+	default:
+		return off;
+	}
 }
 
-/*
- * Runs the capture operations of f's syscall that run at when, sets the record's nchunks and
- * returns the new end of the record (global: verified once, not at each caller).
- */
-__noinline unsigned int run_ops(struct scratch *s, unsigned int off, struct inflight *f,
-				long long ret, unsigned int when)
+/* Runs the capture operations of f's syscall that run at when; sets the record's nchunks. */
+static __always_inline unsigned int run_ops(struct scratch *s, unsigned int off, struct inflight *f,
+					    long long ret, unsigned int when)
 {
-	unsigned int count = 0, *n = &count;
-	unsigned long long args[6];
-	long long nr;
-
-	if (!s || !f)
-		return off;
-	nr = f->nr;
-	__builtin_memcpy(args, f->args, sizeof(args));
-	for (int k = 0; k < ST_MAX_OPS; k++) {
-		const volatile struct st_op *op = &caps[nr & (ST_NR_LIMIT - 1)].op[k];
-		unsigned int arg = op->arg, len = op->len, max = op->max, kind = op->kind;
-		unsigned long long a, want;
-		unsigned int was = off;
-
-		if (op->when != when)
-			continue;
-		if (arg > 5)
-			continue;
-		a = args[arg];
-		switch (kind) {
-		case ST_OP_STR:
-			off = add_mem(s, off, a, max, 1);
-			break;
-		case ST_OP_BYTES:
-			want = max;
-			if (len <= 5 && args[len] < max)
-				want = args[len];
-			off = add_mem(s, off, a, want, 0);
-			break;
-		case ST_OP_BYTES_RET:
-			if (ret > 0)
-				off = add_mem(s, off, a, (unsigned long long)ret < max ? ret : max,
-					      0);
-			break;
-		case ST_OP_SOCKADDR: {
-			unsigned int slen = 0;
-
-			if (len > 5 || !args[len] ||
-			    bpf_probe_read_user(&slen, sizeof(slen), (void *)args[len]) < 0)
-				break;
-			off = add_mem(s, off, args[len], sizeof(slen), 0);
-			if (off != was)
-				(*n)++;
-			was = off;
-			off = add_mem(s, off, a, slen < max ? slen : max, 0);
-			break;
-		}
-		case ST_OP_PEER:
-			if (!a && ret >= 0)
-				off = add_peer(s, off, (int)ret);
-			break;
-		case ST_OP_ARGV:
-			was = off;
-			off = add_argv(s, off, a);
-			/* the array and each string */
-			*n += count_chunks(s, was, off);
-			was = off;
-			break;
-		case ST_OP_CWD: {
-			char c = '/';
-
-			if (len <= 5 && (int)args[len] != AT_FDCWD)
-				break;
-			if (!a || bpf_probe_read_user(&c, 1, (void *)a) < 0 || c == '/')
-				break;
-			off = add_cwd(s, off);
-			break;
-		}
-		default:
-			break;
-		}
-		if (off != was)
-			(*n)++;
-	}
-	((struct st_call *)s->buf)->nchunks = count;
+	s->nchunks = 0;
+	for (unsigned int k = 0; k < ST_MAX_OPS; k++)
+		off = run_op(s, off, f, ret, when << 4 | k);
+	((struct st_call *)s->buf)->nchunks = s->nchunks;
 	return off;
 }
 

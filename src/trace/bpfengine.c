@@ -389,11 +389,23 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* With SPIKETRACE_BPF_DEBUG, how long each start-up step took (*t: when the last one ended). */
+static void debug_step(const char *step, uint64_t *t)
+{
+	uint64_t now = clock_mono_ns();
+
+	if (getenv("SPIKETRACE_BPF_DEBUG"))
+		fprintf(stderr, "spiketrace: bpf: %s %.1f ms\n", step, (double)(now - *t) / 1e6);
+	*t = now;
+}
+
 int bpf_engine_new(struct bpf_engine **out, const struct engine_opts *o,
 		   const struct trace_sink *sink, void *ctx, char *err, size_t errlen)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
 	struct bpf_engine *b = xcalloc(1, sizeof(*b));
 	const char *step = "open";
+	uint64_t t;
 	int ret, ncpu;
 
 	*out = NULL;
@@ -402,7 +414,14 @@ int bpf_engine_new(struct bpf_engine **out, const struct engine_opts *o,
 		b->sink = *sink;
 	b->ctx = ctx;
 	libbpf_set_print(quiet_print);
-	b->skel = systrace_bpf__open();
+	/* SPIKETRACE_BPF_DEBUG: the verifier's statistics for each program (log level 4), or
+	 * SPIKETRACE_BPF_LOGLEVEL's (2: every instruction) */
+	if (getenv("SPIKETRACE_BPF_DEBUG"))
+		open_opts.kernel_log_level = getenv("SPIKETRACE_BPF_LOGLEVEL")
+						     ? (unsigned)atoi(getenv("SPIKETRACE_BPF_LOGLEVEL"))
+						     : 4;
+	t = clock_mono_ns();
+	b->skel = systrace_bpf__open_opts(&open_opts);
 	if (!b->skel) {
 		ret = -errno;
 		goto fail;
@@ -422,19 +441,23 @@ int bpf_engine_new(struct bpf_engine **out, const struct engine_opts *o,
 		ret = ncpu < 0 ? ncpu : -EINVAL;
 		goto fail;
 	}
+	debug_step("open", &t);
 	ret = systrace_bpf__load(b->skel);
 	if (ret < 0)
 		goto fail;
+	debug_step("load", &t);
 	step = "attach";
 	ret = systrace_bpf__attach(b->skel);
 	if (ret < 0)
 		goto fail;
+	debug_step("attach", &t);
 	step = "ring buffer";
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.rb), on_record, b, NULL);
 	if (!b->rb) {
 		ret = -errno;
 		goto fail;
 	}
+	debug_step("ring buffer", &t);
 	*out = b;
 	return 0;
 fail:
