@@ -27,9 +27,9 @@ char LICENSE[] SEC("license") = "GPL";
 /* set by the loader before load */
 const volatile unsigned char trace_set[ST_SET_BYTES] = {};
 const volatile struct st_caps caps[ST_NR_LIMIT] = {};
+const volatile unsigned long long wake_bytes = ST_WAKE_BYTES; /* the consumer is woken above */
 
 /* set by the loader while running (mmapped) */
-unsigned int traced[ST_PID_LIMIT / 32]; /* bit per tgid */
 int spawn_tgid; /* the command started stopped: traced from its first execve */
 int spawn_started;
 unsigned long long lost; /* records that did not fit (or could not be built) */
@@ -47,6 +47,22 @@ struct {
 	__type(key, int);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
+
+/*
+ * The traced tgids, a bit each (the loader mmaps it): a map of its own, not .bss, so the light
+ * skeleton does not carry half a megabyte of zeros.
+ */
+struct tgid_bits {
+	unsigned int w[ST_PID_LIMIT / 32];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, unsigned int);
+	__type(value, struct tgid_bits);
+} traced SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -77,11 +93,20 @@ static __always_inline unsigned long long word_of(unsigned int tgid)
 	return w;
 }
 
+static __always_inline struct tgid_bits *tgids(void)
+{
+	unsigned int zero = 0;
+
+	return bpf_map_lookup_elem(&traced, &zero);
+}
+
 static __always_inline bool is_traced(unsigned int tgid)
 {
-	if (tgid >= ST_PID_LIMIT)
+	struct tgid_bits *t = tgids();
+
+	if (!t || tgid >= ST_PID_LIMIT)
 		return false;
-	return traced[word_of(tgid)] & (1u << (tgid % 32));
+	return t->w[word_of(tgid)] & (1u << (tgid % 32));
 }
 
 static __always_inline void count_lost(void)
@@ -92,8 +117,8 @@ static __always_inline void count_lost(void)
 /* The consumer polls on a timer; it is woken early only when a good part of the ring is used. */
 static __always_inline unsigned long long wake_flags(void)
 {
-	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= ST_WAKE_BYTES ? BPF_RB_FORCE_WAKEUP
-									  : BPF_RB_NO_WAKEUP;
+	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wake_bytes ? BPF_RB_FORCE_WAKEUP
+								       : BPF_RB_NO_WAKEUP;
 }
 
 /*
@@ -430,6 +455,13 @@ static __always_inline void emit_call(unsigned int type, int tid, int tgid, stru
 	scratch_put(s);
 }
 
+/*
+ * Every syscall of every task runs these two (raw tracepoints, the cheapest there are): a task
+ * not traced costs a bitmap test. (syscalls:sys_enter_NAME tracepoints, attached only for the
+ * traced syscalls, would spare the others the program, but each is a perf event, and closing
+ * one waits for RCU grace periods under the kernel's event_mutex: ~70 ms each on this kernel,
+ * 15 s for a hundred syscalls, every other tracer blocked meanwhile.)
+ */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(st_sys_enter, struct pt_regs *regs, long id)
 {
@@ -473,9 +505,8 @@ int BPF_PROG(st_sys_exit, struct pt_regs *regs, long ret)
 {
 	unsigned long long pt = bpf_get_current_pid_tgid(), now;
 	unsigned int tgid = pt >> 32;
-	struct inflight *f;
-
 	unsigned long nr = regs->orig_ax; /* the number the tracepoint itself reports */
+	struct inflight *f;
 
 	/* (rt_sigreturn's orig_ax is -1 at exit: the in-flight call knows it) */
 	if (!is_traced(tgid) || (nr < ST_NR_LIMIT && !(trace_set[nr / 8] & (1u << (nr % 8)))))
@@ -494,14 +525,15 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(st_fork, struct task_struct *parent, struct task_struct *child)
 {
 	unsigned int ptgid = parent->tgid, ctgid = child->tgid;
+	struct tgid_bits *t;
 	struct pt_regs *regs;
 	struct st_spawn *r;
 	long via;
 
 	if (!is_traced(ptgid))
 		return 0;
-	if (ctgid != ptgid && ctgid < ST_PID_LIMIT)
-		__sync_fetch_and_or(&traced[word_of(ctgid)], 1u << (ctgid % 32));
+	if (ctgid != ptgid && ctgid < ST_PID_LIMIT && (t = tgids()) != NULL)
+		__sync_fetch_and_or(&t->w[word_of(ctgid)], 1u << (ctgid % 32));
 	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
 	if (!r) {
 		count_lost();
@@ -584,6 +616,7 @@ int BPF_PROG(st_task_exit, struct task_struct *p)
 {
 	unsigned int tgid = p->tgid;
 	struct signal_struct *sig = p->signal;
+	struct tgid_bits *t;
 	struct inflight *f;
 	struct st_texit *r;
 	bool last;
@@ -610,7 +643,7 @@ int BPF_PROG(st_task_exit, struct task_struct *p)
 		r->last = last;
 		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
 	}
-	if (last && tgid < ST_PID_LIMIT)
-		__sync_fetch_and_and(&traced[word_of(tgid)], ~(1u << (tgid % 32)));
+	if (last && tgid < ST_PID_LIMIT && (t = tgids()) != NULL)
+		__sync_fetch_and_and(&t->w[word_of(tgid)], ~(1u << (tgid % 32)));
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,12 +20,15 @@
 #include "base/xalloc.h"
 #include "bpf/systrace.h"
 #include "sys/tracee.h"
-#include "systrace.skel.h"
+#include "systrace.lskel.h"
 #include "trace/decode.h"
 #include "trace/systab.h"
 
 #define POLL_MS	    20	/* how long records may wait in the ring (they are batched) */
 #define LIVENESS_MS 200 /* how often traced processes are checked for having gone unseen */
+/* the ring buffer: big enough for 20 ms of records, more when data buffers are copied too */
+#define RING_BYTES	(4u << 20)
+#define RING_DATA_BYTES (16u << 20)
 
 /* An entry record waiting for its exit (only calls with captured memory have one). */
 struct pending {
@@ -37,6 +41,7 @@ struct bpf_engine {
 	struct trace_sink sink;
 	void *ctx;
 	struct systrace_bpf *skel;
+	unsigned int *traced; /* the traced tgids' bitmap, mmapped from the map */
 	struct ring_buffer *rb;
 	struct pending *pend;
 	size_t npend, cappend;
@@ -251,15 +256,13 @@ static void live_del(struct bpf_engine *b, pid_t tgid)
 static void set_traced(struct bpf_engine *b, pid_t tgid)
 {
 	if (tgid > 0 && tgid < ST_PID_LIMIT)
-		__atomic_fetch_or(&b->skel->bss->traced[tgid / 32], 1u << (tgid % 32),
-				  __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(&b->traced[tgid / 32], 1u << (tgid % 32), __ATOMIC_SEQ_CST);
 }
 
 static void clear_traced(struct bpf_engine *b, pid_t tgid)
 {
 	if (tgid > 0 && tgid < ST_PID_LIMIT)
-		__atomic_fetch_and(&b->skel->bss->traced[tgid / 32], ~(1u << (tgid % 32)),
-				   __ATOMIC_SEQ_CST);
+		__atomic_fetch_and(&b->traced[tgid / 32], ~(1u << (tgid % 32)), __ATOMIC_SEQ_CST);
 }
 
 /* ---- records to sink calls ---- */
@@ -380,15 +383,6 @@ static int on_record(void *ctx, void *data, size_t size)
 
 /* ---- life cycle ---- */
 
-/* libbpf's messages (the verifier's log) only with SPIKETRACE_BPF_DEBUG set: the note says why. */
-static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	if (!getenv("SPIKETRACE_BPF_DEBUG"))
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 /* With SPIKETRACE_BPF_DEBUG, how long each start-up step took (*t: when the last one ended). */
 static void debug_step(const char *step, uint64_t *t)
 {
@@ -402,9 +396,9 @@ static void debug_step(const char *step, uint64_t *t)
 int bpf_engine_new(struct bpf_engine **out, const struct engine_opts *o,
 		   const struct trace_sink *sink, void *ctx, char *err, size_t errlen)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
 	struct bpf_engine *b = xcalloc(1, sizeof(*b));
 	const char *step = "open";
+	void *map;
 	uint64_t t;
 	int ret, ncpu;
 
@@ -413,15 +407,10 @@ int bpf_engine_new(struct bpf_engine **out, const struct engine_opts *o,
 	if (sink)
 		b->sink = *sink;
 	b->ctx = ctx;
-	libbpf_set_print(quiet_print);
-	/* SPIKETRACE_BPF_DEBUG: the verifier's statistics for each program (log level 4), or
-	 * SPIKETRACE_BPF_LOGLEVEL's (2: every instruction) */
-	if (getenv("SPIKETRACE_BPF_DEBUG"))
-		open_opts.kernel_log_level = getenv("SPIKETRACE_BPF_LOGLEVEL")
-						     ? (unsigned)atoi(getenv("SPIKETRACE_BPF_LOGLEVEL"))
-						     : 4;
 	t = clock_mono_ns();
-	b->skel = systrace_bpf__open_opts(&open_opts);
+	/* a light skeleton: the kernel relocates (CO-RE) against its own BTF, no vmlinux BTF is
+	 * read and parsed here */
+	b->skel = systrace_bpf__open();
 	if (!b->skel) {
 		ret = -errno;
 		goto fail;
@@ -435,16 +424,29 @@ int bpf_engine_new(struct bpf_engine **out, const struct engine_opts *o,
 		b->skel->rodata->trace_set[nr / 8] |= (unsigned char)(1u << (nr % 8));
 		caps_of(nr, o, (struct st_caps *)&b->skel->rodata->caps[nr]);
 	}
+	b->skel->rodata->wake_bytes = (o->capture_data ? RING_DATA_BYTES : RING_BYTES) / 4;
+	b->skel->maps.rb.max_entries = o->capture_data ? RING_DATA_BYTES : RING_BYTES;
 	ncpu = libbpf_num_possible_cpus();
 	step = "load";
-	if (ncpu <= 0 || bpf_map__set_max_entries(b->skel->maps.scratch, (unsigned)ncpu) < 0) {
+	if (ncpu <= 0) {
 		ret = ncpu < 0 ? ncpu : -EINVAL;
 		goto fail;
 	}
+	b->skel->maps.scratch.max_entries = (unsigned)ncpu;
 	debug_step("open", &t);
 	ret = systrace_bpf__load(b->skel);
-	if (ret < 0)
+	if (ret < 0) {
+		if (getenv("SPIKETRACE_BPF_DEBUG") && b->skel->ctx.log_buf)
+			fprintf(stderr, "%s\n", (const char *)(uintptr_t)b->skel->ctx.log_buf);
 		goto fail;
+	}
+	map = mmap(NULL, ST_PID_LIMIT / 8, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   b->skel->maps.traced.map_fd, 0);
+	if (map == MAP_FAILED) {
+		ret = -errno;
+		goto fail;
+	}
+	b->traced = map;
 	debug_step("load", &t);
 	step = "attach";
 	ret = systrace_bpf__attach(b->skel);
@@ -452,7 +454,7 @@ int bpf_engine_new(struct bpf_engine **out, const struct engine_opts *o,
 		goto fail;
 	debug_step("attach", &t);
 	step = "ring buffer";
-	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.rb), on_record, b, NULL);
+	b->rb = ring_buffer__new(b->skel->maps.rb.map_fd, on_record, b, NULL);
 	if (!b->rb) {
 		ret = -errno;
 		goto fail;
@@ -471,6 +473,8 @@ void bpf_engine_free(struct bpf_engine *b)
 	if (!b)
 		return;
 	ring_buffer__free(b->rb);
+	if (b->traced)
+		munmap(b->traced, ST_PID_LIMIT / 8);
 	systrace_bpf__destroy(b->skel);
 	for (size_t i = 0; i < b->npend; i++)
 		free(b->pend[i].rec);
