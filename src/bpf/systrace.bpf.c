@@ -276,6 +276,23 @@ __noinline unsigned int add_cwd(struct scratch *s, unsigned int off)
 	return off + sizeof(*ch) + ((ch->len + 7) & ~7);
 }
 
+/*
+ * struct sockaddr_in and _in6 as user space has them (the ABI): vmlinux.h's would be relocated
+ * against the kernel's BTF at every load, for nothing.
+ */
+struct st_sin {
+	unsigned short sin_family, sin_port;
+	unsigned int sin_addr;
+	unsigned char zero[8];
+};
+
+struct st_sin6 {
+	unsigned short sin6_family, sin6_port;
+	unsigned int sin6_flowinfo;
+	unsigned char sin6_addr[16];
+	unsigned int sin6_scope_id;
+};
+
 /* The peer address of socket fd of the current task (TCP/UDP over IPv4 or IPv6). */
 __noinline unsigned int add_peer(struct scratch *s, unsigned int off, int fd)
 {
@@ -298,15 +315,15 @@ __noinline unsigned int add_peer(struct scratch *s, unsigned int off, int fd)
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	ch = (struct st_chunk *)&s->buf[off];
 	if (family == 2 /* AF_INET */) {
-		struct sockaddr_in *sin = (void *)&s->buf[off + sizeof(*ch)];
+		struct st_sin *sin = (void *)&s->buf[off + sizeof(*ch)];
 
 		__builtin_memset(sin, 0, sizeof(*sin));
 		sin->sin_family = family;
 		sin->sin_port = BPF_CORE_READ(sk, __sk_common.skc_dport);
-		sin->sin_addr.s_addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		sin->sin_addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
 		ch->len = sizeof(*sin);
 	} else if (family == 10 /* AF_INET6 */) {
-		struct sockaddr_in6 *sin6 = (void *)&s->buf[off + sizeof(*ch)];
+		struct st_sin6 *sin6 = (void *)&s->buf[off + sizeof(*ch)];
 
 		__builtin_memset(sin6, 0, sizeof(*sin6));
 		sin6->sin6_family = family;
