@@ -658,7 +658,10 @@ int BPF_PROG(st_task_exit, struct task_struct *p)
 		r->status = last && (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code
 								     : p->exit_code;
 		r->last = last;
-		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+		/* the command's end is waited for; other exits wait for the next poll (a fork-heavy
+		 * workload would wake the consumer at every exit) */
+		bpf_ringbuf_submit(r, last && (int)tgid == spawn_tgid ? BPF_RB_FORCE_WAKEUP
+								      : wake_flags());
 	}
 	if (last && tgid < ST_PID_LIMIT && (t = tgids()) != NULL)
 		__sync_fetch_and_and(&t->w[word_of(tgid)], ~(1u << (tgid % 32)));

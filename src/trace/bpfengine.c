@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,6 +432,14 @@ int bpf_engine_new(struct bpf_engine **out, const struct engine_opts *o,
 		goto fail;
 	}
 	b->skel->maps.scratch.max_entries = (unsigned)ncpu;
+	if (getenv("SPIKETRACE_BPF_DEBUG") && !strcmp(getenv("SPIKETRACE_BPF_DEBUG"), "log")) {
+		/* the loader's and the verifier's log, printed when the load fails (it slows it) */
+		static char log[1 << 20];
+
+		b->skel->ctx.log_level = 1;
+		b->skel->ctx.log_buf = (uintptr_t)log;
+		b->skel->ctx.log_size = sizeof(log);
+	}
 	debug_step("open", &t);
 	ret = systrace_bpf__load(b->skel);
 	if (ret < 0) {
@@ -566,7 +573,7 @@ int bpf_engine_run(struct bpf_engine *b, const char **what)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	uint64_t last_check = clock_mono_ns();
-	int ep, ret;
+	int ep, ret, pidfd = -1;
 
 	if (b->o.same_cpu)
 		pin_to_one_cpu(); /* the command inherits it */
@@ -579,6 +586,14 @@ int bpf_engine_run(struct bpf_engine *b, const char **what)
 	ret = start(b, what);
 	if (ret < 0)
 		goto out;
+	/* the command's end wakes the loop at once (its exit record is in the ring by then) */
+	if (b->o.argv) {
+		pidfd = (int)syscall(SYS_pidfd_open, b->main_pid, 0);
+		if (pidfd >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, pidfd, &ev) < 0) {
+			close(pidfd);
+			pidfd = -1;
+		}
+	}
 	while (!b->stop) {
 		int status;
 
@@ -618,6 +633,8 @@ int bpf_engine_run(struct bpf_engine *b, const char **what)
 			"is incomplete\n",
 			bpf_engine_lost(b));
 out:
+	if (pidfd >= 0)
+		close(pidfd);
 	if (ep >= 0)
 		close(ep);
 	return ret;
