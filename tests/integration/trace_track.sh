@@ -42,6 +42,14 @@ grep -q 'Page faults' "$T/$ENGINE-nofaults.txt"; check "$ENGINE: without --fault
 # relative paths are resolved against the cwd
 (cd "$T" && "$BIN" trace --engine=$ENGINE -o "$T/$ENGINE-rel.txt" -- sh -c 'echo hi > rel-file')
 check "$ENGINE: a relative path is shown resolved against the cwd" grep -q "open $T/rel-file (write)" "$T/$ENGINE-rel.txt"
+# ... twelve directories down (the eBPF engine walks the cwd up in the kernel)
+deep=$T/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12
+mkdir -p "$deep"
+(cd "$deep" && "$BIN" trace --engine=$ENGINE -o "$T/$ENGINE-deep.txt" -- sh -c 'echo hi > deep-file')
+check "$ENGINE: a relative path twelve directories down is resolved" grep -q "open $deep/deep-file (write)" "$T/$ENGINE-deep.txt"
+# execve's argv: 40 arguments (the eBPF engine copies the first 32)
+"$BIN" trace --engine=$ENGINE --json -o "$T/$ENGINE-argv.json" -- /bin/true $(seq 1 40)
+check "$ENGINE: execve's argv is decoded, argument 31 included" grep -q 'execve(\\"/bin/true\\", \[\\"/bin/true\\", \\"1\\", \\"2\\",.* \\"31\\"' "$T/$ENGINE-argv.json"
 }
 for_engines track
 done_testing
