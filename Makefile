@@ -20,6 +20,8 @@ LDLIBS    += -lm -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # and embedded as libbpf skeletons (build/bpf/NAME.skel.h) that the loaders in src/sys include.
 BPF_SRC   := $(sort $(wildcard src/bpf/*.bpf.c))
 BPF_SKEL  := $(BPF_SRC:src/bpf/%.bpf.c=$(BUILD)/bpf/%.skel.h)
+# light skeletons (NAME.lskel.h): a loader program relocates in the kernel, no BTF parsed here
+BPF_SKEL  += $(BPF_SRC:src/bpf/%.bpf.c=$(BUILD)/bpf/%.lskel.h)
 BTF       ?= /sys/kernel/btf/vmlinux
 CPPFLAGS  += -I$(BUILD)/bpf
 
@@ -55,10 +57,13 @@ $(BUILD)/bpf/vmlinux.h:
 	bpftool btf dump file $(BTF) format c > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c $(BUILD)/bpf/vmlinux.h
-	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BUILD)/bpf -Isrc -c -o $@ $<
+	clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -I$(BUILD)/bpf -Isrc -c -o $@ $<
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	bpftool gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.lskel.h: $(BUILD)/bpf/%.bpf.o
+	bpftool gen skeleton -L $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)

@@ -11,7 +11,7 @@
 #include "cmd/cmds.h"
 #include "trace/tracer.h"
 
-enum { OPT_STATS = 256, OPT_JSON, OPT_SAME_CPU, OPT_ANOMALY, OPT_NO_FILTER, OPT_FAULTS };
+enum { OPT_STATS = 256, OPT_JSON, OPT_SAME_CPU, OPT_ANOMALY, OPT_NO_FILTER, OPT_FAULTS, OPT_ENGINE };
 
 static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
@@ -23,6 +23,7 @@ static const struct option longopts[] = {
 	{ "same-cpu", no_argument, NULL, OPT_SAME_CPU },
 	{ "no-filter", no_argument, NULL, OPT_NO_FILTER },
 	{ "faults", no_argument, NULL, OPT_FAULTS },
+	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "anomaly-threshold", required_argument, NULL, OPT_ANOMALY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -109,6 +110,18 @@ int cmd_trace(int argc, char **argv)
 		case OPT_FAULTS:
 			o.faults = true;
 			break;
+		case OPT_ENGINE:
+			if (!strcmp(optarg, "auto"))
+				o.engine = ENGINE_AUTO;
+			else if (!strcmp(optarg, "ptrace"))
+				o.engine = ENGINE_PTRACE;
+			else if (!strcmp(optarg, "bpf"))
+				o.engine = ENGINE_BPF;
+			else
+				return cmd_usage_error("trace",
+						       "invalid --engine '%s' (auto, ptrace, bpf)",
+						       optarg);
+			break;
 		case OPT_ANOMALY:
 			o.anomaly_z = strtod(optarg, &end);
 			if (*end || !*optarg || o.anomaly_z < 0)
@@ -177,12 +190,11 @@ const struct command cmd_trace_def = {
 		"    spiketrace trace [OPTIONS] -p PID[,PID...]\n"
 		"\n"
 		"DESCRIPTION\n"
-		"    Runs CMD (or attaches to running processes) under ptrace, following every\n"
-		"    fork, vfork, clone and exec, and reports on its system calls. With -e trace=\n"
-		"    a seccomp filter makes the tracee stop only on the chosen syscalls, which "
-		"keeps\n"
-		"    the others at full speed. Signals are passed on to the tracee, never\n"
-		"    swallowed. By default the per-syscall table (--stats) is printed at the end.\n"
+		"    Runs CMD (or attaches to running processes), following every fork, vfork,\n"
+		"    clone and exec, and reports on its system calls: with eBPF tracepoints\n"
+		"    filtered in the kernel where they load, else under ptrace, where a seccomp\n"
+		"    filter stops the tracee only on the syscalls needed (see --engine).\n"
+		"    Signals are passed on to the tracee, never swallowed. By default the per-syscall table (--stats) is printed at the end.\n"
 		"\n"
 		"OPTIONS\n"
 		"    -e trace=SET          syscalls to trace: classes (file, network, memory, io,\n"
@@ -199,6 +211,10 @@ const struct command cmd_trace_def = {
 		"                          libraries and loopback connections (hidden by default)\n"
 		"    --faults              sample minor page faults (perf_event_open) and count\n"
 		"                          them by region in the summary: heap, anonymous, other\n"
+		"    --engine=E            auto (default), bpf or ptrace: auto traces with eBPF\n"
+		"                          tracepoints when they load here (a record per call,\n"
+		"                          no stop) and with ptrace for -v and --same-cpu or when\n"
+		"                          eBPF is unavailable (with a one-line note)\n"
 		"    -o FILE               write the report to FILE instead of stderr\n"
 		"    -p PID[,PID...]       attach to running processes; Ctrl-C detaches and they\n"
 		"                          run on\n"

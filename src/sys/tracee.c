@@ -172,6 +172,50 @@ out:
 	return err < 0 ? err : pid;
 }
 
+pid_t spawn_held(char *const argv[], int *release_fd)
+{
+	int go[2];
+	pid_t pid;
+	char c = 0;
+	char *prog = find_program(argv[0]);
+
+	if (!prog)
+		return -ENOENT;
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		free(prog);
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+
+		close(go[0]);
+		close(go[1]);
+		free(prog);
+		return err;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127); /* the tracer gave up */
+		execv(prog, argv);
+		child_fail("cannot run", argv[0], errno);
+	}
+	close(go[0]);
+	free(prog);
+	*release_fd = go[1];
+	return pid;
+}
+
+int spawn_release(int release_fd)
+{
+	char c = 0;
+	int err = write(release_fd, &c, 1) == 1 ? 0 : -errno;
+
+	close(release_fd);
+	return err;
+}
+
 int ptrace_seize_pid(pid_t pid, unsigned long opts)
 {
 	return ptrace(PTRACE_SEIZE, pid, 0, opts) < 0 ? -errno : 0;

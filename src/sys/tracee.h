@@ -24,6 +24,16 @@
  */
 pid_t ptrace_spawn(char *const argv[], unsigned long opts, const uint8_t *trace, size_t nbits);
 
+/*
+ * Forks a child that waits, then execs argv[0] (searched in PATH as ptrace_spawn does): for
+ * tracers that must set up before the command's first syscall. *release_fd is the end of a pipe
+ * that spawn_release writes to (and closes) to let it go; closing it without writing makes the
+ * child exit 127. Returns the pid or a negative errno (-ENOENT: no such program).
+ */
+pid_t spawn_held(char *const argv[], int *release_fd);
+/* Lets a child of spawn_held run its command. Returns 0 or -errno. */
+int spawn_release(int release_fd);
+
 /* Seizes a running process (and each of its threads when all_threads). Returns 0 or -errno. */
 int ptrace_seize_pid(pid_t pid, unsigned long opts);
 

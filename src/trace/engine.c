@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/xalloc.h"
 #include "sys/tracee.h"
+#include "trace/bpfengine.h"
 
 struct thread {
 	pid_t tid, tgid;
@@ -43,9 +44,11 @@ struct engine {
 	volatile sig_atomic_t from_terminal;
 	int handled; /* interrupts acted on */
 	bool detaching;
+	struct bpf_engine *bpf; /* the eBPF engine does the work when set */
 };
 
-struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *sink, void *ctx)
+struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *sink, void *ctx,
+			  char *err, size_t errlen)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 
@@ -53,6 +56,19 @@ struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *
 	if (sink)
 		e->sink = *sink;
 	e->ctx = ctx;
+	if (o->kind != ENGINE_PTRACE) {
+		int ret = bpf_engine_new(&e->bpf, o, sink, ctx, err, errlen);
+
+		if (ret < 0 && o->kind == ENGINE_BPF) {
+			free(e);
+			return NULL;
+		}
+		if (ret < 0)
+			fprintf(stderr,
+				"spiketrace: note: eBPF engine unavailable (%s); tracing with "
+				"ptrace\n",
+				err);
+	}
 	return e;
 }
 
@@ -60,8 +76,14 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	bpf_engine_free(e->bpf);
 	free(e->t);
 	free(e);
+}
+
+const char *engine_name(const struct engine *e)
+{
+	return e->bpf ? "bpf" : "ptrace";
 }
 
 static struct thread *find(struct engine *e, pid_t tid)
@@ -319,6 +341,8 @@ static void pin_to_one_cpu(void)
 
 int engine_run(struct engine *e, const char **what)
 {
+	if (e->bpf)
+		return bpf_engine_run(e->bpf, what);
 	if (e->o.same_cpu)
 		pin_to_one_cpu(); /* the command inherits it */
 	if (e->o.argv) {
@@ -419,12 +443,18 @@ int engine_run(struct engine *e, const char **what)
 
 void engine_interrupt(struct engine *e, bool from_terminal)
 {
+	if (e->bpf) {
+		bpf_engine_interrupt(e->bpf, from_terminal);
+		return;
+	}
 	e->from_terminal = from_terminal;
 	e->interrupts++;
 }
 
 int engine_exit_status(const struct engine *e)
 {
+	if (e->bpf)
+		return bpf_engine_exit_status(e->bpf);
 	if (!e->main_done)
 		return 0;
 	if (WIFSIGNALED(e->main_status))
@@ -434,5 +464,7 @@ int engine_exit_status(const struct engine *e)
 
 pid_t engine_main_pid(const struct engine *e)
 {
+	if (e->bpf)
+		return bpf_engine_main_pid(e->bpf);
 	return e->main_pid;
 }

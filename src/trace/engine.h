@@ -19,9 +19,28 @@ struct trace_call {
 	bool unfinished; /* the thread ended (exit, exec by another thread, kill) inside the call */
 	uint64_t entry_ns, exit_ns; /* CLOCK_MONOTONIC */
 	void *priv;		    /* the sink's, set at enter and released by it at exit */
+	/* where the call's memory is read: NULL = the live memory of tid (ptrace); the eBPF
+	 * engine hands a reader of what the kernel captured (valid during the callback) */
+	const struct mem_reader *mem;
+	/* the thread's working directory when the engine captured it for a relative path
+	 * (NULL: read /proc/TID/cwd); valid during the callback */
+	const char *cwd;
+	/* the peer address (peer_len bytes) of the socket an accept without an address returned,
+	 * when the engine captured it (NULL: look it up in /proc) */
+	const void *peer;
+	size_t peer_len;
 };
 
+struct mem_reader;
+
 enum spawn_kind { SPAWN_FORK, SPAWN_VFORK, SPAWN_CLONE };
+
+/* Which engine traces: ptrace stops, or eBPF tracepoints (src/trace/bpfengine.c). */
+enum engine_kind {
+	ENGINE_AUTO = 0, /* eBPF when it loads here, else ptrace (with a one-line note) */
+	ENGINE_PTRACE,
+	ENGINE_BPF,
+};
 
 /* Where events go: every callback optional; ctx is passed back. */
 struct trace_sink {
@@ -40,6 +59,8 @@ struct trace_sink {
 	void (*thread_exit)(void *ctx, pid_t tid, pid_t tgid, int status, bool leader);
 	/* the command was started (stopped before its exec without a filter) or attached */
 	void (*start)(void *ctx, pid_t pid);
+	/* the eBPF engine delivered a batch of records: what happened up to about now is known */
+	void (*batch)(void *ctx);
 };
 
 struct engine_opts {
@@ -49,12 +70,24 @@ struct engine_opts {
 	const uint8_t *trace_set; /* bitmap of syscall numbers that stop; NULL = all */
 	size_t trace_bits;
 	bool same_cpu; /* pin tracer and tracees to one CPU (cheaper ptrace stops) */
+	enum engine_kind kind;
+	/* eBPF engine: what the kernel copies of the memory arguments point to */
+	unsigned strsize;  /* bytes of data buffers (with capture_data) */
+	bool capture_data; /* data buffers too, not only names (paths, addresses, argv) */
 };
 
 struct engine;
 
-struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *sink, void *ctx);
-void engine_free(struct engine *e);
+/*
+ * Makes the engine o->kind asks for. ENGINE_AUTO tries the eBPF engine first and falls back to
+ * ptrace, printing a one-line note on stderr that says why. Returns NULL when o->kind is
+ * ENGINE_BPF and the eBPF engine cannot run here, with the reason in err (errlen bytes).
+ */
+struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *sink, void *ctx,
+			  char *err, size_t errlen);
+void engine_free(struct engine *e); /* NULL is a no-op */
+/* "ptrace" or "bpf". */
+const char *engine_name(const struct engine *e);
 
 /*
  * Starts the command (or attaches) and traces until every tracee is gone (or,

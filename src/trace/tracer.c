@@ -34,6 +34,7 @@ struct session {
 	struct perf_group **faults; /* one group per started or attached process */
 	size_t nfaults;
 	bool faults_warned;
+	bool batched; /* the engine delivers records in batches (eBPF): faults drained after each */
 };
 
 struct sample_tid_addr {
@@ -94,6 +95,18 @@ static void on_start(void *ctx, pid_t pid)
 	s->faults[s->nfaults++] = g;
 }
 
+/*
+ * After a batch of eBPF records: page faults are drained only now, so that the brk and mmap
+ * calls before them are known (the perf ring runs ahead of the batched records).
+ */
+static void on_batch(void *ctx)
+{
+	struct session *s = ctx;
+
+	if (s->nfaults)
+		drain_faults(s);
+}
+
 /* "[+0.003] " and "[pid N] " when several processes are traced: the start of an output line. */
 static const char *line_prefix(struct session *s, uint64_t ns, pid_t pid)
 {
@@ -148,7 +161,7 @@ static const char *sys_name(long nr, char *buf, size_t len)
 static void on_enter_call(void *ctx, struct trace_call *c)
 {
 	struct session *s = ctx;
-	struct mem_reader m = decode_reader_ptrace(c->tid);
+	struct mem_reader m = c->mem ? *c->mem : decode_reader_ptrace(c->tid);
 
 	if (s->o->verbose || s->o->json || s->track)
 		decode_enter(&m, c, &s->dopts);
@@ -157,7 +170,7 @@ static void on_enter_call(void *ctx, struct trace_call *c)
 /* The raw syscall, strace's way (-v), or as an NDJSON "syscall" event (--json). */
 static void emit_syscall(struct session *s, struct trace_call *c)
 {
-	struct mem_reader m = decode_reader_ptrace(c->tid);
+	struct mem_reader m = c->mem ? *c->mem : decode_reader_ptrace(c->tid);
 
 	if (s->o->json) {
 		struct strbuf text = STRBUF_INIT;
@@ -214,7 +227,7 @@ static void on_exit_call(void *ctx, struct trace_call *c)
 
 	if (s->o->verbose || s->o->json)
 		emit_syscall(s, c);
-	if (s->nfaults)
+	if (s->nfaults && !s->batched)
 		drain_faults(s);
 	if (s->track) {
 		struct strbuf lines = STRBUF_INIT;
@@ -446,6 +459,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 		.exec = on_exec,
 		.start = on_start,
 		.thread_exit = on_thread_exit,
+		.batch = on_batch,
 	};
 	struct engine_opts eo = {
 		.argv = o->argv,
@@ -454,7 +468,11 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 		.trace_set = o->filtered ? o->set : NULL,
 		.trace_bits = SYSTAB_NR_LIMIT,
 		.same_cpu = o->same_cpu,
+		.kind = o->engine,
+		.strsize = o->strsize,
+		.capture_data = o->json || o->verbose,
 	};
+	char err[256] = "";
 	uint8_t track_set[SYSTAB_SET_BYTES] = { 0 };
 	int ret;
 
@@ -478,7 +496,23 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	s.stats = tstats_new();
 	tstats_set_anomaly(s.stats, o->anomaly_z, TSTATS_DEFAULT_MIN_CALLS);
 	s.multi = o->npids > 1;
-	s.engine = engine_new(&eo, &sink, &s);
+	/*
+	 * -v prints strace's lines, which read any memory a call points to: only ptrace sees it
+	 * all. --same-cpu is about ptrace stops. Otherwise eBPF, when it loads here.
+	 */
+	if (eo.kind == ENGINE_AUTO && (o->verbose || o->same_cpu))
+		eo.kind = ENGINE_PTRACE;
+	s.engine = engine_new(&eo, &sink, &s, err, sizeof(err));
+	s.t0_ns = clock_mono_ns(); /* after loading an eBPF engine (a quarter second) */
+	if (s.engine)
+		s.batched = !strcmp(engine_name(s.engine), "bpf");
+	if (!s.engine) {
+		fprintf(stderr, "spiketrace: cannot use the eBPF engine: %s\n", err);
+		*what = "eBPF engine";
+		track_free(s.track);
+		tstats_free(s.stats);
+		return -ENOTSUP;
+	}
 	current = s.engine;
 	if (s.track && !o->json) {
 		struct strbuf title = STRBUF_INIT;

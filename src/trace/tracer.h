@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "trace/engine.h"
 #include "trace/systab.h"
 
 struct tracer_opts {
@@ -24,6 +25,7 @@ struct tracer_opts {
 	double anomaly_z; /* <= 0: off */
 	unsigned strsize; /* bytes of strings and buffers shown */
 	FILE *out;	  /* where lines, events and tables go */
+	enum engine_kind engine; /* --engine: auto (eBPF unless -v or --same-cpu), ptrace, bpf */
 };
 
 /*

@@ -131,13 +131,17 @@ static void resolve(struct track *t, const struct trace_call *c, int dirfd, cons
 			snprintf(buf, len, "%s", path); /* too long to join: the name as given */
 		return;
 	}
-	snprintf(link, sizeof(link), "/proc/%d/cwd", (int)c->tid);
-	n = readlink(link, cwd, sizeof(cwd) - 1);
-	if (n <= 0) {
-		snprintf(buf, len, "%s", path);
-		return;
+	if (c->cwd) { /* the engine captured it at the call (eBPF) */
+		snprintf(cwd, sizeof(cwd), "%s", c->cwd);
+	} else {
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)c->tid);
+		n = readlink(link, cwd, sizeof(cwd) - 1);
+		if (n <= 0) {
+			snprintf(buf, len, "%s", path);
+			return;
+		}
+		cwd[n] = '\0';
 	}
-	cwd[n] = '\0';
 	if ((size_t)snprintf(buf, len, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) >= len)
 		snprintf(buf, len, "%s", path);
 }
@@ -222,6 +226,14 @@ static void on_connect(struct track *t, const struct trace_call *c, const char *
 		line(out, prefix, "connect %s", name);
 }
 
+/* Reads the call's memory: what the engine captured, or the live tracee's (ptrace). */
+static ssize_t call_mem(const struct trace_call *c, uint64_t addr, void *buf, size_t len)
+{
+	if (c->mem)
+		return c->mem->read(c->mem->ctx, addr, buf, len);
+	return ptrace_read_mem(c->tid, addr, buf, len);
+}
+
 static void on_accept(struct track *t, const struct trace_call *c, const char *prefix,
 		      struct strbuf *out)
 {
@@ -231,10 +243,12 @@ static void on_accept(struct track *t, const struct trace_call *c, const char *p
 
 	sock_proto(t, c, (int)c->args[0], proto, sizeof(proto));
 	if (c->args[1] && c->args[2] &&
-	    ptrace_read_mem(c->tid, c->args[2], &salen, sizeof(salen)) == sizeof(salen) &&
-	    salen > 0 && salen <= sizeof(sa) &&
-	    ptrace_read_mem(c->tid, c->args[1], sa, salen) == (ssize_t)salen) {
+	    call_mem(c, c->args[2], &salen, sizeof(salen)) == sizeof(salen) && salen > 0 &&
+	    salen <= sizeof(sa) && call_mem(c, c->args[1], sa, salen) == (ssize_t)salen) {
 		decode_sockaddr(sa, salen, addr, sizeof(addr));
+	} else if (c->peer) {
+		/* accept(fd, NULL, NULL): the engine read the peer from the socket */
+		decode_sockaddr(c->peer, c->peer_len, addr, sizeof(addr));
 	} else {
 		/* accept(fd, NULL, NULL): the kernel's socket tables know the peer */
 		char desc[256];
@@ -328,7 +342,7 @@ static void on_brk(struct track *t, const struct trace_call *c)
 
 static void read_pair(const struct trace_call *c, uint64_t addr, int fds[2])
 {
-	if (ptrace_read_mem(c->tid, addr, fds, 2 * sizeof(int)) != (ssize_t)(2 * sizeof(int)))
+	if (call_mem(c, addr, fds, 2 * sizeof(int)) != (ssize_t)(2 * sizeof(int)))
 		fds[0] = fds[1] = -1;
 }
 

@@ -124,3 +124,16 @@ stop_daemon() {
 	wait "$DAEMON_PID"
 	DAEMON_STATUS=$?
 }
+
+# for_engines FN : runs FN once per tracer engine (bpf, ptrace) with $ENGINE set; the bpf pass is
+# reported as skipped, with the reason, when eBPF cannot load here
+for_engines() {
+	local fn=$1 why
+	for ENGINE in bpf ptrace; do
+		if [ "$ENGINE" = bpf ] && ! why=$("$BIN" trace --engine=bpf -o /dev/null -- true 2>&1); then
+			_n=$((_n + 1)); echo "ok $_n - # SKIP eBPF engine: ${why:-unavailable}"
+			continue
+		fi
+		"$fn"
+	done
+}

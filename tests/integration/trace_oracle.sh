@@ -26,14 +26,14 @@ PYEOF
 }
 
 compare() { # compare NAME EXTRA-TRACE-OPTS -- CMD...   ($SKIP_SYSCALLS: names not compared)
-	local name=$1; shift
+	local name=$ENGINE-$1; shift
 	local opts=()
 	while [ "$1" != "--" ]; do opts+=("$1"); shift; done
 	shift
 	# (the shell reports a command killed by a signal on its stderr: keep that out of TAP)
 	local want got
 	want=$( (strace -f -c -o "$T/$name.strace" "${opts[@]}" "$@" >/dev/null 2>&1; echo $?) 2>/dev/null)
-	got=$( ("$BIN" trace --stats -o "$T/$name.ours" "${opts[@]}" -- "$@" >/dev/null 2>"$T/$name.err"; echo $?) 2>/dev/null)
+	got=$( ("$BIN" trace --engine=$ENGINE --stats -o "$T/$name.ours" "${opts[@]}" -- "$@" >/dev/null 2>"$T/$name.err"; echo $?) 2>/dev/null)
 	check "$name: exit status passed through ($got, strace saw $want)" test "$got" = "$want"
 	counts "$T/$name.strace" | grep -vwE "^(${SKIP_SYSCALLS:-none})" >"$T/$name.want"
 	counts "$T/$name.ours" | grep -vwE "^(${SKIP_SYSCALLS:-none})" >"$T/$name.got"
@@ -45,6 +45,7 @@ compare() { # compare NAME EXTRA-TRACE-OPTS -- CMD...   ($SKIP_SYSCALLS: names n
 	fi
 }
 
+oracle() {
 compare files -- "$W/files" "$T"
 # how often threads wait on a futex depends on their timing, traced or not
 SKIP_SYSCALLS=futex compare threads -- "$W/threads"
@@ -55,6 +56,8 @@ compare shell -- sh -c 'for i in 1 2 3; do ls / >/dev/null; cat /etc/hostname >/
 # with a seccomp filter (-e trace=): only the chosen syscalls, still the same counts
 compare files-filtered -e trace=file,desc -- "$W/files" "$T"
 SKIP_SYSCALLS='preadv|clock_nanosleep' compare forks-filtered -e trace=process -- "$W/forks"
+}
+for_engines oracle
 
 # exit status of a command that cannot run
 "$BIN" trace -- /nonexistent/cmd 2>"$T/e"; rc=$?

@@ -1,0 +1,38 @@
+/* bpfengine.h - the eBPF engine: syscall tracepoints filtered by traced tgid, records from a ring
+ * buffer, the same sink callbacks as the ptrace engine. */
+#ifndef SPIKETRACE_TRACE_BPFENGINE_H
+#define SPIKETRACE_TRACE_BPFENGINE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "trace/engine.h"
+
+struct bpf_engine;
+
+/*
+ * Loads and attaches the programs (src/bpf/systrace.bpf.c) for the syscalls of o->trace_set
+ * (NULL: all), with the captures the sinks need: paths, strings, socket addresses and execve's
+ * argv always; data buffers (first o->strsize bytes) with o->capture_data. Nothing is traced
+ * until bpf_engine_run adds the command or the pids. Returns 0, or a negative errno with the
+ * reason in err ("load: Operation not permitted") when eBPF cannot run here.
+ */
+int bpf_engine_new(struct bpf_engine **out, const struct engine_opts *o,
+		   const struct trace_sink *sink, void *ctx, char *err, size_t errlen);
+void bpf_engine_free(struct bpf_engine *b); /* NULL is a no-op; detaches */
+
+/*
+ * Starts the command (held until it is in the filter, so its execve is its first traced call)
+ * or starts filtering on the pids, and delivers records to the sink until every traced process
+ * is gone (or, attached, until the first interrupt). Records the kernel could not queue are
+ * counted and reported on stderr. Returns 0 or a negative errno with *what set.
+ */
+int bpf_engine_run(struct bpf_engine *b, const char **what);
+/* As engine_interrupt (async-signal-safe). */
+void bpf_engine_interrupt(struct bpf_engine *b, bool from_terminal);
+int bpf_engine_exit_status(const struct bpf_engine *b);
+pid_t bpf_engine_main_pid(const struct bpf_engine *b);
+/* Records lost so far (ring buffer full). */
+unsigned long long bpf_engine_lost(const struct bpf_engine *b);
+
+#endif
