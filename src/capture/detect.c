@@ -74,6 +74,15 @@ void trigger_list_clear(struct trigger_list *l)
 	l->n = 0;
 }
 
+void trigger_list_add_copy(struct trigger_list *l, const struct trigger *t)
+{
+	XGROW(l->t, l->cap, l->n + 1);
+	l->t[l->n] = *t;
+	rcstr_ref(t->cmdline);
+	sec_report_ref(t->security);
+	l->n++;
+}
+
 void trigger_list_release(struct trigger_list *l)
 {
 	trigger_list_clear(l);

@@ -57,6 +57,8 @@ struct trigger_list {
 };
 
 void trigger_list_clear(struct trigger_list *l); /* drops cmdline references */
+/* Appends a copy of t that holds its own references (cmdline, security finding). */
+void trigger_list_add_copy(struct trigger_list *l, const struct trigger *t);
 void trigger_list_release(struct trigger_list *l);
 
 /* Detection state between samples (baselines, armed flags, cooldowns). */

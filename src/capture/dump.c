@@ -500,12 +500,8 @@ void dump_draft_begin(struct dump_draft *d, const struct trigger_list *triggers,
 	size_t n = (size_t)cfg->context_snapshots_per_dump;
 
 	memset(d, 0, sizeof(*d));
-	for (size_t i = 0; i < triggers->n; i++) {
-		XGROW(d->triggers.t, d->triggers.cap, d->triggers.n + 1);
-		d->triggers.t[d->triggers.n] = triggers->t[i];
-		rcstr_ref(triggers->t[i].cmdline);
-		d->triggers.n++;
-	}
+	for (size_t i = 0; i < triggers->n; i++)
+		trigger_list_add_copy(&d->triggers, &triggers->t[i]);
 	d->trig_seq = trig->seq;
 	d->trig_mono_ns = trig->mono_ns;
 	d->trig_real_ns = trig->real_ns;

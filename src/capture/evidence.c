@@ -242,45 +242,35 @@ int evidence_parse_cgroup(const char *buf, size_t len, char *out, size_t outlen)
 	return 0;
 }
 
+struct inode_list {
+	unsigned long *v;
+	size_t n, cap;
+};
+
+static void note_socket(void *arg, int fd, const char *target)
+{
+	struct inode_list *l = arg;
+	unsigned long inode = socktab_link_inode(target);
+
+	(void)fd;
+	if (!inode)
+		return;
+	XGROW(l->v, l->cap, l->n + 1);
+	l->v[l->n++] = inode;
+}
+
 int evidence_sockets(struct procfs *pf, int pid, struct sec_sock **out, size_t *cap, size_t max)
 {
 	struct socktab tab = { 0 };
-	unsigned long *inodes = NULL;
-	size_t ninodes = 0, icap = 0, n = 0;
-	char path[32];
-	struct dirent *e;
-	DIR *dir;
-	int dfd;
+	struct inode_list socks = { 0 };
+	unsigned long *inodes;
+	size_t ninodes, n = 0;
+	int ret = procfs_list_fds(pf, pid, note_socket, &socks);
 
-	snprintf(path, sizeof(path), "%d/fd", pid);
-	dfd = openat(procfs_rootfd(pf), path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	dir = fdopendir(dfd);
-	if (!dir) {
-		int err = -errno;
-
-		close(dfd);
-		return err;
-	}
-	while ((e = readdir(dir))) {
-		char link[64];
-		ssize_t len;
-		unsigned long inode;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		len = readlinkat(dirfd(dir), e->d_name, link, sizeof(link) - 1);
-		if (len < 0)
-			continue;
-		link[len] = '\0';
-		inode = socktab_link_inode(link);
-		if (!inode)
-			continue;
-		XGROW(inodes, icap, ninodes + 1);
-		inodes[ninodes++] = inode;
-	}
-	closedir(dir);
+	if (ret < 0)
+		return ret;
+	inodes = socks.v;
+	ninodes = socks.n;
 	if (ninodes)
 		socktab_load(&tab, procfs_rootfd(pf), pid);
 	for (size_t i = 0; i < ninodes && n < max; i++) {

@@ -1057,6 +1057,36 @@ static ssize_t read_pid_file(struct procfs *pf, int pid, const char *name)
 	return n;
 }
 
+char *procfs_read_at(int dirfd, const char *path, size_t *lenp)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0, cap = 8192;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return buf;
+}
+
 ssize_t procfs_read_pid_file(struct procfs *pf, int pid, const char *name, char **out)
 {
 	ssize_t n = read_pid_file(pf, pid, name);

@@ -180,6 +180,12 @@ ssize_t procfs_pread(int fd, char **buf, size_t *cap, bool short_is_eof);
  */
 int procfs_read_cmdline(struct procfs *pf, int pid, char **out, size_t *len);
 
+/*
+ * Reads the whole file at dirfd/path (any size, read() until EOF) into a
+ * malloc'd NUL-terminated buffer; its length in *len (may be NULL). NULL on error.
+ */
+char *procfs_read_at(int dirfd, const char *path, size_t *len);
+
 /* Reads PID/name whole into *out (malloc'd, NUL-terminated). Returns the length or a negative
  * errno. */
 ssize_t procfs_read_pid_file(struct procfs *pf, int pid, const char *name, char **out);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "sys/procfs.h"
 
 /* Socket files of PID/net: the protocol each names its sockets with. */
 static const struct {
@@ -46,36 +47,6 @@ unsigned long socktab_link_inode(const char *link)
 	if (strncmp(link, "socket:[", 8) != 0 || sscanf(link + 8, "%lu]", &inode) != 1)
 		return 0;
 	return inode;
-}
-
-/* Reads a whole small file at dirfd/path into a NUL-terminated heap buffer; NULL on error. */
-static char *read_small(int dirfd, const char *path, size_t *lenp)
-{
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0, cap = 8192;
-	char *buf;
-
-	if (fd < 0)
-		return NULL;
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
 }
 
 /* "0100007F:1F90" (an address as the kernel prints it: 32-bit words in host order) to text. */
@@ -223,7 +194,7 @@ void socktab_load(struct socktab *s, int proc_dirfd, pid_t pid)
 		size_t len;
 
 		snprintf(path, sizeof(path), "%d/net/%s", (int)pid, net_files[f].file);
-		text = read_small(proc_dirfd, path, &len);
+		text = procfs_read_at(proc_dirfd, path, &len);
 		if (!text)
 			continue;
 		socktab_parse(s, net_files[f].file, text, len);

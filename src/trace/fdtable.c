@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "sys/procfs.h"
 #include "sys/socktab.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -429,35 +430,6 @@ struct seed_fd {
 	unsigned long long fdinfo_flags; /* octal "flags:" of fdinfo, 0 when unreadable */
 };
 
-/* Reads a whole small file at dirfd/path into a NUL-terminated heap buffer; NULL on error. */
-static char *read_small(int dirfd, const char *path)
-{
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0, cap = 8192;
-	char *buf;
-
-	if (fd < 0)
-		return NULL;
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 int fdt_socket_describe(pid_t pid, int fd, char *buf, size_t len)
 {
 	struct socktab socks = { NULL, 0, 0 };
@@ -492,7 +464,7 @@ int fdt_socket_describe(pid_t pid, int fd, char *buf, size_t len)
 /* The "flags:" line of PID/fdinfo/FD (octal), 0 when it cannot be read. */
 static unsigned long long fdinfo_flags(int fdinfo_dirfd, const char *fdname)
 {
-	char *text = fdinfo_dirfd >= 0 ? read_small(fdinfo_dirfd, fdname) : NULL;
+	char *text = fdinfo_dirfd >= 0 ? procfs_read_at(fdinfo_dirfd, fdname, NULL) : NULL;
 	unsigned long long flags = 0;
 	const char *p;
 
