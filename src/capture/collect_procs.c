@@ -52,6 +52,8 @@ struct procs_state {
 	long page_kib;
 	uint64_t tick_ns;	/* one USER_HZ tick */
 	struct bpf_tasks *bpf;	/* the task iterator, or NULL: read /proc */
+	int *hidden;		/* pids the iterator did not show at the last /proc listing */
+	size_t nhidden, hidden_cap;
 };
 
 /* One process's counters as a source read them, in the snapshot's units. */
@@ -143,6 +145,7 @@ static void procs_close(void *state)
 	free(s->ents);
 	pidmap_release(&s->index);
 	free(s->pids);
+	free(s->hidden);
 	free(s->buf);
 	bpf_tasks_free(s->bpf);
 	free(s);
@@ -417,6 +420,9 @@ static int sample_proc(struct procs_state *s, struct snapshot *snap, bool first)
  * process may start in between. The listing costs about a twentieth of
  * reading every stat file, and it keeps both sources' snapshots identical.
  */
+/* The /proc listing that finds what the iterator hides is redone every this many samples. */
+#define HIDDEN_RESCAN_SAMPLES 10
+
 static int sample_bpf_and_rest(struct procs_state *s, struct snapshot *snap, bool first)
 {
 	int ret = sample_bpf(s, snap, first), npids;
@@ -424,14 +430,28 @@ static int sample_bpf_and_rest(struct procs_state *s, struct snapshot *snap, boo
 	if (ret < 0)
 		return ret;
 	pidmap_rebuild(&s->index, s->ents, s->n, sizeof(*s->ents), offsetof(struct pentry, pid));
+	if (!first && s->gen % HIDDEN_RESCAN_SAMPLES != 0) {
+		/* the processes hidden last time (pid 1 in some sandboxes), straight from /proc */
+		for (size_t i = 0; i < s->nhidden; i++) {
+			long idx = pidmap_find(&s->index, s->ents, s->hidden[i]);
+
+			if (idx < 0 || s->ents[idx].gen != s->gen)
+				proc_one(s, snap, s->hidden[i], first);
+		}
+		return 0;
+	}
 	npids = procfs_list_pids(s->env->pf, &s->pids, &s->pids_cap);
 	if (npids < 0)
 		return npids;
+	s->nhidden = 0;
 	for (int i = 0; i < npids; i++) {
 		long idx = pidmap_find(&s->index, s->ents, s->pids[i]);
 
-		if (idx < 0 || s->ents[idx].gen != s->gen)
+		if (idx < 0 || s->ents[idx].gen != s->gen) {
 			proc_one(s, snap, s->pids[i], first);
+			XGROW(s->hidden, s->hidden_cap, s->nhidden + 1);
+			s->hidden[s->nhidden++] = s->pids[i];
+		}
 	}
 	return 0;
 }
