@@ -236,6 +236,49 @@ static bool starts_with(const char *s, const char *prefix)
 /* Directories anyone can write to, where dropped tools run from. */
 static const char *const staging_dirs[] = { "/tmp/", "/dev/shm/", "/var/tmp/" };
 
+static int read_stat(struct sec_state *s, int pid, struct proc_stat *ps);
+
+/* Ancestors looked at for a listening socket when an exec from /tmp needs a second sign. */
+#define TMP_EXEC_ANCESTORS 4
+
+/*
+ * /tmp and /var/tmp are where build systems and test suites put the programs
+ * they run (go test, this project's own tests): an exec from there alone is
+ * not reported. It is with a second sign: the file is world-writable or already
+ * deleted, or a process up the chain holds a listening socket (a service that
+ * fetched and ran something). /dev/shm and memfds need no second sign.
+ */
+static bool tmp_exec_corroborated(struct sec_state *s, int pid, int ppid, bool deleted,
+				  char *sign, size_t len)
+{
+	char path[32];
+	struct stat st;
+
+	if (deleted) {
+		snprintf(sign, len, "the executable was deleted");
+		return true;
+	}
+	snprintf(path, sizeof(path), "%d/exe", pid);
+	if (fstatat(procfs_rootfd(s->env->pf), path, &st, 0) == 0 && (st.st_mode & S_IWOTH)) {
+		snprintf(sign, len, "the executable is world-writable (mode %03o)",
+			 (unsigned)(st.st_mode & 0777));
+		return true;
+	}
+	for (int i = 0; i < TMP_EXEC_ANCESTORS && ppid > 2 && ppid != s->self; i++) {
+		struct proc_stat ps;
+		char sock[200];
+
+		if (parent_listens(s, ppid, sock, sizeof(sock))) {
+			snprintf(sign, len, "ancestor pid %d holds a listening socket (%s)", ppid, sock);
+			return true;
+		}
+		if (read_stat(s, ppid, &ps) < 0)
+			break;
+		ppid = ps.ppid;
+	}
+	return false;
+}
+
 static uint64_t hash_str(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
@@ -268,7 +311,7 @@ static int read_stat(struct sec_state *s, int pid, struct proc_stat *ps)
 static void on_exec(void *ctx, pid_t pid)
 {
 	struct sec_state *s = ctx;
-	char exe[4096], sock[200];
+	char exe[4096], sock[200], sign[300] = "";
 	struct proc_stat ps;
 	const char *staging = NULL;
 	bool deleted, memfd;
@@ -294,6 +337,9 @@ static void on_exec(void *ctx, pid_t pid)
 	if (read_stat(s, pid, &ps) < 0)
 		return;
 	s->now_ns = clock_mono_ns();
+	if (staging && strcmp(staging, "/dev/shm/") &&
+	    !tmp_exec_corroborated(s, pid, ps.ppid, deleted, sign, sizeof(sign)))
+		return;
 	if (memfd || staging) {
 		struct sec_report *r =
 			memfd ? report(SIG_EXEC_FROM_MEMFD, pid, ps.comm,
@@ -305,6 +351,8 @@ static void on_exec(void *ctx, pid_t pid)
 				       "'%s' was executed from the world-writable %s", exe,
 				       staging);
 
+		if (sign[0])
+			sec_report_add_sign(r, sign);
 		r->ppid = ps.ppid;
 		r->start_ticks = ps.starttime;
 		finish(s, r, EV_SOCKETS);

@@ -143,6 +143,26 @@ assert s["mitre"]["technique_id"] == "T1105" and ev["cmdline"].endswith(" 0.3")
 '; }
 ok $? "its dump validates; evidence has the /dev/shm exe and the cmdline read at exec"
 
+# --- exec from /tmp: a build's test binary is not reported; with a second sign it is ---
+tdir=$(mktemp -d /tmp/spiketrace-sectest.XXXXXX)
+cp /bin/sleep "$tdir/plain"
+sh -c "echo \$\$ >'$T/tmppid'; exec '$tdir/plain' 0.3"
+tpid=$(cat "$T/tmppid")
+cp /bin/sleep "$tdir/open"
+chmod 0777 "$tdir/open"
+sh -c "echo \$\$ >'$T/tmppid2'; exec '$tdir/open' 0.3"
+wpid=$(cat "$T/tmppid2")
+wait_for 20 sec_dump "$T/out" suspicious_spawn "$wpid" exec_from_tmp >/dev/null
+ok $? "a world-writable program exec'd from /tmp fired suspicious_spawn (exec_from_tmp)"
+f=$(sec_dump "$T/out" suspicious_spawn "$wpid" exec_from_tmp)
+[ -n "$f" ] && { sec_check "$f" "$wpid" suspicious_spawn exec_from_tmp '
+assert any("world-writable" in x for x in s["signs"]), s["signs"]
+'; }
+ok $? "its signs say why (world-writable)"
+sec_dump "$T/out" suspicious_spawn "$tpid" exec_from_tmp >/dev/null
+ok $([ $? -ne 0 ] && echo 0 || echo 1) "a plain program exec'd from /tmp with no second sign (a test suite's binary) is not reported"
+rm -rf "$tdir"
+
 # --- memfd_create + fexecve ---
 "$W/secwork" memfd 2 >"$T/memfd.out"
 mfpid=$(awk '{print $2}' "$T/memfd.out")
