@@ -53,6 +53,7 @@ struct sproc {
 	struct hist_point hist[NHIST];
 	unsigned nhist;
 	uint64_t miner_checked_ns; /* when the miner signs were last looked for */
+	bool comm_pending; /* a name mismatch seen once: reported if the next look agrees */
 };
 
 /* An exec seen on the proc connector since the last sample. */
@@ -515,41 +516,77 @@ static void argv0_base(const struct rcstr *cmd, char *buf, size_t len)
 static const char *const kthread_names[] = { "kworker", "ksoftirqd", "kthreadd",  "migration/",
 					     "rcu_",	"kswapd",    "watchdog/", "[" };
 
+/*
+ * Names of system programs a process may take to blend in (T1036.004). A
+ * process naming itself anything else (a test's "pe-burn", a worker's
+ * "gmain") is a program's own business and not reported.
+ */
+static const char *const masquerade_names[] = {
+	"sshd",	      "systemd",	 "init",	  "cron",	  "crond",
+	"rsyslogd",   "dbus-daemon",	 "systemd-journal", "systemd-logind", "systemd-udevd",
+	"agetty",     "login",		 "bash",	  "sh",		  "dash",
+	"httpd",      "nginx",		 "apache2",	  "mysqld",	  "postgres",
+	"containerd", "dockerd",	 "snapd",	  "polkitd",	  "NetworkManager",
+};
+
+static bool is_masquerade_name(const char *comm)
+{
+	for (size_t i = 0; i < sizeof(masquerade_names) / sizeof(masquerade_names[0]); i++)
+		if (!strcmp(comm, masquerade_names[i]))
+			return true;
+	return false;
+}
+
 /* comm is not a prefix of the exe's name nor of argv[0]'s (scripts excepted), or mimics a
  * kernel thread. */
 static void check_comm(struct sec_state *s, const struct proc_sample *p, struct sproc *e)
 {
-	char exe[4096], a0[256];
+	char exe[4096], a0[256], comm[32], *fresh = NULL;
 	const char *base;
-	bool deleted, kthread = false;
-	size_t cl = strlen(p->comm);
+	bool deleted, kthread = false, mismatch = false;
+	size_t cl;
 
-	if (!rule_on(s, SEC_SPAWN) || (e->reported & (1u << SIG_COMM_MISMATCH)) || !cl ||
+	if (!rule_on(s, SEC_SPAWN) || (e->reported & (1u << SIG_COMM_MISMATCH)) ||
 	    evidence_read_exe(s->env->pf, p->pid, exe, sizeof(exe), &deleted) < 0)
+		return;
+	/* the name now, read after the exe: the sample's may predate an exec in progress */
+	if (procfs_read_pid_file(s->env->pf, p->pid, "comm", &fresh) < 0)
+		return;
+	fresh[strcspn(fresh, "\n")] = '\0';
+	snprintf(comm, sizeof(comm), "%s", fresh);
+	free(fresh);
+	cl = strlen(comm);
+	if (!cl)
 		return;
 	base = evidence_basename(exe);
 	argv0_base(p->cmdline, a0, sizeof(a0));
 	for (size_t i = 0; i < sizeof(kthread_names) / sizeof(kthread_names[0]); i++)
-		kthread |= starts_with(p->comm, kthread_names[i]);
-	if (!kthread) {
-		/* the kernel names a process after the file it exec'd, cut to 15 bytes */
-		if (!strncmp(base, p->comm, cl) || !strncmp(a0, p->comm, cl))
-			return;
-		/* a script: the interpreter is the exe, the script's name the comm */
-		if (evidence_is_shell(base) || starts_with(exe, "/memfd:"))
-			return;
-		/* threads and workers naming themselves ("gmain", "nginx: worker"): only a
-		 * name that is some other program's counts, which we cannot know; a comm
-		 * unrelated to both exe and argv[0] is still the sign */
+		kthread |= starts_with(comm, kthread_names[i]);
+	if (kthread)
+		mismatch = true;
+	/* the kernel names a process after the file it exec'd, cut to 15 bytes; a script's
+	 * interpreter is the exe and the script's name the comm */
+	else if (strncmp(base, comm, cl) && strncmp(a0, comm, cl) && !evidence_is_shell(base) &&
+		 !starts_with(exe, "/memfd:"))
+		mismatch = is_masquerade_name(comm);
+	if (!mismatch) {
+		e->comm_pending = false;
+		return;
 	}
+	/* an exec changes the exe a moment before the name: report what holds on a second look */
+	if (!e->comm_pending) {
+		e->comm_pending = true;
+		return;
+	}
+	e->comm_pending = false;
 	e->reported |= 1u << SIG_COMM_MISMATCH;
 	{
 		struct sec_report *r = report(
-			SIG_COMM_MISMATCH, p->pid, p->comm,
+			SIG_COMM_MISMATCH, p->pid, comm,
 			kthread ? "user process '%s' is named like a kernel thread (exe '%s')"
-				: "process name '%s' matches neither its executable '%s' "
-				  "nor its argv[0]",
-			p->comm, exe);
+				: "process '%s' takes the name of a system program but runs '%s' "
+				  "(argv[0] '%s')",
+			comm, exe, a0);
 
 		r->ppid = p->ppid;
 		r->start_ticks = p->start_ticks;
@@ -748,7 +785,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 			check_exe(s, p, e);
 		}
 		if (!fresh) {
-			if (strcmp(e->comm, p->comm)) {
+			if (strcmp(e->comm, p->comm) || e->comm_pending) {
 				memcpy(e->comm, p->comm, sizeof(e->comm));
 				check_comm(s, p, e);
 			}
