@@ -46,12 +46,6 @@ static const struct disk_stat *find_prev(const struct disk_stat_list *prev,
 	return NULL;
 }
 
-static double per_s(uint64_t now, uint64_t before, double dt)
-{
-	/* a device re-attached under the same numbers starts its counters again */
-	return dt > 0 && now >= before ? (double)(now - before) / dt : 0;
-}
-
 /*
  * Kept: whole disks that did I/O since boot. Left out: partitions (their disk
  * already counts their I/O) and devices never used (the eight idle loop
@@ -94,12 +88,14 @@ static int disk_sample(void *state, struct snapshot *snap, const struct snapshot
 		o->in_flight = d->in_flight > UINT32_MAX ? UINT32_MAX : (uint32_t)d->in_flight;
 		if (!p)
 			continue;
-		o->read_bytes_per_s = per_s(d->read_sectors, p->read_sectors, dt) * SECTOR_BYTES;
-		o->write_bytes_per_s = per_s(d->write_sectors, p->write_sectors, dt) * SECTOR_BYTES;
-		o->read_iops = per_s(d->reads, p->reads, dt);
-		o->write_iops = per_s(d->writes, p->writes, dt);
+		o->read_bytes_per_s =
+			counter_rate(d->read_sectors, p->read_sectors, dt) * SECTOR_BYTES;
+		o->write_bytes_per_s =
+			counter_rate(d->write_sectors, p->write_sectors, dt) * SECTOR_BYTES;
+		o->read_iops = counter_rate(d->reads, p->reads, dt);
+		o->write_iops = counter_rate(d->writes, p->writes, dt);
 		/* io_ticks: ms with at least one request in flight */
-		o->util_pct = per_s(d->io_ms, p->io_ms, dt) / 10.0;
+		o->util_pct = counter_rate(d->io_ms, p->io_ms, dt) / 10.0;
 		if (o->util_pct > 100)
 			o->util_pct = 100;
 	}

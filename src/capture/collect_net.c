@@ -175,12 +175,6 @@ static const struct net_dev *find_prev(const struct net_dev_list *prev, const st
 	return NULL;
 }
 
-static double rate(uint64_t now, uint64_t before, double dt)
-{
-	/* counters going back: the interface was re-created under the same name */
-	return dt > 0 && now >= before ? (double)(now - before) / dt : 0;
-}
-
 static int net_sample(void *state, struct snapshot *snap, const struct snapshot *prev_snap)
 {
 	struct net_state *s = state;
@@ -213,8 +207,8 @@ static int net_sample(void *state, struct snapshot *snap, const struct snapshot 
 		n->tx_errs = d->tx_errs;
 		n->tx_drop = d->tx_drop;
 		if (p) {
-			n->rx_bytes_per_s = rate(d->rx_bytes, p->rx_bytes, dt);
-			n->tx_bytes_per_s = rate(d->tx_bytes, p->tx_bytes, dt);
+			n->rx_bytes_per_s = counter_rate(d->rx_bytes, p->rx_bytes, dt);
+			n->tx_bytes_per_s = counter_rate(d->tx_bytes, p->tx_bytes, dt);
 		}
 	}
 	/* keep this reading as the next one's previous; swap to keep both arrays */

@@ -32,8 +32,8 @@ struct pentry {
 	uint64_t gen; /* sample generation it was last seen in */
 	/* PID/io at its last reading */
 	struct proc_io io;
-	bool io_read;	   /* io holds a reading */
-	bool io_denied;	   /* PID/io refused (EACCES: PID 1, other users' setuid): never retried */
+	bool io_read;	    /* io holds a reading */
+	bool io_denied;	    /* PID/io refused (EACCES: PID 1, other users' setuid): never retried */
 	uint64_t io_cpu_ns; /* user + system CPU time when io was read */
 	uint64_t io_boot_ns; /* when io was read */
 };
@@ -50,9 +50,9 @@ struct procs_state {
 	int open_fds;
 	uint64_t gen;
 	long page_kib;
-	uint64_t tick_ns;	/* one USER_HZ tick */
-	struct bpf_tasks *bpf;	/* the task iterator, or NULL: read /proc */
-	int *hidden;		/* pids the iterator did not show at the last /proc listing */
+	uint64_t tick_ns;      /* one USER_HZ tick */
+	struct bpf_tasks *bpf; /* the task iterator, or NULL: read /proc */
+	int *hidden;	       /* pids the iterator did not show at the last /proc listing */
 	size_t nhidden, hidden_cap;
 };
 
@@ -492,14 +492,10 @@ static void sample_io(struct procs_state *s, struct pentry *e, struct proc_sampl
 			double dt = (double)(now_boot_ns - e->io_boot_ns) / 1e9;
 
 			if (e->io_read && dt > 0) {
-				if (io.read_bytes >= e->io.read_bytes)
-					p->read_bytes_per_s =
-						(float)((double)(io.read_bytes - e->io.read_bytes) /
-							dt);
-				if (io.write_bytes >= e->io.write_bytes)
-					p->write_bytes_per_s = (float)((double)(io.write_bytes -
-										e->io.write_bytes) /
-								       dt);
+				p->read_bytes_per_s =
+					(float)counter_rate(io.read_bytes, e->io.read_bytes, dt);
+				p->write_bytes_per_s =
+					(float)counter_rate(io.write_bytes, e->io.write_bytes, dt);
 			}
 			e->io = io;
 			e->io_read = true;

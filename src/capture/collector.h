@@ -7,6 +7,13 @@
 
 struct config;
 
+/* Per second of a kernel counter over dt seconds; 0 when it went back (a device or interface
+ * re-created under the same name starts its counters again) or no time passed. */
+static inline double counter_rate(uint64_t now, uint64_t before, double dt)
+{
+	return dt > 0 && now >= before ? (double)(now - before) / dt : 0;
+}
+
 struct collector_env {
 	struct procfs *pf;	  /* the /proc tree (borrowed) */
 	const struct config *cfg; /* the configuration at start (PSI trigger lines) */
@@ -35,12 +42,12 @@ struct collector_ops {
 	bool (*ready)(void *state);
 };
 
-extern const struct collector_ops system_collector;  /* /proc/stat, meminfo, loadavg, PSI */
-extern const struct collector_ops process_collector; /* every /proc/PID */
-extern const struct collector_ops exits_collector;   /* taskstats exits + exec-time cmdlines */
-extern const struct collector_ops psi_collector;     /* PSI stall triggers, sampled at once */
-extern const struct collector_ops net_collector;     /* /proc/net/dev + the anomaly monitor */
-extern const struct collector_ops disk_collector;    /* /proc/diskstats whole disks */
+extern const struct collector_ops system_collector;   /* /proc/stat, meminfo, loadavg, PSI */
+extern const struct collector_ops process_collector;  /* every /proc/PID */
+extern const struct collector_ops exits_collector;    /* taskstats exits + exec-time cmdlines */
+extern const struct collector_ops psi_collector;      /* PSI stall triggers, sampled at once */
+extern const struct collector_ops net_collector;      /* /proc/net/dev + the anomaly monitor */
+extern const struct collector_ops disk_collector;     /* /proc/diskstats whole disks */
 extern const struct collector_ops security_collector; /* exec checks, maps, miner windows */
 
 #endif

@@ -612,18 +612,27 @@ int procfs_parse_pid_stat(const char *buf, size_t len, struct proc_stat *ps)
 
 /* ---- /proc/net/dev: "  eth0: 1234 12 0 0 0 0 0 0 5678 34 0 0 0 0 0 0" ---- */
 
-#define NET_DEV_COLUMNS 16 /* rx: bytes packets errs drop fifo frame compressed multicast, tx: 8 */
+#define NET_DEV_COLUMNS 16 /* rx: bytes packets errs drop fifo frame compressed multicast, tx: 8   \
+			    */
 
 /* Where each kept column of a net/dev line goes. */
 static const size_t net_dev_cols[NET_DEV_COLUMNS] = {
-	offsetof(struct net_dev, rx_bytes), offsetof(struct net_dev, rx_packets),
-	offsetof(struct net_dev, rx_errs),  offsetof(struct net_dev, rx_drop),
-	SIZE_MAX,			    SIZE_MAX,
-	SIZE_MAX,			    SIZE_MAX,
-	offsetof(struct net_dev, tx_bytes), offsetof(struct net_dev, tx_packets),
-	offsetof(struct net_dev, tx_errs),  offsetof(struct net_dev, tx_drop),
-	SIZE_MAX,			    SIZE_MAX,
-	SIZE_MAX,			    SIZE_MAX,
+	offsetof(struct net_dev, rx_bytes),
+	offsetof(struct net_dev, rx_packets),
+	offsetof(struct net_dev, rx_errs),
+	offsetof(struct net_dev, rx_drop),
+	SIZE_MAX,
+	SIZE_MAX,
+	SIZE_MAX,
+	SIZE_MAX,
+	offsetof(struct net_dev, tx_bytes),
+	offsetof(struct net_dev, tx_packets),
+	offsetof(struct net_dev, tx_errs),
+	offsetof(struct net_dev, tx_drop),
+	SIZE_MAX,
+	SIZE_MAX,
+	SIZE_MAX,
+	SIZE_MAX,
 };
 
 /* One data line into *d. The name ends at the first ':' (the kernel refuses ':' in names). */
@@ -1096,24 +1105,36 @@ ssize_t procfs_read_pid_file(struct procfs *pf, int pid, const char *name, char 
 	return n;
 }
 
-int procfs_list_fds(struct procfs *pf, int pid, procfs_fd_fn fn, void *arg)
+/* Opens the directory PID/sub under the root for readdir; NULL with errno set. */
+static DIR *open_pid_dir(struct procfs *pf, int pid, const char *sub)
 {
-	char path[PATH_BYTES], target[PATH_MAX];
-	struct dirent *de;
-	int dfd, count = 0;
+	char path[PATH_BYTES];
 	DIR *dir;
+	int dfd;
 
-	snprintf(path, sizeof(path), "%d/fd", pid);
+	snprintf(path, sizeof(path), "%d/%s", pid, sub);
 	dfd = openat(pf->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
-		return -errno;
+		return NULL;
 	dir = fdopendir(dfd);
 	if (!dir) {
-		int e = -errno;
+		int e = errno;
 
 		close(dfd);
-		return e;
+		errno = e;
 	}
+	return dir;
+}
+
+int procfs_list_fds(struct procfs *pf, int pid, procfs_fd_fn fn, void *arg)
+{
+	DIR *dir = open_pid_dir(pf, pid, "fd");
+	char target[PATH_MAX];
+	struct dirent *de;
+	int count = 0;
+
+	if (!dir)
+		return -errno;
 	while ((de = readdir(dir))) {
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
@@ -1121,7 +1142,7 @@ int procfs_list_fds(struct procfs *pf, int pid, procfs_fd_fn fn, void *arg)
 
 		if (de->d_name[0] < '0' || de->d_name[0] > '9' || *end || fd > INT_MAX)
 			continue;
-		n = readlinkat(dfd, de->d_name, target, sizeof(target) - 1);
+		n = readlinkat(dirfd(dir), de->d_name, target, sizeof(target) - 1);
 		if (n < 0)
 			continue; /* closed meanwhile */
 		target[n] = '\0';
@@ -1151,23 +1172,13 @@ int procfs_parse_schedstat(const char *buf, size_t len, uint64_t *run_ns)
 
 int procfs_read_schedstat(struct procfs *pf, int pid, uint64_t *run_ns)
 {
-	char path[PATH_BYTES];
+	DIR *dir = open_pid_dir(pf, pid, "task");
 	struct dirent *de;
 	uint64_t sum = 0;
-	int dfd, found = 0;
-	DIR *dir;
+	int found = 0;
 
-	snprintf(path, sizeof(path), "%d/task", pid);
-	dfd = openat(pf->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
+	if (!dir)
 		return -errno;
-	dir = fdopendir(dfd);
-	if (!dir) {
-		int e = -errno;
-
-		close(dfd);
-		return e;
-	}
 	while ((de = readdir(dir))) {
 		char name[300];
 		uint64_t ns;
@@ -1177,7 +1188,7 @@ int procfs_read_schedstat(struct procfs *pf, int pid, uint64_t *run_ns)
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		snprintf(name, sizeof(name), "%.32s/schedstat", de->d_name);
-		fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+		fd = openat(dirfd(dir), name, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue; /* the thread ended meanwhile */
 		n = procfs_pread(fd, &pf->buf, &pf->cap, true);
