@@ -216,6 +216,24 @@ static void test_config(void)
 	config_copy(&copy, &cfg);
 	config_release(&cfg);
 	ok(copy.allow_exe.n == 2 && !strcmp(copy.allow_exe.v[0], "/opt/jit/"), "a deep copy");
+	{
+		static const char port[] = "[security]\nminer_pool_ports = [3333, 70000]\n";
+		static const char exe[] = "[security]\n\nallow_exe = [\"/opt/x\", 5]\n";
+
+		strbuf_reset(&err);
+		is_int(config_parse(&copy, "t.toml", port, sizeof(port) - 1, &err), -EINVAL,
+		       "a pool port out of range is refused");
+		ok(strstr(strbuf_str(&err), "t.toml:2:") &&
+			   strstr(strbuf_str(&err), "miner_pool_ports"),
+		   "naming file, line and key: %s", strbuf_str(&err));
+		strbuf_reset(&err);
+		is_int(config_parse(&copy, "t.toml", exe, sizeof(exe) - 1, &err), -EINVAL,
+		       "a number in allow_exe is refused");
+		ok(strstr(strbuf_str(&err), "t.toml:3:") && strstr(strbuf_str(&err), "allow_exe"),
+		   "naming file, line and key: %s", strbuf_str(&err));
+		ok(copy.allow_exe.n == 2 && copy.miner_pool_ports.n == 2,
+		   "a refused file leaves the configuration as it was");
+	}
 	config_release(&copy);
 	strbuf_release(&err);
 }
