@@ -78,15 +78,16 @@ wait_samples() {
 	wait_for 30 _samples_ge "$1" "$target"
 }
 
-# dump_with_trigger DIR TYPE : "FILE PID INTERVAL" of the first dump in DIR with a TYPE trigger
-# (primary or other: a trigger may share a dump with others of the same sample); fails if none
+# dump_with_trigger DIR TYPE [PID] : "FILE PID INTERVAL" of the first dump in DIR with a TYPE trigger
+# (primary or other: a trigger may share a dump with others of the same sample), blaming PID when
+# given (other tests' processes on a shared host trigger too); fails if none
 dump_with_trigger() {
-	"$PY" - "$1" "$2" <<'PYEOF'
+	"$PY" - "$1" "$2" "${3:-}" <<'PYEOF'
 import glob, json, sys
 for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
     d = json.load(open(f))
     for t in [d["trigger"]] + d["other_triggers"]:
-        if t["type"] == sys.argv[2]:
+        if t["type"] == sys.argv[2] and sys.argv[3] in ("", str(t["pid"])):
             print(f, t["pid"], d["snapshots"][d["trigger_snapshot_index"]]["interval_seconds"])
             sys.exit(0)
 sys.exit(1)

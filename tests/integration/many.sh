@@ -22,12 +22,11 @@ ok $? "several samples taken"
 procs=$(grep -o 'sample [0-9]*: [0-9]* processes' "$T/d.err" | tail -1 | awk '{print $3}')
 check "it reads every process, no cap ($procs)" test "${procs:-0}" -ge "$N"
 echo go >"$T/go"
-has_delta() { dump_with_trigger "$T/out" cpu_delta | grep -q " $target "; }
-wait_for 30 has_delta
+wait_for 30 dump_with_trigger "$T/out" cpu_delta "$target" >/dev/null
 r=$?
 ok $r "the quiet process turning busy fires cpu_delta among $N+ processes"
 [ $r -eq 0 ] || grep -E 'trigger|wrote' "$T/d.err" | tail -5 | diag
-f=$(dump_with_trigger "$T/out" cpu_delta | cut -d' ' -f1)
+f=$(dump_with_trigger "$T/out" cpu_delta "$target" | cut -d' ' -f1)
 if [ -n "$f" ]; then check "its dump validates" validate "$f"; else ok 1 "no dump"; fi
 ms=$(grep -o 'processes in [0-9.]* ms' "$T/d.err" | tail -5 | awk '{s+=$3} END {if (NR) printf "%.2f", s/NR}')
 echo "# last samples took ${ms} ms for ${procs} processes"
