@@ -99,7 +99,7 @@ static __u32 dump_owner(struct task_struct *t, __u32 flags)
 	if (!mm)
 		return 0;
 	/* unsigned long before 6.18, a one-word bitmap (mm_flags_t) since: the first word */
-	bpf_core_read(&mmf, sizeof(mmf), &mm->flags);
+	mmf = *(unsigned long *)((void *)mm + bpf_core_field_offset(struct mm_struct, flags));
 	if ((mmf & MMF_DUMPABLE_MASK) != SUID_DUMP_USER)
 		return ns_root_uid(BPF_CORE_READ(mm, user_ns));
 	return t->cred->euid.val;
@@ -110,7 +110,20 @@ struct walk {
 	__u64 pos;  /* the current list node */
 	__u64 node_off;
 	__u64 sum;
+	int io; /* also sum the threads' io counters */
+	struct task_io_accounting ioac;
 };
+
+static void io_add(struct task_io_accounting *to, const struct task_io_accounting *a)
+{
+	to->rchar += a->rchar;
+	to->wchar += a->wchar;
+	to->syscr += a->syscr;
+	to->syscw += a->syscw;
+	to->read_bytes += a->read_bytes;
+	to->write_bytes += a->write_bytes;
+	to->cancelled_write_bytes += a->cancelled_write_bytes;
+}
 
 static long walk_thread(__u32 i, void *arg)
 {
@@ -122,21 +135,28 @@ static long walk_thread(__u32 i, void *arg)
 		return 1;
 	t = (void *)(w->pos - w->node_off);
 	w->sum += BPF_CORE_READ(t, se.sum_exec_runtime);
+	if (w->io) {
+		struct task_io_accounting a = {};
+
+		bpf_core_read(&a, sizeof(a), &t->ioac);
+		io_add(&w->ioac, &a);
+	}
 	w->pos = (__u64)BPF_CORE_READ(pos, next);
 	return 0;
 }
 
 /*
- * thread_group_cputime(): what exited threads left in the signal struct plus
- * every live thread's runtime, retried while a thread exits under us (the
- * stats seqlock is odd or moved), as the kernel's own reader does.
+ * thread_group_cputime() and PID/io's sum: what exited threads left in the
+ * signal struct plus every live thread's counters, retried while a thread
+ * exits under us (the stats seqlock is odd or moved), as the kernel's own
+ * readers do.
  */
-static __u64 group_cpu_ns(struct signal_struct *sig)
+static __u64 group_walk(struct signal_struct *sig, int io, struct task_io_accounting *ioac)
 {
 	__u64 sum = 0;
 
 	for (int tries = 0; tries < 3; tries++) {
-		struct walk w = {};
+		struct walk w = { .io = io };
 		__u32 s1 = 0, s2 = 0;
 
 		/* the sequence is the first word of seqlock_t in every layout */
@@ -146,11 +166,29 @@ static __u64 group_cpu_ns(struct signal_struct *sig)
 		w.node_off = bpf_core_field_offset(struct task_struct, thread_node);
 		bpf_loop(MAX_THREADS_WALK, walk_thread, &w, 0);
 		sum = w.sum + BPF_CORE_READ(sig, sum_sched_runtime);
+		*ioac = w.ioac;
 		bpf_core_read(&s2, sizeof(s2), &sig->stats_lock);
 		if (!(s1 & 1) && s1 == s2)
 			break;
 	}
 	return sum;
+}
+
+/*
+ * d_unlinked() of the executable's dentry: what makes PID/exe end in
+ * " (deleted)". Plain loads through the task's BTF pointers (faulting loads).
+ */
+static int exe_deleted(struct mm_struct *mm)
+{
+	struct file *f = mm->exe_file;
+	struct dentry *d;
+
+	if (!f)
+		return 0;
+	d = f->f_path.dentry;
+	if (!d)
+		return 0;
+	return !d->d_hash.pprev && d->d_parent != d;
 }
 
 /* wq_worker_comm(): a workqueue worker shows "+desc" (working) or "-desc" after its comm */
@@ -196,7 +234,9 @@ int dump_task(struct bpf_iter__task *ctx)
 	struct signal_struct *sig;
 	struct mm_struct *mm;
 	struct task_rec rec = {};
+	struct task_io_accounting ioac = {};
 	struct pid *pg;
+	int io;
 
 	if (!t)
 		return 0;
@@ -211,7 +251,7 @@ int dump_task(struct bpf_iter__task *ctx)
 	rec.ppid = t->real_parent->tgid;
 	pg = sig->pids[bpf_core_enum_value(enum pid_type, PIDTYPE_PGID)];
 	if (pg)
-		rec.pgid = BPF_CORE_READ(pg, numbers[0].nr);
+		rec.pgid = pg->numbers[0].nr;
 	rec.state = task_state(t);
 	rec.exit_state = t->exit_state;
 	rec.nr_threads = sig->nr_threads;
@@ -219,18 +259,49 @@ int dump_task(struct bpf_iter__task *ctx)
 	 * nr_threads counts the thread list (both change under siglock in
 	 * copy_process and __exit_signal): a lone leader needs no walk.
 	 */
-	if (rec.nr_threads == 1)
+	io = bpf_core_field_exists(t->ioac);
+	if (rec.nr_threads == 1) {
 		rec.cpu_ns = t->se.sum_exec_runtime + sig->sum_sched_runtime;
-	else
-		rec.cpu_ns = group_cpu_ns(sig);
+		if (io) {
+			ioac = sig->ioac;
+			io_add(&ioac, &t->ioac);
+		}
+	} else {
+		struct task_io_accounting threads = {};
+
+		rec.cpu_ns = group_walk(sig, io, &threads);
+		if (io) {
+			ioac = sig->ioac;
+			io_add(&ioac, &threads);
+		}
+	}
+	if (io) {
+		rec.flags |= TASK_REC_IO;
+		rec.rchar = ioac.rchar;
+		rec.wchar = ioac.wchar;
+		rec.syscr = ioac.syscr;
+		rec.syscw = ioac.syscw;
+		rec.read_bytes = ioac.read_bytes;
+		rec.write_bytes = ioac.write_bytes;
+		rec.cancelled_write_bytes = ioac.cancelled_write_bytes;
+	}
 	rec.uid = dump_owner(t, flags);
 	mm = t->mm;
 	if (mm && !(flags & PF_KTHREAD)) { /* get_task_mm() ignores a kthread's borrowed mm */
 		rec.rss_pages = mm_counter(mm, MM_FILEPAGES) + mm_counter(mm, MM_ANONPAGES) +
 				mm_counter(mm, MM_SHMEMPAGES);
-		rec.vm_pages = BPF_CORE_READ(mm, total_vm);
+		rec.vm_pages = mm->total_vm;
+		if (bpf_core_field_exists(mm->mm_lock_seq)) {
+			/* an int before 6.13, a seqcount_t (its first word) since */
+			rec.mm_seq = *(__u32 *)((void *)mm + bpf_core_field_offset(struct mm_struct,
+										   mm_lock_seq));
+			rec.flags |= TASK_REC_MM_SEQ;
+		}
+		if (exe_deleted(mm))
+			rec.flags |= TASK_REC_EXE_DELETED;
 	}
-	bpf_probe_read_kernel_str(rec.comm, sizeof(rec.comm), &t->comm);
+	__builtin_memcpy(rec.comm, t->comm, sizeof(rec.comm));
+	rec.comm[sizeof(rec.comm) - 1] = '\0';
 	if (flags & PF_WQ_WORKER)
 		worker_comm(t, rec.comm);
 	bpf_seq_write(seq, &rec, sizeof(rec));

@@ -23,8 +23,22 @@ struct task_rec {
 	__u32 state;	  /* task->__state of the leader (TASK_* bits) */
 	__u32 exit_state; /* task->exit_state (EXIT_ZOMBIE, EXIT_DEAD) */
 	__u32 nr_threads; /* signal->nr_threads */
-	__u32 pad;
+	__u32 flags;	  /* TASK_REC_* */
 	char comm[TASK_REC_COMM_LEN]; /* as /proc/PID/stat shows it (workqueue suffix included) */
+	/* PID/io of the whole group (signal's + every thread's), valid with TASK_REC_IO */
+	__u64 rchar, wchar, syscr, syscw;
+	__u64 read_bytes, write_bytes, cancelled_write_bytes;
+	/*
+	 * mm->mm_lock_seq, valid with TASK_REC_MM_SEQ: it moves whenever the mmap lock was
+	 * taken for writing (mmap, munmap, mprotect, brk...), so an unchanged value means the
+	 * mappings did not change and PID/maps need not be read again.
+	 */
+	__u32 mm_seq;
+	__u32 pad;
 };
+
+#define TASK_REC_IO	     0x1 /* the io counters are filled (CONFIG_TASK_XACCT) */
+#define TASK_REC_MM_SEQ	     0x2 /* mm_seq is filled (per-VMA locks, 6.4+) */
+#define TASK_REC_EXE_DELETED 0x4 /* the executable's file was unlinked (PID/exe's " (deleted)") */
 
 #endif

@@ -66,6 +66,11 @@ struct reading {
 	uint64_t vsize_kib;   /* virtual size (security: a change means the mappings changed) */
 	uint64_t start_ticks; /* identity with the pid */
 	uint64_t cpu_ns;      /* user + system, all threads (USER_HZ ticks from /proc) */
+	bool io_known;	      /* io holds the counters (the iterator): PID/io need not be read */
+	struct proc_io io;
+	bool vm_signals; /* mm_seq and exe_deleted are known (the iterator) */
+	bool exe_deleted;
+	uint32_t mm_seq;
 };
 
 static void entry_drop(struct procs_state *s, struct pentry *e)
@@ -219,6 +224,21 @@ static void reading_of_rec(const struct procs_state *s, const struct task_rec *r
 	rd->vsize_kib = r->vm_pages * (uint64_t)s->page_kib;
 	rd->start_ticks = r->start_boottime_ns / s->tick_ns;
 	rd->cpu_ns = r->cpu_ns;
+	if (r->flags & TASK_REC_IO) {
+		rd->io_known = true;
+		rd->io = (struct proc_io){ .rchar = r->rchar,
+					   .wchar = r->wchar,
+					   .syscr = r->syscr,
+					   .syscw = r->syscw,
+					   .read_bytes = r->read_bytes,
+					   .write_bytes = r->write_bytes,
+					   .cancelled_write_bytes = r->cancelled_write_bytes };
+	}
+	if (r->flags & TASK_REC_MM_SEQ) {
+		rd->vm_signals = true;
+		rd->mm_seq = r->mm_seq;
+		rd->exe_deleted = r->flags & TASK_REC_EXE_DELETED;
+	}
 }
 
 /* Starts tracking a process seen for the first time (any source): identity, uid, cmdline. */
@@ -269,7 +289,7 @@ static int entry_start(struct procs_state *s, struct pentry *e, int pid, struct 
  * sources): exec detection, the sample's fields, CPU % from the CPU time.
  */
 static void sample_io(struct procs_state *s, struct pentry *e, struct proc_sample *p,
-		      uint64_t cpu_ns, char state, bool fresh, uint64_t now_boot_ns);
+		      const struct reading *rd, bool fresh, uint64_t now_boot_ns);
 
 static void emit(struct procs_state *s, struct snapshot *snap, struct pentry *e, bool fresh,
 		 bool first, const struct reading *rd)
@@ -316,7 +336,10 @@ static void emit(struct procs_state *s, struct snapshot *snap, struct pentry *e,
 
 		p->cpu_pct = dt > 0 ? (float)(100.0 * ((double)dcpu_ns / 1e9) / dt) : 0;
 	}
-	sample_io(s, e, p, rd->cpu_ns, rd->state, fresh, snap->boot_ns);
+	p->vm_signals = rd->vm_signals;
+	p->exe_deleted = rd->exe_deleted;
+	p->mm_seq = rd->mm_seq;
+	sample_io(s, e, p, rd, fresh, snap->boot_ns);
 	e->last_cpu_ns = rd->cpu_ns;
 	e->last_boot_ns = snap->boot_ns;
 }
@@ -462,46 +485,50 @@ static int sample_bpf_and_rest(struct procs_state *s, struct snapshot *snap, boo
  */
 #define IO_REFRESH_SAMPLES 30
 
+/* A new PID/io reading of e: the rates over the time since the previous one. */
+static void io_update(struct pentry *e, struct proc_sample *p, const struct proc_io *io,
+		      uint64_t cpu_ns, uint64_t now_boot_ns)
+{
+	double dt = (double)(now_boot_ns - e->io_boot_ns) / 1e9;
+
+	if (e->io_read && dt > 0) {
+		p->read_bytes_per_s = (float)counter_rate(io->read_bytes, e->io.read_bytes, dt);
+		p->write_bytes_per_s = (float)counter_rate(io->write_bytes, e->io.write_bytes, dt);
+	}
+	e->io = *io;
+	e->io_read = true;
+	e->io_cpu_ns = cpu_ns;
+	e->io_boot_ns = now_boot_ns;
+}
+
 /*
- * Fills p's I/O fields. A process whose CPU time did not move since PID/io was
- * last read is mostly idle, so its counters are carried instead of re-read (the
+ * Fills p's I/O fields: from the iterator's record when it carries them, else
+ * from PID/io. A process whose CPU time did not move since PID/io was last
+ * read is mostly idle, so its counters are carried instead of re-read (the
  * daemon's cost at hundreds of idle processes). Ticks are 10 ms, though, and a
  * writer of direct I/O can move megabytes a second on less CPU than that: one
  * waiting in D state is re-read, and every process is re-read once in
  * IO_REFRESH_SAMPLES samples (a thirtieth of the cost of reading all:
- * ~0.03 % of a core at 600 processes and 1 s). Bytes are
- * never lost: a later reading counts them, as a rate over the time since the
- * previous reading.
+ * ~0.03 % of a core at 600 processes and 1 s). Bytes are never lost: a later
+ * reading counts them, as a rate over the time since the previous reading.
  */
 static void sample_io(struct procs_state *s, struct pentry *e, struct proc_sample *p,
-		      uint64_t cpu_ns, char state, bool fresh, uint64_t now_boot_ns)
+		      const struct reading *rd, bool fresh, uint64_t now_boot_ns)
 {
-	struct proc_io io;
-	int ret;
+	if (rd->io_known) {
+		io_update(e, p, &rd->io, rd->cpu_ns, now_boot_ns);
+	} else if (!e->io_denied &&
+		   (fresh || !e->io_read || rd->cpu_ns != e->io_cpu_ns || rd->state == 'D' ||
+		    (s->gen + (uint64_t)e->pid) % IO_REFRESH_SAMPLES == 0)) {
+		struct proc_io io;
+		int ret = procfs_read_pid_io(s->env->pf, e->pid, &io);
 
-	if (e->io_denied)
-		return;
-	if (fresh || !e->io_read || cpu_ns != e->io_cpu_ns || state == 'D' ||
-	    (s->gen + (uint64_t)e->pid) % IO_REFRESH_SAMPLES == 0) {
-		ret = procfs_read_pid_io(s->env->pf, e->pid, &io);
 		if (ret == -EACCES || ret == -EPERM) {
 			e->io_denied = true; /* data missing, not an error */
 			return;
 		}
-		if (ret == 0) {
-			double dt = (double)(now_boot_ns - e->io_boot_ns) / 1e9;
-
-			if (e->io_read && dt > 0) {
-				p->read_bytes_per_s =
-					(float)counter_rate(io.read_bytes, e->io.read_bytes, dt);
-				p->write_bytes_per_s =
-					(float)counter_rate(io.write_bytes, e->io.write_bytes, dt);
-			}
-			e->io = io;
-			e->io_read = true;
-			e->io_cpu_ns = cpu_ns;
-			e->io_boot_ns = now_boot_ns;
-		}
+		if (ret == 0)
+			io_update(e, p, &io, rd->cpu_ns, now_boot_ns);
 	}
 	if (!e->io_read)
 		return;

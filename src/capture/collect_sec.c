@@ -54,6 +54,9 @@ struct sproc {
 	unsigned nhist;
 	uint64_t miner_checked_ns; /* when the miner signs were last looked for */
 	bool comm_pending; /* a name mismatch seen once: reported if the next look agrees */
+	bool swept;	   /* maps, exe and name looked at once (the baselines) */
+	uint32_t mm_seq;   /* the proc_sample's mm_seq when maps were read */
+	bool sig_exe_deleted; /* the proc_sample's exe_deleted in the previous sample */
 };
 
 /* An exec seen on the proc connector since the last sample. */
@@ -472,6 +475,7 @@ static void check_maps(struct sec_state *s, const struct proc_sample *p, struct 
 	e->memfd_x = scan.memfd_exec;
 out:
 	e->vsize_kib = p->vsize_kib;
+	e->mm_seq = p->mm_seq;
 	sec_report_unref(tmp);
 }
 
@@ -783,6 +787,8 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 			e->new_unread = false;
 			check_maps(s, p, e, true);
 			check_exe(s, p, e);
+			check_comm(s, p, e);
+			e->swept = true;
 		}
 		if (!fresh) {
 			if (strcmp(e->comm, p->comm) || e->comm_pending) {
@@ -790,29 +796,44 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 				check_comm(s, p, e);
 			}
 			check_rss(s, p, e, snap->elapsed_s);
-			if (p->vsize_kib != e->vsize_kib && e->maps_known &&
-			    changed_reads < MAX_CHANGED_MAPS) {
+			if (e->maps_known && changed_reads < MAX_CHANGED_MAPS &&
+			    (p->vsize_kib != e->vsize_kib ||
+			     (p->vm_signals && p->mm_seq != e->mm_seq))) {
 				changed_reads++;
 				check_maps(s, p, e, false);
+			}
+			if (p->vm_signals && p->exe_deleted && !e->sig_exe_deleted) {
+				/* not deleted at the previous sample: that is a baseline */
+				e->exe_known = true;
+				e->exe_deleted = false;
+				check_exe(s, p, e);
 			}
 		}
 	next:
 		e->rss_kib = p->rss_kib;
+		e->sig_exe_deleted = p->exe_deleted;
 	}
-	/* a slow round robin over the rest: mprotect to RWX does not change the size, and a
-	 * deleted executable changes nothing we sample */
+	/*
+	 * A slow round robin over the rest: mprotect to RWX does not change the size, and a
+	 * deleted executable changes nothing /proc/PID/stat shows. The BPF source tells
+	 * both as they happen (above), so there it only takes the first look at the
+	 * processes that were running before the daemon, the baselines.
+	 */
 	if (any && nprocs && !first) {
 		int k = c->maps_checks_per_sample;
 
 		for (size_t tries = 0; k > 0 && tries < nprocs; tries++) {
 			size_t i = s->rr++ % nprocs;
 			const struct proc_sample *p = &snap->procs[i];
+			struct sproc *e = &s->next[i];
 
-			if (p->pid == s->self || is_kernel_thread(p) || s->next[i].new_unread)
+			if (p->pid == s->self || is_kernel_thread(p) || e->new_unread ||
+			    (p->vm_signals && e->swept))
 				continue;
-			check_maps(s, p, &s->next[i], false);
-			check_exe(s, p, &s->next[i]);
-			check_comm(s, p, &s->next[i]);
+			check_maps(s, p, e, false);
+			check_exe(s, p, e);
+			check_comm(s, p, e);
+			e->swept = true;
 			k--;
 		}
 	}

@@ -30,6 +30,14 @@ struct proc_sample {
 	float read_bytes_per_s;	    /* read_bytes over the time since the previous io reading */
 	float write_bytes_per_s;    /* write_bytes likewise; 0 on first sight */
 	uint64_t vsize_kib;	/* virtual size (a change means the mappings changed) */
+	/*
+	 * From the BPF source only (vm_signals): whether the executable was unlinked, and
+	 * a sequence that moves whenever the mappings may have changed. The security rules
+	 * read PID/maps and PID/exe when these move instead of visiting every process.
+	 */
+	bool vm_signals;
+	bool exe_deleted;
+	uint32_t mm_seq;
 };
 
 /* One network interface of the daemon's namespace (/proc/net/dev). */

@@ -189,6 +189,44 @@ assert s["mitre"]["technique_id"] == "T1055"
 ok $? "its dump validates and lists the offending rwxp mapping"
 kill_one "$rpid"
 
+# --- later changes of a process already looked at: an mprotect to RWX (the size of its mappings
+# does not change) and its executable deleted while it runs. The BPF source tells both at the
+# next sample; /proc only shows them to a slow round robin (minutes at hundreds of processes).
+if grep -q 'reading the BPF task iterator' "$T/d.err"; then
+	bg rwxl "$W/secwork" rwx-late 30
+	lpid=$BG_PID
+	wait_for 10 grep -q "pid $lpid" "$T/rwxl.out"
+	wait_samples d 3 # first looked at: a writable mapping, nothing executable
+	sec_dump "$T/out" memory_anomaly "$lpid" >/dev/null
+	ok $((!$?)) "a writable mapping alone is not reported"
+	kill -USR1 "$lpid"
+	wait_for 20 sec_dump "$T/out" memory_anomaly "$lpid" rwx_anon >/dev/null
+	ok $? "an mprotect to RWX in a process already looked at fired memory_anomaly (rwx_anon)"
+	kill_one "$lpid"
+
+	mkdir "$T/bin" && cp /bin/sleep "$T/bin/tempsleep"
+	bg dsleep "$T/bin/tempsleep" 30
+	dpid=$BG_PID
+	wait_samples d 3
+	sec_dump "$T/out" suspicious_spawn "$dpid" >/dev/null
+	ok $((!$?)) "a program run from a private directory is not reported while its file exists"
+	rm "$T/bin/tempsleep"
+	wait_for 20 sec_dump "$T/out" suspicious_spawn "$dpid" exe_deleted >/dev/null
+	ok $? "its executable deleted while it runs fired suspicious_spawn (exe_deleted)"
+	f=$(sec_dump "$T/out" suspicious_spawn "$dpid" exe_deleted)
+	[ -n "$f" ] && { validate "$f" && sec_check "$f" "$dpid" suspicious_spawn exe_deleted '
+assert ev["exe"].endswith("/tempsleep (deleted)") or ev["exe_deleted"], ev
+assert s["mitre"]["technique_id"] == "T1070.004"
+'; }
+	ok $? "its evidence says the exe was deleted, MITRE T1070.004"
+	kill_one "$dpid"
+else
+	for w in "a writable mapping alone" "a late mprotect to RWX" "a run from a private directory" \
+		"an exe deleted while it runs" "its evidence"; do
+		_n=$((_n + 1)); echo "ok $_n - # SKIP $w: the daemon reads /proc here (no BPF task iterator), whose round robin takes minutes"
+	done
+fi
+
 # --- a shell spawned by a process holding a listening socket; and by one that does not ---
 "$W/secwork" listen-spawn 1 >"$T/ls.out"
 shpid=$(awk '{print $2}' "$T/ls.out")

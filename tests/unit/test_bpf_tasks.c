@@ -1,14 +1,18 @@
 /* test_bpf_tasks.c - the task iterator against /proc: both process sources, snapshots compared. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/fileutil.h"
 #include "base/xalloc.h"
 #include "capture/collector.h"
 #include "capture/config.h"
@@ -419,6 +423,164 @@ static void test_compare(void)
 	procfs_free(pf);
 }
 
+/* ------------------------------------------------------------------ one record */
+
+/* The iterator's record of pid (copied), or false when it has none. */
+static bool record_of(struct bpf_tasks *bt, pid_t pid, struct task_rec *out)
+{
+	const struct task_rec *recs;
+	ssize_t n = bpf_tasks_read(bt, &recs);
+
+	for (ssize_t i = 0; i < n; i++)
+		if (recs[i].tgid == (uint32_t)pid) {
+			*out = recs[i];
+			return true;
+		}
+	return false;
+}
+
+static int io_of(pid_t pid, struct proc_io *io)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n > 0 ? procfs_parse_pid_io(buf, (size_t)n, io) : -1;
+}
+
+static int ready_pipe[2], go_pipe[2];
+
+/* writes 12345 bytes to /dev/null from a second thread, which then exits */
+static void *thread_write(void *arg)
+{
+	static char buf[12345];
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	(void)arg;
+	if (fd >= 0) {
+		if (write(fd, buf, sizeof(buf)) < 0)
+			_exit(2);
+		close(fd);
+	}
+	return NULL;
+}
+
+/* I/O from the leader, from a live thread and from a thread that exited; then mmaps when told */
+static void io_body(void)
+{
+	static char buf[7000];
+	pthread_t t;
+	char c = 0;
+
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+		_exit(2);
+	close(fd);
+	pthread_create(&t, NULL, thread_write, NULL);
+	pthread_join(t, NULL);
+	pthread_create(&t, NULL, thread_sleep, NULL);
+	if (write(ready_pipe[1], "r", 1) != 1 || read(go_pipe[0], &c, 1) != 1)
+		_exit(2);
+	if (mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+	    MAP_FAILED)
+		_exit(2);
+	if (write(ready_pipe[1], "m", 1) != 1)
+		_exit(2);
+	sleep_body();
+}
+
+/*
+ * The record's own fields against /proc: the group's I/O counters (leader, live and exited
+ * threads), the mapping sequence that moves with an mmap and only then, and the executable
+ * deleted while it runs.
+ */
+static void test_record_fields(void)
+{
+	struct bpf_tasks *bt = NULL;
+	struct strbuf why = STRBUF_INIT;
+	struct task_rec r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+	struct proc_io io;
+	pid_t kid, del;
+	char c, tmpl[] = "/tmp/spiketrace-exe.XXXXXX";
+	int status, fd;
+
+	ok(bpf_tasks_new(&bt, &why) == 0, "the iterator loads (%s)", strbuf_str(&why));
+	strbuf_release(&why);
+	if (pipe(ready_pipe) < 0 || pipe(go_pipe) < 0) {
+		printf("Bail out! pipe\n");
+		exit(1);
+	}
+	kid = spawn(io_body);
+	ok(read(ready_pipe[0], &c, 1) == 1 && c == 'r', "the I/O process did its writes");
+	ok(wait_state(kid, 'S', 2), "and sleeps with two threads");
+	ok(record_of(bt, kid, &r1) && io_of(kid, &io) == 0, "a record and PID/io for it");
+	ok(r1.flags & TASK_REC_IO, "the record carries I/O counters");
+	/* (its own, not leftovers of the test's: the fork started them at 0) */
+	ok(r1.wchar == io.wchar && r1.rchar == io.rchar && r1.syscw == io.syscw &&
+		   r1.syscr == io.syscr && r1.write_bytes == io.write_bytes &&
+		   r1.read_bytes == io.read_bytes,
+	   "they are PID/io's: wchar %llu (PID/io %llu), syscw %llu (%llu)",
+	   (unsigned long long)r1.wchar, (unsigned long long)io.wchar,
+	   (unsigned long long)r1.syscw, (unsigned long long)io.syscw);
+	ok(r1.wchar >= 7000 + 12345, "the exited thread's 12345 bytes are in (wchar %llu)",
+	   (unsigned long long)r1.wchar);
+	ok(!(r1.flags & TASK_REC_EXE_DELETED), "its executable is not deleted");
+	if (r1.flags & TASK_REC_MM_SEQ) {
+		bool got = record_of(bt, kid, &r2);
+
+		ok(got && r2.mm_seq == r1.mm_seq, "an idle process's mapping sequence stays (%u, %u)",
+		   r1.mm_seq, r2.mm_seq);
+		ok(write(go_pipe[1], "g", 1) == 1 && read(ready_pipe[0], &c, 1) == 1 && c == 'm',
+		   "it mmaps when told");
+		got = record_of(bt, kid, &r3);
+		ok(got && r3.mm_seq != r2.mm_seq, "the sequence moved with the mmap (%u, %u)",
+		   r2.mm_seq, r3.mm_seq);
+	} else {
+		printf("# SKIP no mm_lock_seq in this kernel (before 6.4 or without per-VMA locks)\n");
+	}
+	kill(kid, SIGKILL);
+	waitpid(kid, &status, 0);
+
+	/* a copy of sleep, run, then unlinked */
+	fd = mkstemp(tmpl);
+	ok(fd >= 0 && fchmod(fd, 0700) == 0, "a copy of sleep at %s", tmpl);
+	{
+		char *src = NULL;
+		size_t len = 0;
+
+		bool copied = file_read_all("/bin/sleep", 64u << 20, &src, &len) == 0 &&
+			      write(fd, src, len) == (ssize_t)len;
+
+		ok(copied, "copied (%zu bytes)", len);
+		free(src);
+		close(fd);
+	}
+	del = fork();
+	if (del == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execl(tmpl, "sleep", "1000", (char *)NULL);
+		_exit(127);
+	}
+	{
+		bool runs = wait_state(del, 'S', 1) && record_of(bt, del, &r1);
+
+		ok(runs && !strncmp(r1.comm, tmpl + 5, 15), "it runs (comm '%s')", r1.comm);
+	}
+	ok(!(r1.flags & TASK_REC_EXE_DELETED), "not deleted yet");
+	ok(unlink(tmpl) == 0 && record_of(bt, del, &r2) && (r2.flags & TASK_REC_EXE_DELETED),
+	   "deleted once unlinked, as PID/exe says");
+	kill(del, SIGKILL);
+	waitpid(del, &status, 0);
+	bpf_tasks_free(bt);
+}
+
 /* A fixture root is not what the iterator sees: "bpf" refuses, "auto" reads the fixture. */
 static void test_fixture_root(void)
 {
@@ -450,6 +612,7 @@ int main(void)
 	test_state_letters();
 	strbuf_release(&why);
 	test_compare();
+	test_record_fields();
 	test_fixture_root();
 	return done_testing();
 }

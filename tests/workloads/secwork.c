@@ -1,5 +1,7 @@
 /* secwork.c - security workloads that really do what the rules look for, harmlessly:
  *   rwx SECONDS        maps a writable+executable anonymous page, then sleeps
+ *   rwx-late SECONDS   maps a writable page, waits for SIGUSR1, makes it executable too
+ *                      (mprotect: the size of its mappings does not change), then sleeps
  *   memfd SECONDS      copies /bin/sleep into a memfd and fexecve()s it (sleep SECONDS)
  *   listen-spawn S     holds a listening loopback socket and starts /bin/sh -c 'sleep S'
  *   spawn S            the same shell, from a parent with no listening socket
@@ -10,6 +12,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +41,30 @@ static int do_rwx(double s)
 	}
 	p[0] = 0xc3; /* ret: written, never run */
 	say_pid(getpid());
+	usleep((useconds_t)(s * 1e6));
+	return 0;
+}
+
+static int do_rwx_late(double s)
+{
+	unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				-1, 0);
+	sigset_t set;
+	int sig;
+
+	if (p == MAP_FAILED) {
+		perror("secwork: mmap");
+		return 1;
+	}
+	p[0] = 0xc3;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	say_pid(getpid());
+	if (sigwait(&set, &sig) != 0 || mprotect(p, 4096, PROT_READ | PROT_WRITE | PROT_EXEC)) {
+		perror("secwork: mprotect");
+		return 1;
+	}
 	usleep((useconds_t)(s * 1e6));
 	return 0;
 }
@@ -120,6 +147,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "rwx"))
 		return do_rwx(atof(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "rwx-late"))
+		return do_rwx_late(atof(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "memfd"))
 		return do_memfd(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "listen-spawn"))
@@ -130,6 +159,6 @@ int main(int argc, char **argv)
 		return do_comm(argv[2], atof(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "grow"))
 		return do_grow(atol(argv[2]), atof(argv[3]));
-	fprintf(stderr, "usage: secwork rwx|memfd|listen-spawn|spawn|comm|grow ...\n");
+	fprintf(stderr, "usage: secwork rwx|rwx-late|memfd|listen-spawn|spawn|comm|grow ...\n");
 	return 2;
 }
