@@ -1570,7 +1570,7 @@ static void put_int_at(struct fmt *f, uint64_t addr)
 	int32_t v;
 
 	if (f->ok && addr && mem_read(f->m, addr, &v, sizeof(v)) == sizeof(v))
-		strbuf_addf(f->out, "[%d]", v);
+		put_int_struct(f->out, &v);
 	else
 		put_ptr(f->out, addr);
 }
