@@ -256,7 +256,9 @@ static const struct special specials[] = {
 	  .in = { [2] = SK_TIMESPEC },
 	  .out = { [3] = SK_TIMESPEC },
 	  .out_when = OUT_INTERRUPTED },
-	{ .name = "clock_gettime", .values = { [0] = systab_clocks }, .out = { [1] = SK_TIMESPEC } },
+	{ .name = "clock_gettime",
+	  .values = { [0] = systab_clocks },
+	  .out = { [1] = SK_TIMESPEC } },
 	{ .name = "clock_getres", .values = { [0] = systab_clocks }, .out = { [1] = SK_TIMESPEC } },
 	{ .name = "clock_settime", .values = { [0] = systab_clocks }, .in = { [1] = SK_TIMESPEC } },
 	{ .name = "getrlimit", .values = { [0] = systab_rlimits }, .out = { [1] = SK_RLIMIT } },
@@ -1310,8 +1312,8 @@ static void put_winsize(struct strbuf *out, const void *data)
 	struct winsize ws;
 
 	memcpy(&ws, data, sizeof(ws));
-	strbuf_addf(out, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", ws.ws_row,
-		    ws.ws_col, ws.ws_xpixel, ws.ws_ypixel);
+	strbuf_addf(out, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", ws.ws_row, ws.ws_col,
+		    ws.ws_xpixel, ws.ws_ypixel);
 }
 
 static void put_int_struct(struct strbuf *out, const void *data)
@@ -1367,8 +1369,9 @@ static bool out_readable(const struct fmt *f)
 }
 
 /*
- * A pointer argument to a struct (f->in_kind[i] or f->out_kind[i] says which): what the kernel read, as
- * captured at entry, or what it wrote, read now through f->m; the address when it is not there.
+ * A pointer argument to a struct (f->in_kind[i] or f->out_kind[i] says which): what the kernel
+ * read, as captured at entry, or what it wrote, read now through f->m; the address when it is not
+ * there.
  */
 static void put_struct_arg(struct fmt *f, unsigned i)
 {

@@ -162,14 +162,14 @@ extern const struct flag_name systab_mode_types[];   /* S_IFMT field, S_ISUID...
 extern const struct flag_name systab_sa_flags[];     /* SA_RESTORER, SA_ONSTACK... */
 extern const struct flag_name systab_sig_handlers[]; /* value table: SIG_DFL, SIG_IGN */
 extern const struct flag_name systab_sigprocmask_how[]; /* value table: SIG_BLOCK... */
-extern const struct flag_name systab_clocks[];	     /* value table: CLOCK_REALTIME... */
-extern const struct flag_name systab_timer_flags[];  /* TIMER_ABSTIME */
-extern const struct flag_name systab_rlimits[];	     /* value table: RLIMIT_CPU... */
-extern const struct flag_name systab_wait_options[]; /* WNOHANG, WSTOPPED, WEXITED, __WALL... */
-extern const struct flag_name systab_waitid_types[]; /* value table: P_ALL, P_PID... */
-extern const struct flag_name systab_cld_codes[];    /* value table: CLD_EXITED... */
-extern const struct flag_name systab_ioctl_cmds[];   /* value table: TCGETS, FIONREAD... */
-extern const struct flag_name systab_ioctl_dirs[];   /* _IOC_READ, _IOC_WRITE: pass "_IOC_NONE" */
+extern const struct flag_name systab_clocks[];		/* value table: CLOCK_REALTIME... */
+extern const struct flag_name systab_timer_flags[];	/* TIMER_ABSTIME */
+extern const struct flag_name systab_rlimits[];		/* value table: RLIMIT_CPU... */
+extern const struct flag_name systab_wait_options[];	/* WNOHANG, WSTOPPED, WEXITED, __WALL... */
+extern const struct flag_name systab_waitid_types[];	/* value table: P_ALL, P_PID... */
+extern const struct flag_name systab_cld_codes[];	/* value table: CLD_EXITED... */
+extern const struct flag_name systab_ioctl_cmds[];	/* value table: TCGETS, FIONREAD... */
+extern const struct flag_name systab_ioctl_dirs[]; /* _IOC_READ, _IOC_WRITE: pass "_IOC_NONE" */
 
 #define SYSTAB_SA_RESTORER 0x04000000 /* the kernel's SA_RESTORER, which glibc does not define */
 

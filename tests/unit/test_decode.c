@@ -629,22 +629,22 @@ static void stats(void)
 	       "newfstatat(AT_FDCWD, \"/etc/passwd\", {st_mode=S_IFREG|0640, st_size=1234, ...}, "
 	       "0) = 0",
 	       "newfstatat");
-	is_str(fmt(SYS_stat, A(0x60000, 0xdead0000), 0),
-	       "stat(\"/etc/passwd\", 0xdead0000) = 0", "stat into unreadable memory: the address");
+	is_str(fmt(SYS_stat, A(0x60000, 0xdead0000), 0), "stat(\"/etc/passwd\", 0xdead0000) = 0",
+	       "stat into unreadable memory: the address");
 	is_str(fmt(SYS_statx, A((uint64_t)AT_FDCWD, 0x60000, 0, STATX_BASIC_STATS, 0x64000), 0),
 	       "statx(AT_FDCWD, \"/etc/passwd\", AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, "
 	       "{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, "
 	       "stx_mode=S_IFREG|S_ISUID|0755, stx_size=1234, ...}) = 0",
 	       "statx: its sync type, mask and the struct");
-	is_str(fmt(SYS_statx, A((uint64_t)AT_FDCWD, 0x60000, AT_SYMLINK_NOFOLLOW, STATX_SIZE,
-			       0x64000),
+	is_str(fmt(SYS_statx,
+		   A((uint64_t)AT_FDCWD, 0x60000, AT_SYMLINK_NOFOLLOW, STATX_SIZE, 0x64000),
 		   -EACCES),
 	       "statx(AT_FDCWD, \"/etc/passwd\", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW, "
 	       "STATX_SIZE, 0x64000) = -1 EACCES (Permission denied)",
 	       "statx that failed");
 }
 
-#define SIGBIT(s) (1ULL << ((s) - 1))
+#define SIGBIT(s) (1ULL << ((s)-1))
 
 static void sigs(void)
 {
@@ -696,7 +696,8 @@ static void sigs(void)
 	       "sa_handler SIG_IGN");
 
 	is_str(fmt(SYS_rt_sigprocmask, A(SIG_BLOCK, 0x72000, 0x74000, 8), 0),
-	       "rt_sigprocmask(SIG_BLOCK, [INT CHLD], [HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 "
+	       "rt_sigprocmask(SIG_BLOCK, [INT CHLD], [HUP INT QUIT ILL TRAP ABRT BUS FPE KILL "
+	       "USR1 "
 	       "SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM "
 	       "PROF WINCH IO PWR SYS RTMIN], 8) = 0",
 	       "rt_sigprocmask: how by name, half the signals set is still a list");
@@ -806,7 +807,8 @@ static void waits(void)
 	       "si_uid=1000, si_status=5, si_utime=0, si_stime=0}, WEXITED, NULL) = 0",
 	       "waitid: the child's siginfo");
 	is_str(fmt(SYS_waitid, A(P_ALL, 0, 0xa6000, WEXITED | WNOHANG, 0), 0),
-	       "waitid(P_ALL, 0, {}, WNOHANG|WEXITED, NULL) = 0", "waitid WNOHANG with nothing yet");
+	       "waitid(P_ALL, 0, {}, WNOHANG|WEXITED, NULL) = 0",
+	       "waitid WNOHANG with nothing yet");
 }
 
 static void ioctls(void)
@@ -838,8 +840,8 @@ static void ioctls(void)
 	       "ioctl(0, TCGETS, 0xb2000) = -1 ENOTTY (Inappropriate ioctl for device)", "TCGETS");
 	is_str(fmt(SYS_ioctl, A(0, TIOCGPGRP, 0xb0000), 0), "ioctl(0, TIOCGPGRP, [5]) = 0",
 	       "TIOCGPGRP");
-	is_str(fmt(SYS_ioctl, A(4, SIOCGIFCONF, 0xb2000), 0),
-	       "ioctl(4, SIOCGIFCONF, 0xb2000) = 0", "a socket request by name");
+	is_str(fmt(SYS_ioctl, A(4, SIOCGIFCONF, 0xb2000), 0), "ioctl(4, SIOCGIFCONF, 0xb2000) = 0",
+	       "a socket request by name");
 	is_str(fmt(SYS_ioctl, A(3, 0x80049901, 0xb0000), -ENOTTY),
 	       "ioctl(3, _IOC(_IOC_READ, 0x99, 0x1, 0x4), 0xb0000) = -1 ENOTTY (Inappropriate "
 	       "ioctl for device)",
