@@ -9,16 +9,22 @@
 #include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <linux/sockios.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -32,6 +38,8 @@
 #define ARGV_MIN_BYTES 256u   /* bytes kept of each, at least */
 #define ENVP_COUNT_MAX 65536L /* envp entries counted, at most */
 #define FLAGS_TEXT     512u   /* room for a flag list before it needs the heap */
+#define STRUCT_MAX     256u   /* bytes of the largest struct decoded (struct statx) */
+#define SIGSET_BYTES   8u     /* the kernel's sigset_t: 64 signals */
 
 #ifndef O_TMPFILE_MASK
 #define O_TMPFILE_MASK (O_TMPFILE & ~O_DIRECTORY) /* the kernel's __O_TMPFILE */
@@ -86,15 +94,45 @@ enum iov_dir {
 	IOV_ADDR, /* addresses of another process: shown, never read */
 };
 
+/* What a pointer argument points to, when strace shows it as a struct: one decoder a kind. */
+enum struct_kind {
+	SK_NONE = 0,
+	SK_INT,		/* an int: [5] */
+	SK_STAT,	/* struct stat, abbreviated: {st_mode=S_IFREG|0644, st_size=1234, ...} */
+	SK_STATX,	/* struct statx, abbreviated */
+	SK_SIGACTION,	/* the kernel's struct sigaction */
+	SK_SIGSET,	/* the kernel's sigset_t: [INT TERM], ~[...] when most are set */
+	SK_TIMESPEC,	/* {tv_sec=1, tv_nsec=500000000} */
+	SK_RLIMIT,	/* {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY} */
+	SK_WAIT_STATUS, /* [{WIFEXITED(s) && WEXITSTATUS(s) == 0}] */
+	SK_SIGINFO,	/* waitid's siginfo_t */
+	SK_WINSIZE,	/* {ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0} */
+	SK__COUNT,
+};
+
+/* When the structs the kernel writes (struct special.out) are there to be read at exit. */
+enum out_when {
+	OUT_OK = 0,	  /* the call succeeded */
+	OUT_RET_POSITIVE, /* it returned more than 0 (wait4: 0 is WNOHANG's "none yet") */
+	OUT_INTERRUPTED,  /* a signal cut it short (the sleeps' remaining time), as strace */
+};
+
 struct fmt;
 
 struct special {
 	const char *name;
-	void (*args)(struct fmt *f);	  /* prints the arguments itself; NULL: by their kinds */
-	bool off_hex;			  /* A_OFF in hex: mmap's page-aligned file offsets */
-	bool hex_data;			  /* buffers as \xNN bytes: random data (getrandom) */
-	const struct flag_name *flags[6]; /* a table for an A_HEX argument */
-	unsigned char iov[6];		  /* enum iov_dir of each A_IOVEC argument */
+	void (*args)(struct fmt *f);	   /* prints the arguments itself; NULL: by their kinds */
+	bool off_hex;			   /* A_OFF in hex: mmap's page-aligned file offsets */
+	bool hex_data;			   /* buffers as \xNN bytes: random data (getrandom) */
+	const struct flag_name *flags[6];  /* a table for an A_HEX or A_AT_FLAGS argument */
+	const struct flag_name *values[6]; /* a value table for an A_INT argument */
+	unsigned char iov[6];		   /* enum iov_dir of each A_IOVEC argument */
+	unsigned char in[6];  /* enum struct_kind of a pointer the kernel reads: captured at entry,
+				 shown whatever the call returned */
+	unsigned char out[6]; /* enum struct_kind of a pointer the kernel fills in: read at exit */
+	unsigned char out_when; /* enum out_when */
+	/* sets in[] and out[] where they depend on another argument (ioctl's request) */
+	void (*kinds)(const uint64_t *args, unsigned char in[6], unsigned char out[6]);
 };
 
 /* The state of one line being formatted. */
@@ -108,12 +146,15 @@ struct fmt {
 	size_t strsize;
 	bool ok;	/* exited with success: what the kernel wrote can be read */
 	unsigned nargs; /* arguments printed so far */
+	unsigned char in_kind[6], out_kind[6]; /* enum struct_kind of each argument (special) */
 };
 
 static void fmt_clone(struct fmt *f);
 static void fmt_clone3(struct fmt *f);
 static void fmt_fcntl(struct fmt *f);
 static void fmt_pipe(struct fmt *f);
+static void fmt_ioctl(struct fmt *f);
+static void ioctl_kinds(const uint64_t *args, unsigned char in[6], unsigned char out[6]);
 
 /* The O_* flags pipe2 and dup3 take (without the access mode, which would name 0 O_RDONLY). */
 static const struct flag_name pipe_flags[] = {
@@ -193,6 +234,48 @@ static const struct special specials[] = {
 	{ .name = "process_vm_readv", .iov = { [1] = IOV_OUT, [3] = IOV_ADDR } },
 	{ .name = "process_vm_writev", .iov = { [3] = IOV_ADDR } },
 	{ .name = "process_madvise", .iov = { [1] = IOV_ADDR } },
+	{ .name = "stat", .out = { [1] = SK_STAT } },
+	{ .name = "fstat", .out = { [1] = SK_STAT } },
+	{ .name = "lstat", .out = { [1] = SK_STAT } },
+	{ .name = "newfstatat", .out = { [2] = SK_STAT } },
+	{ .name = "statx",
+	  .flags = { [2] = systab_statx_flags, [3] = systab_statx_masks },
+	  .out = { [4] = SK_STATX } },
+	{ .name = "rt_sigaction", .in = { [1] = SK_SIGACTION }, .out = { [2] = SK_SIGACTION } },
+	{ .name = "rt_sigprocmask",
+	  .values = { [0] = systab_sigprocmask_how },
+	  .in = { [1] = SK_SIGSET },
+	  .out = { [2] = SK_SIGSET } },
+	{ .name = "nanosleep",
+	  .in = { [0] = SK_TIMESPEC },
+	  .out = { [1] = SK_TIMESPEC },
+	  .out_when = OUT_INTERRUPTED },
+	{ .name = "clock_nanosleep",
+	  .values = { [0] = systab_clocks },
+	  .flags = { [1] = systab_timer_flags },
+	  .in = { [2] = SK_TIMESPEC },
+	  .out = { [3] = SK_TIMESPEC },
+	  .out_when = OUT_INTERRUPTED },
+	{ .name = "clock_gettime",
+	  .values = { [0] = systab_clocks },
+	  .out = { [1] = SK_TIMESPEC } },
+	{ .name = "clock_getres", .values = { [0] = systab_clocks }, .out = { [1] = SK_TIMESPEC } },
+	{ .name = "clock_settime", .values = { [0] = systab_clocks }, .in = { [1] = SK_TIMESPEC } },
+	{ .name = "getrlimit", .values = { [0] = systab_rlimits }, .out = { [1] = SK_RLIMIT } },
+	{ .name = "setrlimit", .values = { [0] = systab_rlimits }, .in = { [1] = SK_RLIMIT } },
+	{ .name = "prlimit64",
+	  .values = { [1] = systab_rlimits },
+	  .in = { [2] = SK_RLIMIT },
+	  .out = { [3] = SK_RLIMIT } },
+	{ .name = "wait4",
+	  .flags = { [2] = systab_wait_options },
+	  .out = { [1] = SK_WAIT_STATUS },
+	  .out_when = OUT_RET_POSITIVE },
+	{ .name = "waitid",
+	  .values = { [0] = systab_waitid_types },
+	  .flags = { [3] = systab_wait_options },
+	  .out = { [2] = SK_SIGINFO } },
+	{ .name = "ioctl", .args = fmt_ioctl, .kinds = ioctl_kinds },
 };
 
 static const struct special *special_get(const struct syscall_def *d)
@@ -414,10 +497,37 @@ static void cap_argv(const struct mem_reader *m, uint64_t addr, size_t elems, si
 	free(ptrs);
 }
 
+/* ---- structs behind pointer arguments ---- */
+
+struct struct_decoder {
+	size_t size; /* bytes read */
+	/* appends the struct in strace's form; data holds size bytes, 8-byte aligned */
+	void (*put)(struct strbuf *out, const void *data);
+};
+
+static const struct struct_decoder struct_decoders[SK__COUNT];
+
+/* Which arguments of a call of sp (with these args) point to structs, read at entry or exit. */
+static void struct_kinds(const struct special *sp, const uint64_t *args, unsigned char in[6],
+			 unsigned char out[6])
+{
+	memset(in, 0, 6);
+	memset(out, 0, 6);
+	if (!sp)
+		return;
+	memcpy(in, sp->in, 6);
+	memcpy(out, sp->out, 6);
+	if (sp->kinds)
+		sp->kinds(args, in, out);
+}
+
 /* Whether d has an argument whose memory is read before the call runs. */
-static bool needs_capture(const struct syscall_def *d, const struct special *sp)
+static bool needs_capture(const struct syscall_def *d, const struct special *sp,
+			  const unsigned char in[6])
 {
 	for (unsigned i = 0; i < d->nargs && i < 6; i++) {
+		if (in[i])
+			return true;
 		switch (d->args[i]) {
 		case A_PATH:
 		case A_STR:
@@ -447,9 +557,11 @@ static struct decode_cap *capture(const struct mem_reader *m, const struct trace
 				  const struct syscall_def *d, const struct special *sp,
 				  size_t strsize)
 {
+	unsigned char in[6], out[6];
 	struct decode_cap *cap;
 
-	if (!needs_capture(d, sp))
+	struct_kinds(sp, c->args, in, out);
+	if (!needs_capture(d, sp, in))
 		return NULL;
 	cap = xcalloc(1, sizeof(*cap));
 	cap->argv_arg = cap->iov_arg = -1;
@@ -459,6 +571,11 @@ static struct decode_cap *capture(const struct mem_reader *m, const struct trace
 		bool next_ptr = i + 1 < d->nargs && d->args[i + 1] == A_PTR;
 		uint32_t len32;
 
+		if (in[i]) { /* a struct the kernel reads: kept whole, or not at all */
+			if (v)
+				read_bytes(m, v, struct_decoders[in[i]].size, false, &cap->arg[i]);
+			continue;
+		}
 		switch (d->args[i]) {
 		case A_PATH:
 		case A_STR:
@@ -993,6 +1110,295 @@ static void put_buf_out(struct fmt *f, uint64_t v)
 	}
 }
 
+/* A file mode as strace shows it: S_IFREG|S_ISUID|0755, the permissions always in octal. */
+static void put_mode(struct strbuf *out, unsigned mode)
+{
+	if (mode & ~0777u) {
+		put_flags(out, systab_mode_types, mode & ~0777u, NULL);
+		strbuf_addc(out, '|');
+	}
+	strbuf_addf(out, "%#03o", mode & 0777u);
+}
+
+static void put_stat(struct strbuf *out, const void *data)
+{
+	struct stat st;
+
+	memcpy(&st, data, sizeof(st));
+	strbuf_adds(out, "{st_mode=");
+	put_mode(out, st.st_mode);
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		strbuf_addf(out, ", st_rdev=makedev(%#x, %#x)", major(st.st_rdev),
+			    minor(st.st_rdev));
+	else
+		strbuf_addf(out, ", st_size=%lld", (long long)st.st_size);
+	strbuf_adds(out, ", ...}");
+}
+
+static void put_statx(struct strbuf *out, const void *data)
+{
+	struct statx sx;
+
+	memcpy(&sx, data, sizeof(sx));
+	strbuf_adds(out, "{stx_mask=");
+	put_flags(out, systab_statx_masks, sx.stx_mask, NULL);
+	strbuf_adds(out, ", stx_attributes=");
+	put_flags(out, systab_statx_attrs, sx.stx_attributes, NULL);
+	strbuf_adds(out, ", stx_mode=");
+	put_mode(out, sx.stx_mode);
+	strbuf_addf(out, ", stx_size=%llu, ...}", (unsigned long long)sx.stx_size);
+}
+
+/*
+ * A signal set as strace shows it: [INT TERM], the names without "SIG", 33 and up as RT_1...;
+ * the complement ~[...] when more than half of the 64 signals are in it.
+ */
+static void put_sigmask(struct strbuf *out, uint64_t mask)
+{
+	bool first = true;
+
+	if (__builtin_popcountll(mask) > 32) {
+		strbuf_addc(out, '~');
+		mask = ~mask;
+	}
+	strbuf_addc(out, '[');
+	for (unsigned sig = 1; sig <= 64; sig++) {
+		const char *name = sig <= 32 ? systab_value_name(systab_signals, sig) : NULL;
+
+		if (!((mask >> (sig - 1)) & 1))
+			continue;
+		if (!first)
+			strbuf_addc(out, ' ');
+		first = false;
+		if (name && strncmp(name, "SIG", 3) == 0)
+			strbuf_adds(out, name + 3);
+		else
+			strbuf_addf(out, "RT_%u", sig - 32);
+	}
+	strbuf_addc(out, ']');
+}
+
+static void put_sigset(struct strbuf *out, const void *data)
+{
+	uint64_t mask;
+
+	memcpy(&mask, data, sizeof(mask));
+	put_sigmask(out, mask);
+}
+
+/* The kernel's struct sigaction on x86_64 (not glibc's, whose mask is 128 bytes). */
+struct kernel_sigaction {
+	uint64_t handler, flags, restorer;
+	uint64_t mask; /* SIGSET_BYTES */
+};
+
+static void put_sigaction(struct strbuf *out, const void *data)
+{
+	struct kernel_sigaction sa;
+	const char *name;
+
+	memcpy(&sa, data, sizeof(sa));
+	strbuf_adds(out, "{sa_handler=");
+	name = systab_value_name(systab_sig_handlers, sa.handler);
+	if (name)
+		strbuf_adds(out, name);
+	else
+		put_hex(out, sa.handler);
+	strbuf_adds(out, ", sa_mask=");
+	put_sigmask(out, sa.mask);
+	strbuf_adds(out, ", sa_flags=");
+	put_flags(out, systab_sa_flags, sa.flags, NULL);
+	if (sa.flags & SYSTAB_SA_RESTORER) {
+		strbuf_adds(out, ", sa_restorer=");
+		put_ptr(out, sa.restorer);
+	}
+	strbuf_addc(out, '}');
+}
+
+static void put_timespec(struct strbuf *out, const void *data)
+{
+	int64_t ts[2]; /* the kernel's __kernel_timespec: tv_sec, tv_nsec */
+
+	memcpy(ts, data, sizeof(ts));
+	strbuf_addf(out, "{tv_sec=%lld, tv_nsec=%lld}", (long long)ts[0], (long long)ts[1]);
+}
+
+/* One limit: RLIM64_INFINITY, N*1024 for a multiple of 1024 above it (strace's way), or N. */
+static void put_rlim(struct strbuf *out, uint64_t v)
+{
+	if (v == UINT64_MAX)
+		strbuf_adds(out, "RLIM64_INFINITY");
+	else if (v > 1024 && v % 1024 == 0)
+		strbuf_addf(out, "%llu*1024", (unsigned long long)(v / 1024));
+	else
+		strbuf_addf(out, "%llu", (unsigned long long)v);
+}
+
+static void put_rlimit(struct strbuf *out, const void *data)
+{
+	uint64_t r[2]; /* struct rlimit64: cur, max (struct rlimit on 64-bit) */
+
+	memcpy(r, data, sizeof(r));
+	strbuf_adds(out, "{rlim_cur=");
+	put_rlim(out, r[0]);
+	strbuf_adds(out, ", rlim_max=");
+	put_rlim(out, r[1]);
+	strbuf_addc(out, '}');
+}
+
+/* wait4's status as strace shows it, bits the macros do not explain appended in hex. */
+static void put_wait_status(struct strbuf *out, const void *data)
+{
+	int32_t s;
+	unsigned rest;
+
+	memcpy(&s, data, sizeof(s));
+	if (WIFSTOPPED(s)) {
+		strbuf_adds(out, "[{WIFSTOPPED(s) && WSTOPSIG(s) == ");
+		put_value(out, systab_signals, WSTOPSIG(s) & 0x7f);
+		if (WSTOPSIG(s) & 0x80) /* PTRACE_O_TRACESYSGOOD */
+			strbuf_adds(out, " | 0x80");
+		strbuf_addc(out, '}');
+		rest = (unsigned)s & ~0xffffu;
+	} else if (WIFSIGNALED(s)) {
+		strbuf_adds(out, "[{WIFSIGNALED(s) && WTERMSIG(s) == ");
+		put_value(out, systab_signals, WTERMSIG(s));
+		strbuf_adds(out, WCOREDUMP(s) ? " && WCOREDUMP(s)}" : "}");
+		rest = (unsigned)s & ~0xffu;
+	} else if (WIFEXITED(s)) {
+		strbuf_addf(out, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}", WEXITSTATUS(s));
+		rest = (unsigned)s & ~0xff00u;
+	} else if (WIFCONTINUED(s)) {
+		strbuf_adds(out, "[{WIFCONTINUED(s)}");
+		rest = (unsigned)s & ~0xffffu;
+	} else {
+		strbuf_addf(out, "[%#x]", (unsigned)s);
+		return;
+	}
+	if (rest)
+		strbuf_addf(out, " | %#x", rest);
+	strbuf_addc(out, ']');
+}
+
+/* waitid's siginfo: {} when no child was waited for (WNOHANG). */
+static void put_siginfo(struct strbuf *out, const void *data)
+{
+	siginfo_t si;
+
+	memcpy(&si, data, sizeof(si));
+	if (!si.si_signo) {
+		strbuf_adds(out, "{}");
+		return;
+	}
+	strbuf_adds(out, "{si_signo=");
+	put_value(out, systab_signals, si.si_signo);
+	strbuf_adds(out, ", si_code=");
+	if (si.si_signo != SIGCHLD) {
+		strbuf_addf(out, "%d}", si.si_code);
+		return;
+	}
+	put_value(out, systab_cld_codes, si.si_code);
+	strbuf_addf(out, ", si_pid=%d, si_uid=%u, si_status=", (int)si.si_pid, (unsigned)si.si_uid);
+	if (si.si_code == CLD_EXITED)
+		strbuf_addf(out, "%d", si.si_status);
+	else
+		put_value(out, systab_signals, si.si_status);
+	strbuf_addf(out, ", si_utime=%lld, si_stime=%lld}", (long long)si.si_utime,
+		    (long long)si.si_stime);
+}
+
+static void put_winsize(struct strbuf *out, const void *data)
+{
+	struct winsize ws;
+
+	memcpy(&ws, data, sizeof(ws));
+	strbuf_addf(out, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", ws.ws_row, ws.ws_col,
+		    ws.ws_xpixel, ws.ws_ypixel);
+}
+
+static void put_int_struct(struct strbuf *out, const void *data)
+{
+	int32_t v;
+
+	memcpy(&v, data, sizeof(v));
+	strbuf_addf(out, "[%d]", v);
+}
+
+static const struct struct_decoder struct_decoders[SK__COUNT] = {
+	[SK_INT] = { sizeof(int32_t), put_int_struct },
+	[SK_STAT] = { sizeof(struct stat), put_stat },
+	[SK_STATX] = { sizeof(struct statx), put_statx },
+	[SK_SIGACTION] = { sizeof(struct kernel_sigaction), put_sigaction },
+	[SK_SIGSET] = { SIGSET_BYTES, put_sigset },
+	[SK_TIMESPEC] = { 2 * sizeof(int64_t), put_timespec },
+	[SK_RLIMIT] = { 2 * sizeof(uint64_t), put_rlimit },
+	[SK_WAIT_STATUS] = { sizeof(int32_t), put_wait_status },
+	[SK_SIGINFO] = { sizeof(siginfo_t), put_siginfo },
+	[SK_WINSIZE] = { sizeof(struct winsize), put_winsize },
+};
+
+_Static_assert(sizeof(struct statx) <= STRUCT_MAX && sizeof(siginfo_t) <= STRUCT_MAX,
+	       "STRUCT_MAX holds every decoded struct");
+
+/* Whether an error means a signal interrupted the call (EINTR or a restart code). */
+static bool interrupted(const struct trace_call *c)
+{
+	int err = (int)-c->ret;
+
+	if (!c->is_error)
+		return false;
+	if (err == EINTR)
+		return true;
+	for (size_t i = 0; i < sizeof(restarts) / sizeof(restarts[0]); i++)
+		if (restarts[i].err == err)
+			return true;
+	return false;
+}
+
+/* Whether what the kernel wrote to the call's output structs is there to read. */
+static bool out_readable(const struct fmt *f)
+{
+	switch (f->sp ? f->sp->out_when : OUT_OK) {
+	case OUT_RET_POSITIVE:
+		return f->ok && f->c->ret > 0;
+	case OUT_INTERRUPTED:
+		return !f->c->unfinished && interrupted(f->c);
+	default:
+		return f->ok;
+	}
+}
+
+/*
+ * A pointer argument to a struct (f->in_kind[i] or f->out_kind[i] says which): what the kernel
+ * read, as captured at entry, or what it wrote, read now through f->m; the address when it is not
+ * there.
+ */
+static void put_struct_arg(struct fmt *f, unsigned i)
+{
+	uint64_t v = f->c->args[i], buf[STRUCT_MAX / sizeof(uint64_t)];
+	const struct cap_bytes *b = &f->cap->arg[i];
+	const struct struct_decoder *sd;
+
+	if (!v) {
+		strbuf_adds(f->out, "NULL");
+		return;
+	}
+	if (f->in_kind[i]) {
+		sd = &struct_decoders[f->in_kind[i]];
+		if (b->data && b->len == sd->size) {
+			sd->put(f->out, b->data);
+			return;
+		}
+	} else if (out_readable(f)) {
+		sd = &struct_decoders[f->out_kind[i]];
+		if (mem_read(f->m, v, buf, sd->size) == sd->size) {
+			sd->put(f->out, buf);
+			return;
+		}
+	}
+	put_ptr(f->out, v);
+}
+
 /* Whether an open-style mode argument is there: only with O_CREAT or O_TMPFILE (strace's rule). */
 static bool mode_shown(const struct fmt *f, unsigned i)
 {
@@ -1011,6 +1417,11 @@ static unsigned put_arg(struct fmt *f, unsigned i)
 	struct strbuf *out = f->out;
 	uint64_t v = f->c->args[i];
 
+	if (f->in_kind[i] || f->out_kind[i]) {
+		sep(f);
+		put_struct_arg(f, i);
+		return 1;
+	}
 	switch (f->d->args[i]) {
 	case A_UNUSED:
 		return 1;
@@ -1037,6 +1448,11 @@ static unsigned put_arg(struct fmt *f, unsigned i)
 	sep(f);
 	switch (f->d->args[i]) {
 	case A_INT:
+		if (f->sp && f->sp->values[i])
+			put_value(out, f->sp->values[i], (int)v);
+		else
+			strbuf_addf(out, "%d", (int)v);
+		break;
 	case A_FD:
 		strbuf_addf(out, "%d", (int)v);
 		break;
@@ -1090,7 +1506,8 @@ static unsigned put_arg(struct fmt *f, unsigned i)
 		put_value(out, systab_fcntl_cmds, (int)v);
 		break;
 	case A_AT_FLAGS:
-		put_flags(out, systab_at_flags, v, NULL);
+		put_flags(out, f->sp && f->sp->flags[i] ? f->sp->flags[i] : systab_at_flags, v,
+			  NULL);
 		break;
 	case A_WHENCE:
 		put_value(out, systab_whence, (int)v);
@@ -1156,7 +1573,7 @@ static void put_int_at(struct fmt *f, uint64_t addr)
 	int32_t v;
 
 	if (f->ok && addr && mem_read(f->m, addr, &v, sizeof(v)) == sizeof(v))
-		strbuf_addf(f->out, "[%d]", v);
+		put_int_struct(f->out, &v);
 	else
 		put_ptr(f->out, addr);
 }
@@ -1327,6 +1744,113 @@ static void fmt_fcntl(struct fmt *f)
 	}
 }
 
+/* How ioctl's third argument reads, by request; IA_HEX for a request not listed. */
+enum ioctl_arg { IA_HEX = 0, IA_NONE, IA_INT, IA_PTR, IA_STRUCT };
+
+static const struct {
+	unsigned cmd;
+	enum ioctl_arg how;
+	unsigned char in, out; /* enum struct_kind, with IA_STRUCT */
+} ioctl_args[] = {
+	{ TCGETS, IA_PTR, 0, 0 },
+	{ TCSETS, IA_PTR, 0, 0 },
+	{ TCSETSW, IA_PTR, 0, 0 },
+	{ TCSETSF, IA_PTR, 0, 0 },
+	{ TCGETA, IA_PTR, 0, 0 },
+	{ TCSETA, IA_PTR, 0, 0 },
+	{ TCSETAW, IA_PTR, 0, 0 },
+	{ TCSETAF, IA_PTR, 0, 0 },
+	{ TCSBRK, IA_INT, 0, 0 },
+	{ TCXONC, IA_INT, 0, 0 },
+	{ TCFLSH, IA_INT, 0, 0 },
+	{ TIOCEXCL, IA_NONE, 0, 0 },
+	{ TIOCNXCL, IA_NONE, 0, 0 },
+	{ TIOCSCTTY, IA_INT, 0, 0 },
+	{ TIOCNOTTY, IA_NONE, 0, 0 },
+	{ TIOCGPGRP, IA_STRUCT, 0, SK_INT },
+	{ TIOCSPGRP, IA_STRUCT, SK_INT, 0 },
+	{ TIOCGSID, IA_STRUCT, 0, SK_INT },
+	{ TIOCOUTQ, IA_STRUCT, 0, SK_INT },
+	{ TIOCGWINSZ, IA_STRUCT, 0, SK_WINSIZE },
+	{ TIOCSWINSZ, IA_STRUCT, SK_WINSIZE, 0 },
+	{ TIOCGPTN, IA_STRUCT, 0, SK_INT },
+	{ TIOCSPTLCK, IA_STRUCT, SK_INT, 0 },
+	{ TIOCGPTPEER, IA_HEX, 0, 0 },
+	{ FIONREAD, IA_STRUCT, 0, SK_INT },
+	{ FIONBIO, IA_STRUCT, SK_INT, 0 },
+	{ FIOASYNC, IA_STRUCT, SK_INT, 0 },
+	{ FIOCLEX, IA_NONE, 0, 0 },
+	{ FIONCLEX, IA_NONE, 0, 0 },
+	{ SIOCATMARK, IA_STRUCT, 0, SK_INT },
+	{ SIOCGIFNAME, IA_PTR, 0, 0 },
+	{ SIOCGIFCONF, IA_PTR, 0, 0 },
+	{ SIOCGIFFLAGS, IA_PTR, 0, 0 },
+	{ SIOCSIFFLAGS, IA_PTR, 0, 0 },
+	{ SIOCGIFADDR, IA_PTR, 0, 0 },
+	{ SIOCGIFMTU, IA_PTR, 0, 0 },
+	{ SIOCGIFHWADDR, IA_PTR, 0, 0 },
+	{ SIOCGIFINDEX, IA_PTR, 0, 0 },
+};
+
+static size_t ioctl_find(unsigned cmd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ioctl_args) / sizeof(ioctl_args[0]); i++)
+		if (ioctl_args[i].cmd == cmd)
+			break;
+	return i;
+}
+
+static void ioctl_kinds(const uint64_t *args, unsigned char in[6], unsigned char out[6])
+{
+	size_t i = ioctl_find((unsigned)args[1]);
+
+	if (i < sizeof(ioctl_args) / sizeof(ioctl_args[0]) && ioctl_args[i].how == IA_STRUCT) {
+		in[2] = ioctl_args[i].in;
+		out[2] = ioctl_args[i].out;
+	}
+}
+
+/* ioctl(fd, TIOCGWINSZ, {ws_row=24, ...}); an unknown request as _IOC(dir, type, nr, size). */
+static void fmt_ioctl(struct fmt *f)
+{
+	const uint64_t *a = f->c->args;
+	unsigned cmd = (unsigned)a[1]; /* the kernel takes an unsigned int */
+	const char *name = systab_value_name(systab_ioctl_cmds, cmd);
+	size_t i = ioctl_find(cmd);
+	enum ioctl_arg how =
+		i < sizeof(ioctl_args) / sizeof(ioctl_args[0]) ? ioctl_args[i].how : IA_HEX;
+
+	strbuf_addf(f->out, "%d, ", (int)a[0]);
+	if (name) {
+		strbuf_adds(f->out, name);
+	} else {
+		strbuf_adds(f->out, "_IOC(");
+		put_flags(f->out, systab_ioctl_dirs, _IOC_DIR(cmd), "_IOC_NONE");
+		strbuf_addf(f->out, ", %#x, %#x, %#x)", _IOC_TYPE(cmd), _IOC_NR(cmd),
+			    _IOC_SIZE(cmd));
+	}
+	f->nargs = 2;
+	if (how == IA_NONE)
+		return;
+	sep(f);
+	switch (how) {
+	case IA_INT:
+		strbuf_addf(f->out, "%d", (int)a[2]);
+		break;
+	case IA_PTR:
+		put_ptr(f->out, a[2]);
+		break;
+	case IA_STRUCT:
+		put_struct_arg(f, 2);
+		break;
+	default:
+		put_hex(f->out, a[2]);
+		break;
+	}
+}
+
 /* " = RET", padded so that '=' lands on the column align of the current line. */
 static void put_return(const struct trace_call *c, const struct syscall_def *d, bool raw,
 		       unsigned align, struct strbuf *out)
@@ -1406,6 +1930,7 @@ void decode_format(const struct mem_reader *m, const struct trace_call *c,
 		f.strsize = opt_strsize(o);
 		f.ok = !c->unfinished && !c->is_error;
 		f.cap = c->priv;
+		struct_kinds(f.sp, c->args, f.in_kind, f.out_kind);
 		if (!f.cap) /* no entry seen: what is still there now is the best there is */
 			f.cap = tmp = capture(m, c, d, f.sp, f.strsize);
 		if (!f.cap)

@@ -40,7 +40,8 @@ struct decode_opts {
  * strings, execve's argv (the first max(strsize, 32) elements, each cut at max(strsize, 256)
  * bytes) and the count of its envp, the sockaddr of connect/bind/sendto, the socklen an
  * accept-style call passes in, the data of the write family (first strsize bytes, iovecs
- * included). The capture is stored in c->priv, which the decoder then owns: call
+ * included), the structs a call hands the kernel (rt_sigaction's new action, a sigset, a
+ * timespec, an rlimit, an ioctl's int or winsize). The capture is stored in c->priv, which the decoder then owns: call
  * decode_release(c) once the call is done with. c->priv must be NULL or an earlier capture of
  * this decoder (freed first). m reads the memory of c->tid; o may be NULL (defaults). The capture
  * is the same in raw mode: decode_arg_str and friends work whatever the display.
@@ -55,7 +56,9 @@ void decode_release(struct trace_call *c);
  * a newline: `openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3`, `= -1 ENOENT (No such
  * file or directory)`, `= ? ERESTARTSYS (To be restarted if SA_RESTART is set)`, `= ?` for an
  * unfinished call and for exit/exit_group. What the kernel wrote (read buffers, accept's address,
- * readv's iovecs) is read through m now; what decode_enter captured is taken from c->priv, and
+ * readv's iovecs, the structs of stat, statx, rt_sigaction, rt_sigprocmask, the clock and sleep
+ * calls, the rlimit calls, wait4, waitid and ioctl, only when the call succeeded) is read
+ * through m now; what decode_enter captured is taken from c->priv, and
  * read now when there is no capture (attached in the middle of the call). c->arch is the
  * AUDIT_ARCH_* value of PTRACE_GET_SYSCALL_INFO (0 reads as the native architecture); a syscall
  * of an unknown number or architecture prints as syscall_0x1b3(0x1, ...) with six arguments.

@@ -8,8 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "trace/systab_x86_64.h"
@@ -128,6 +134,48 @@ const char *systab_errno_name(int err)
 #endif
 #ifndef F_SET_FILE_RW_HINT
 #define F_SET_FILE_RW_HINT 1038
+#endif
+/* the kernel's sigaction flags glibc does not define */
+#define KERNEL_SA_UNSUPPORTED	 0x00000400
+#define KERNEL_SA_EXPOSE_TAGBITS 0x00000800
+#define KERNEL_WNOTHREAD	 0x20000000 /* __WNOTHREAD */
+#define KERNEL_WALL		 0x40000000 /* __WALL */
+#define KERNEL_WCLONE		 0x80000000 /* __WCLONE */
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x1000U
+#endif
+#ifndef STATX_DIOALIGN
+#define STATX_DIOALIGN 0x2000U
+#endif
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+#ifndef STATX_SUBVOL
+#define STATX_SUBVOL 0x8000U
+#endif
+#ifndef STATX_WRITE_ATOMIC
+#define STATX_WRITE_ATOMIC 0x10000U
+#endif
+#ifndef STATX_DIO_READ_ALIGN
+#define STATX_DIO_READ_ALIGN 0x20000U
+#endif
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x2000
+#endif
+#ifndef STATX_ATTR_VERITY
+#define STATX_ATTR_VERITY 0x100000
+#endif
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX 0x200000
+#endif
+#ifndef AT_STATX_SYNC_TYPE
+#define AT_STATX_SYNC_TYPE 0x6000
+#endif
+#ifndef CLOCK_TAI
+#define CLOCK_TAI 11
 #endif
 
 const struct flag_name systab_classes[] = {
@@ -436,6 +484,224 @@ const struct flag_name systab_whence[] = {
 	VAL(SEEK_END),
 	VAL(SEEK_DATA),
 	VAL(SEEK_HOLE),
+	END,
+};
+
+/* statx's flags: the sync type is a field (0 is AT_STATX_SYNC_AS_STAT), then the AT_* bits */
+const struct flag_name systab_statx_flags[] = {
+	FIELD(AT_STATX_SYNC_TYPE, AT_STATX_SYNC_AS_STAT),
+	FIELD(AT_STATX_SYNC_TYPE, AT_STATX_FORCE_SYNC),
+	FIELD(AT_STATX_SYNC_TYPE, AT_STATX_DONT_SYNC),
+	INCLUDE(systab_at_flags),
+	END,
+};
+
+/* STATX_BASIC_STATS first, so that it takes the bits it stands for */
+const struct flag_name systab_statx_masks[] = {
+	FLAG(STATX_BASIC_STATS),
+	FLAG(STATX_TYPE),
+	FLAG(STATX_MODE),
+	FLAG(STATX_NLINK),
+	FLAG(STATX_UID),
+	FLAG(STATX_GID),
+	FLAG(STATX_ATIME),
+	FLAG(STATX_MTIME),
+	FLAG(STATX_CTIME),
+	FLAG(STATX_INO),
+	FLAG(STATX_SIZE),
+	FLAG(STATX_BLOCKS),
+	FLAG(STATX_BTIME),
+	FLAG(STATX_MNT_ID),
+	FLAG(STATX_DIOALIGN),
+	FLAG(STATX_MNT_ID_UNIQUE),
+	FLAG(STATX_SUBVOL),
+	FLAG(STATX_WRITE_ATOMIC),
+	FLAG(STATX_DIO_READ_ALIGN),
+	END,
+};
+
+const struct flag_name systab_statx_attrs[] = {
+	FLAG(STATX_ATTR_COMPRESSED),
+	FLAG(STATX_ATTR_IMMUTABLE),
+	FLAG(STATX_ATTR_APPEND),
+	FLAG(STATX_ATTR_NODUMP),
+	FLAG(STATX_ATTR_ENCRYPTED),
+	FLAG(STATX_ATTR_AUTOMOUNT),
+	FLAG(STATX_ATTR_MOUNT_ROOT),
+	FLAG(STATX_ATTR_VERITY),
+	FLAG(STATX_ATTR_DAX),
+	END,
+};
+
+/* A mode without its permission bits: the file type field, then the set-id and sticky bits. */
+const struct flag_name systab_mode_types[] = {
+	FIELD(S_IFMT, S_IFREG),
+	FIELD(S_IFMT, S_IFDIR),
+	FIELD(S_IFMT, S_IFLNK),
+	FIELD(S_IFMT, S_IFCHR),
+	FIELD(S_IFMT, S_IFBLK),
+	FIELD(S_IFMT, S_IFIFO),
+	FIELD(S_IFMT, S_IFSOCK),
+	FLAG(S_ISUID),
+	FLAG(S_ISGID),
+	FLAG(S_ISVTX),
+	END,
+};
+
+/* strace's order */
+const struct flag_name systab_sa_flags[] = {
+	NAMED(SYSTAB_SA_RESTORER, "SA_RESTORER"),
+	FLAG(SA_ONSTACK),
+	FLAG(SA_RESTART),
+	FLAG(SA_NODEFER),
+	FLAG(SA_RESETHAND),
+	FLAG(SA_SIGINFO),
+	FLAG(SA_NOCLDSTOP),
+	FLAG(SA_NOCLDWAIT),
+	NAMED(KERNEL_SA_UNSUPPORTED, "SA_UNSUPPORTED"),
+	NAMED(KERNEL_SA_EXPOSE_TAGBITS, "SA_EXPOSE_TAGBITS"),
+	END,
+};
+
+/* a sigaction's handler: a value table, any other value is an address */
+const struct flag_name systab_sig_handlers[] = {
+	NAMED(0, "SIG_DFL"),
+	NAMED(1, "SIG_IGN"),
+	END,
+};
+
+const struct flag_name systab_sigprocmask_how[] = {
+	VAL(SIG_BLOCK),
+	VAL(SIG_UNBLOCK),
+	VAL(SIG_SETMASK),
+	END,
+};
+
+const struct flag_name systab_clocks[] = {
+	VAL(CLOCK_REALTIME),
+	VAL(CLOCK_MONOTONIC),
+	VAL(CLOCK_PROCESS_CPUTIME_ID),
+	VAL(CLOCK_THREAD_CPUTIME_ID),
+	VAL(CLOCK_MONOTONIC_RAW),
+	VAL(CLOCK_REALTIME_COARSE),
+	VAL(CLOCK_MONOTONIC_COARSE),
+	VAL(CLOCK_BOOTTIME),
+	VAL(CLOCK_REALTIME_ALARM),
+	VAL(CLOCK_BOOTTIME_ALARM),
+	VAL(CLOCK_TAI),
+	END,
+};
+
+const struct flag_name systab_timer_flags[] = {
+	FLAG(TIMER_ABSTIME),
+	END,
+};
+
+const struct flag_name systab_rlimits[] = {
+	VAL(RLIMIT_CPU),
+	VAL(RLIMIT_FSIZE),
+	VAL(RLIMIT_DATA),
+	VAL(RLIMIT_STACK),
+	VAL(RLIMIT_CORE),
+	VAL(RLIMIT_RSS),
+	VAL(RLIMIT_NPROC),
+	VAL(RLIMIT_NOFILE),
+	VAL(RLIMIT_MEMLOCK),
+	VAL(RLIMIT_AS),
+	VAL(RLIMIT_LOCKS),
+	VAL(RLIMIT_SIGPENDING),
+	VAL(RLIMIT_MSGQUEUE),
+	VAL(RLIMIT_NICE),
+	VAL(RLIMIT_RTPRIO),
+	VAL(RLIMIT_RTTIME),
+	END,
+};
+
+/* wait4 and waitid options (WUNTRACED is WSTOPPED, which strace names) */
+const struct flag_name systab_wait_options[] = {
+	FLAG(WNOHANG),
+	FLAG(WSTOPPED),
+	FLAG(WEXITED),
+	FLAG(WCONTINUED),
+	FLAG(WNOWAIT),
+	NAMED(KERNEL_WNOTHREAD, "__WNOTHREAD"),
+	NAMED(KERNEL_WALL, "__WALL"),
+	NAMED(KERNEL_WCLONE, "__WCLONE"),
+	END,
+};
+
+const struct flag_name systab_waitid_types[] = {
+	VAL(P_ALL),
+	VAL(P_PID),
+	VAL(P_PGID),
+	VAL(P_PIDFD),
+	END,
+};
+
+/* si_code of a SIGCHLD */
+const struct flag_name systab_cld_codes[] = {
+	VAL(CLD_EXITED),
+	VAL(CLD_KILLED),
+	VAL(CLD_DUMPED),
+	VAL(CLD_TRAPPED),
+	VAL(CLD_STOPPED),
+	VAL(CLD_CONTINUED),
+	END,
+};
+
+/* The common terminal, file and socket requests (FIONREAD is also SIOCINQ, TIOCOUTQ SIOCOUTQ). */
+const struct flag_name systab_ioctl_cmds[] = {
+	VAL(TCGETS),
+	VAL(TCSETS),
+	VAL(TCSETSW),
+	VAL(TCSETSF),
+	VAL(TCGETA),
+	VAL(TCSETA),
+	VAL(TCSETAW),
+	VAL(TCSETAF),
+	VAL(TCSBRK),
+	VAL(TCXONC),
+	VAL(TCFLSH),
+	VAL(TIOCEXCL),
+	VAL(TIOCNXCL),
+	VAL(TIOCSCTTY),
+	VAL(TIOCGPGRP),
+	VAL(TIOCSPGRP),
+	VAL(TIOCOUTQ),
+	VAL(TIOCSTI),
+	VAL(TIOCGWINSZ),
+	VAL(TIOCSWINSZ),
+	VAL(TIOCMGET),
+	VAL(TIOCMSET),
+	VAL(FIONREAD),
+	VAL(TIOCLINUX),
+	VAL(TIOCCONS),
+	VAL(FIONBIO),
+	VAL(TIOCNOTTY),
+	VAL(TIOCGSID),
+	VAL(TIOCGPTN),
+	VAL(TIOCSPTLCK),
+	VAL(TIOCGPTPEER),
+	VAL(FIONCLEX),
+	VAL(FIOCLEX),
+	VAL(FIOASYNC),
+	VAL(FIOQSIZE),
+	VAL(SIOCATMARK),
+	VAL(SIOCGSTAMP),
+	VAL(SIOCGIFNAME),
+	VAL(SIOCGIFCONF),
+	VAL(SIOCGIFFLAGS),
+	VAL(SIOCSIFFLAGS),
+	VAL(SIOCGIFADDR),
+	VAL(SIOCGIFMTU),
+	VAL(SIOCGIFHWADDR),
+	VAL(SIOCGIFINDEX),
+	END,
+};
+
+const struct flag_name systab_ioctl_dirs[] = {
+	FLAG(_IOC_READ),
+	FLAG(_IOC_WRITE),
 	END,
 };
 

@@ -155,6 +155,23 @@ extern const struct flag_name systab_fcntl_cmds[];   /* value table: F_DUPFD... 
 extern const struct flag_name systab_at_flags[];     /* AT_*: 0x200 reads AT_REMOVEDIR (it is
 							AT_EACCESS for faccessat2) */
 extern const struct flag_name systab_whence[];	     /* value table: SEEK_SET... */
+extern const struct flag_name systab_statx_flags[];  /* AT_STATX_SYNC_AS_STAT field, AT_* */
+extern const struct flag_name systab_statx_masks[];  /* STATX_BASIC_STATS, STATX_* */
+extern const struct flag_name systab_statx_attrs[];  /* STATX_ATTR_* */
+extern const struct flag_name systab_mode_types[];   /* S_IFMT field, S_ISUID... (not 0777) */
+extern const struct flag_name systab_sa_flags[];     /* SA_RESTORER, SA_ONSTACK... */
+extern const struct flag_name systab_sig_handlers[]; /* value table: SIG_DFL, SIG_IGN */
+extern const struct flag_name systab_sigprocmask_how[]; /* value table: SIG_BLOCK... */
+extern const struct flag_name systab_clocks[];		/* value table: CLOCK_REALTIME... */
+extern const struct flag_name systab_timer_flags[];	/* TIMER_ABSTIME */
+extern const struct flag_name systab_rlimits[];		/* value table: RLIMIT_CPU... */
+extern const struct flag_name systab_wait_options[];	/* WNOHANG, WSTOPPED, WEXITED, __WALL... */
+extern const struct flag_name systab_waitid_types[];	/* value table: P_ALL, P_PID... */
+extern const struct flag_name systab_cld_codes[];	/* value table: CLD_EXITED... */
+extern const struct flag_name systab_ioctl_cmds[];	/* value table: TCGETS, FIONREAD... */
+extern const struct flag_name systab_ioctl_dirs[]; /* _IOC_READ, _IOC_WRITE: pass "_IOC_NONE" */
+
+#define SYSTAB_SA_RESTORER 0x04000000 /* the kernel's SA_RESTORER, which glibc does not define */
 
 /*
  * Writes value as names joined by '|' in table order ("O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC"),

@@ -8,10 +8,16 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "base/strbuf.h"
 #include "trace/decode.h"
@@ -581,6 +587,271 @@ static void quote(void)
 	strbuf_release(&sb);
 }
 
+/* ---- structs behind pointers ---- */
+
+static void stats(void)
+{
+	static struct stat reg, chr, dir;
+	static struct statx sx;
+
+	unmap_all();
+	memset(&reg, 0, sizeof(reg));
+	reg.st_mode = S_IFREG | 0640;
+	reg.st_size = 1234;
+	memset(&chr, 0, sizeof(chr));
+	chr.st_mode = S_IFCHR | 0666;
+	chr.st_rdev = makedev(1, 3);
+	memset(&dir, 0, sizeof(dir));
+	dir.st_mode = S_IFDIR | S_ISVTX | 0777;
+	dir.st_size = 12288;
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS | 0x1000; /* STATX_MNT_ID */
+	sx.stx_mode = S_IFREG | S_ISUID | 0755;
+	sx.stx_size = 1234;
+	map_str(0x60000, "/etc/passwd");
+	map(0x61000, &reg, sizeof(reg));
+	map(0x62000, &chr, sizeof(chr));
+	map(0x63000, &dir, sizeof(dir));
+	map(0x64000, &sx, sizeof(sx));
+	is_str(fmt(SYS_stat, A(0x60000, 0x61000), 0),
+	       "stat(\"/etc/passwd\", {st_mode=S_IFREG|0640, st_size=1234, ...}) = 0",
+	       "stat: type, permissions in octal, size");
+	is_str(fmt(SYS_stat, A(0x60000, 0x61000), -ENOENT),
+	       "stat(\"/etc/passwd\", 0x61000) = -1 ENOENT (No such file or directory)",
+	       "stat that failed: the address");
+	is_str(fmt(SYS_fstat, A(3, 0x62000), 0),
+	       "fstat(3, {st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}) = 0",
+	       "fstat of a device: st_rdev instead of st_size");
+	is_str(fmt(SYS_lstat, A(0x60000, 0x63000), 0),
+	       "lstat(\"/etc/passwd\", {st_mode=S_IFDIR|S_ISVTX|0777, st_size=12288, ...}) = 0",
+	       "lstat: the sticky bit by name");
+	is_str(fmt(SYS_newfstatat, A((uint64_t)AT_FDCWD, 0x60000, 0x61000, 0), 0),
+	       "newfstatat(AT_FDCWD, \"/etc/passwd\", {st_mode=S_IFREG|0640, st_size=1234, ...}, "
+	       "0) = 0",
+	       "newfstatat");
+	is_str(fmt(SYS_stat, A(0x60000, 0xdead0000), 0), "stat(\"/etc/passwd\", 0xdead0000) = 0",
+	       "stat into unreadable memory: the address");
+	is_str(fmt(SYS_statx, A((uint64_t)AT_FDCWD, 0x60000, 0, STATX_BASIC_STATS, 0x64000), 0),
+	       "statx(AT_FDCWD, \"/etc/passwd\", AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, "
+	       "{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, "
+	       "stx_mode=S_IFREG|S_ISUID|0755, stx_size=1234, ...}) = 0",
+	       "statx: its sync type, mask and the struct");
+	is_str(fmt(SYS_statx,
+		   A((uint64_t)AT_FDCWD, 0x60000, AT_SYMLINK_NOFOLLOW, STATX_SIZE, 0x64000),
+		   -EACCES),
+	       "statx(AT_FDCWD, \"/etc/passwd\", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW, "
+	       "STATX_SIZE, 0x64000) = -1 EACCES (Permission denied)",
+	       "statx that failed");
+}
+
+#define SIGBIT(s) (1ULL << ((s)-1))
+
+static void sigs(void)
+{
+	static uint64_t act[4], old[4], set_int_chld, set_most, set_half, set_all;
+	struct trace_call c;
+
+	unmap_all();
+	act[0] = 0x401000; /* handler */
+	act[1] = 0x04000000 | SA_RESTART;
+	act[2] = 0x7f0000001000; /* restorer */
+	act[3] = SIGBIT(SIGINT) | SIGBIT(SIGTERM);
+	memset(old, 0, sizeof(old)); /* SIG_DFL, no flags */
+	set_int_chld = SIGBIT(SIGINT) | SIGBIT(SIGCHLD);
+	set_most = ~(SIGBIT(SIGUSR2) | SIGBIT(32) | SIGBIT(33));
+	set_half = 0xffffffffULL; /* 32 of 64: not yet the complement */
+	set_all = ~0ULL;
+	map(0x70000, act, sizeof(act));
+	map(0x71000, old, sizeof(old));
+	map(0x72000, &set_int_chld, 8);
+	map(0x73000, &set_most, 8);
+	map(0x74000, &set_half, 8);
+	map(0x75000, &set_all, 8);
+	is_str(fmt(SYS_rt_sigaction, A(SIGUSR1, 0x70000, 0, 8), 0),
+	       "rt_sigaction(SIGUSR1, {sa_handler=0x401000, sa_mask=[INT TERM], "
+	       "sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x7f0000001000}, NULL, 8) = 0",
+	       "rt_sigaction: the new action");
+	is_str(fmt(SYS_rt_sigaction, A(SIGPIPE, 0, 0x71000, 8), 0),
+	       "rt_sigaction(SIGPIPE, NULL, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0",
+	       "rt_sigaction: the old action, no restorer without SA_RESTORER");
+	is_str(fmt(SYS_rt_sigaction, A(SIGKILL, 0x70000, 0x71000, 8), -EINVAL),
+	       "rt_sigaction(SIGKILL, {sa_handler=0x401000, sa_mask=[INT TERM], "
+	       "sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x7f0000001000}, 0x71000, 8) = -1 "
+	       "EINVAL (Invalid argument)",
+	       "rt_sigaction that failed: the new action still, the old one's address");
+
+	/* the new action is what the tracee handed over at entry, not what is there at exit */
+	c = call(SYS_rt_sigaction, A(SIGUSR1, 0x70000, 0, 8));
+	decode_enter(&reader, &c, NULL);
+	act[0] = 1; /* SIG_IGN */
+	set_ret(&c, 0);
+	strbuf_reset(&line);
+	decode_format(&reader, &c, NULL, &line);
+	decode_release(&c);
+	ok(strstr(strbuf_str(&line), "sa_handler=0x401000") != NULL,
+	   "the new action is the one captured at entry");
+	is_str(fmt(SYS_rt_sigaction, A(SIGUSR1, 0x70000, 0, 8), 0),
+	       "rt_sigaction(SIGUSR1, {sa_handler=SIG_IGN, sa_mask=[INT TERM], "
+	       "sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x7f0000001000}, NULL, 8) = 0",
+	       "sa_handler SIG_IGN");
+
+	is_str(fmt(SYS_rt_sigprocmask, A(SIG_BLOCK, 0x72000, 0x74000, 8), 0),
+	       "rt_sigprocmask(SIG_BLOCK, [INT CHLD], [HUP INT QUIT ILL TRAP ABRT BUS FPE KILL "
+	       "USR1 "
+	       "SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM "
+	       "PROF WINCH IO PWR SYS RTMIN], 8) = 0",
+	       "rt_sigprocmask: how by name, half the signals set is still a list");
+	is_str(fmt(SYS_rt_sigprocmask, A(SIG_SETMASK, 0x73000, 0, 8), 0),
+	       "rt_sigprocmask(SIG_SETMASK, ~[USR2 RTMIN RT_1], NULL, 8) = 0",
+	       "more than half set: the complement, real-time signals as RTMIN, RT_1");
+	is_str(fmt(SYS_rt_sigprocmask, A(SIG_UNBLOCK, 0x75000, 0x72000, 8), -EFAULT),
+	       "rt_sigprocmask(SIG_UNBLOCK, ~[], 0x72000, 8) = -1 EFAULT (Bad address)",
+	       "every signal: ~[]; the old set of a failed call: its address");
+}
+
+static void times(void)
+{
+	static int64_t ts[2] = { 0, 250000000 }, rem[2] = { 0, 125000000 }, now[2] = { 12, 5 };
+
+	unmap_all();
+	map(0x80000, ts, sizeof(ts));
+	map(0x81000, rem, sizeof(rem));
+	map(0x82000, now, sizeof(now));
+	is_str(fmt(SYS_nanosleep, A(0x80000, 0), 0),
+	       "nanosleep({tv_sec=0, tv_nsec=250000000}, NULL) = 0", "nanosleep");
+	is_str(fmt(SYS_nanosleep, A(0x80000, 0x81000), 0),
+	       "nanosleep({tv_sec=0, tv_nsec=250000000}, 0x81000) = 0",
+	       "nanosleep that slept it all: the remaining time's address");
+	is_str(fmt(SYS_nanosleep, A(0x80000, 0x81000), -516),
+	       "nanosleep({tv_sec=0, tv_nsec=250000000}, {tv_sec=0, tv_nsec=125000000}) = ? "
+	       "ERESTART_RESTARTBLOCK (Interrupted by signal)",
+	       "nanosleep cut short: the remaining time");
+	is_str(fmt(SYS_clock_nanosleep, A(CLOCK_MONOTONIC, TIMER_ABSTIME, 0x80000, 0), 0),
+	       "clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, {tv_sec=0, tv_nsec=250000000}, "
+	       "NULL) = 0",
+	       "clock_nanosleep: clock and flags by name");
+	is_str(fmt(SYS_clock_gettime, A(CLOCK_BOOTTIME, 0x82000), 0),
+	       "clock_gettime(CLOCK_BOOTTIME, {tv_sec=12, tv_nsec=5}) = 0", "clock_gettime");
+	is_str(fmt(SYS_clock_getres, A((uint64_t)-6, 0x82000), -EINVAL),
+	       "clock_getres(-6, 0x82000) = -1 EINVAL (Invalid argument)",
+	       "an unknown clock in decimal, a failed call's address");
+}
+
+static void rlimits(void)
+{
+	static uint64_t stack[2] = { 8192 * 1024, UINT64_MAX }, files[2] = { 1024, 20000 };
+
+	unmap_all();
+	map(0x90000, stack, sizeof(stack));
+	map(0x91000, files, sizeof(files));
+	is_str(fmt(SYS_getrlimit, A(RLIMIT_STACK, 0x90000), 0),
+	       "getrlimit(RLIMIT_STACK, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0",
+	       "getrlimit: multiples of 1024 as N*1024, infinity by name");
+	is_str(fmt(SYS_setrlimit, A(RLIMIT_NOFILE, 0x91000), -EPERM),
+	       "setrlimit(RLIMIT_NOFILE, {rlim_cur=1024, rlim_max=20000}) = -1 EPERM (Operation "
+	       "not permitted)",
+	       "setrlimit shows what it asked for; 1024 itself is plain");
+	is_str(fmt(SYS_prlimit64, A(0, RLIMIT_NOFILE, 0x91000, 0x90000), 0),
+	       "prlimit64(0, RLIMIT_NOFILE, {rlim_cur=1024, rlim_max=20000}, "
+	       "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0",
+	       "prlimit64: new and old");
+	is_str(fmt(SYS_prlimit64, A(1, 99, 0, 0x90000), -EINVAL),
+	       "prlimit64(1, 99, NULL, 0x90000) = -1 EINVAL (Invalid argument)",
+	       "prlimit64: an unknown resource in decimal");
+}
+
+static void waits(void)
+{
+	static int32_t exited = 3 << 8, killed = SIGKILL, core = SIGSEGV | 0x80,
+		       stopped = (SIGSTOP << 8) | 0x7f, cont = 0xffff;
+	static siginfo_t si, none;
+
+	unmap_all();
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGCHLD;
+	si.si_code = CLD_EXITED;
+	si.si_pid = 1234;
+	si.si_uid = 1000;
+	si.si_status = 5;
+	memset(&none, 0, sizeof(none));
+	map(0xa0000, &exited, 4);
+	map(0xa1000, &killed, 4);
+	map(0xa2000, &core, 4);
+	map(0xa3000, &stopped, 4);
+	map(0xa4000, &cont, 4);
+	map(0xa5000, &si, sizeof(si));
+	map(0xa6000, &none, sizeof(none));
+	is_str(fmt(SYS_wait4, A(1234, 0xa0000, 0, 0), 1234),
+	       "wait4(1234, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 1234",
+	       "wait4: an exit status");
+	is_str(fmt(SYS_wait4, A((uint64_t)-1, 0xa1000, __WALL, 0), 1234),
+	       "wait4(-1, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}], __WALL, NULL) = 1234",
+	       "wait4: killed by a signal");
+	is_str(fmt(SYS_wait4, A(1234, 0xa2000, 0, 0), 1234),
+	       "wait4(1234, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}], 0, "
+	       "NULL) = 1234",
+	       "wait4: a core dump");
+	is_str(fmt(SYS_wait4, A(1234, 0xa3000, WUNTRACED, 0), 1234),
+	       "wait4(1234, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSTOP}], WSTOPPED, NULL) = 1234",
+	       "wait4: stopped (WUNTRACED is WSTOPPED)");
+	is_str(fmt(SYS_wait4, A(1234, 0xa4000, WCONTINUED, 0), 1234),
+	       "wait4(1234, [{WIFCONTINUED(s)}], WCONTINUED, NULL) = 1234", "wait4: continued");
+	is_str(fmt(SYS_wait4, A((uint64_t)-1, 0xa0000, WNOHANG, 0), 0),
+	       "wait4(-1, 0xa0000, WNOHANG, NULL) = 0",
+	       "wait4 WNOHANG with nothing yet: the address");
+	is_str(fmt(SYS_wait4, A((uint64_t)-1, 0xa0000, WNOHANG, 0), -ECHILD),
+	       "wait4(-1, 0xa0000, WNOHANG, NULL) = -1 ECHILD (No child processes)",
+	       "wait4 that failed: the address");
+	is_str(fmt(SYS_waitid, A(P_PID, 1234, 0xa5000, WEXITED, 0), 0),
+	       "waitid(P_PID, 1234, {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=1234, "
+	       "si_uid=1000, si_status=5, si_utime=0, si_stime=0}, WEXITED, NULL) = 0",
+	       "waitid: the child's siginfo");
+	is_str(fmt(SYS_waitid, A(P_ALL, 0, 0xa6000, WEXITED | WNOHANG, 0), 0),
+	       "waitid(P_ALL, 0, {}, WNOHANG|WEXITED, NULL) = 0",
+	       "waitid WNOHANG with nothing yet");
+}
+
+static void ioctls(void)
+{
+	static int32_t five = 5, one = 1;
+	static struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+
+	unmap_all();
+	map(0xb0000, &five, 4);
+	map(0xb1000, &one, 4);
+	map(0xb2000, &ws, sizeof(ws));
+	is_str(fmt(SYS_ioctl, A(3, FIONREAD, 0xb0000), 0), "ioctl(3, FIONREAD, [5]) = 0",
+	       "FIONREAD: the count");
+	is_str(fmt(SYS_ioctl, A(3, FIONBIO, 0xb1000), 0), "ioctl(3, FIONBIO, [1]) = 0",
+	       "FIONBIO: what it was given");
+	is_str(fmt(SYS_ioctl, A(3, FIOCLEX, 0), 0), "ioctl(3, FIOCLEX) = 0",
+	       "FIOCLEX takes no argument");
+	is_str(fmt(SYS_ioctl, A(1, TIOCGWINSZ, 0xb2000), 0),
+	       "ioctl(1, TIOCGWINSZ, {ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}) = 0",
+	       "TIOCGWINSZ: the window size");
+	is_str(fmt(SYS_ioctl, A(1, TIOCGWINSZ, 0xb2000), -ENOTTY),
+	       "ioctl(1, TIOCGWINSZ, 0xb2000) = -1 ENOTTY (Inappropriate ioctl for device)",
+	       "TIOCGWINSZ that failed: the address");
+	is_str(fmt(SYS_ioctl, A(1, TIOCSWINSZ, 0xb2000), -EBADF),
+	       "ioctl(1, TIOCSWINSZ, {ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}) = -1 EBADF "
+	       "(Bad file descriptor)",
+	       "TIOCSWINSZ shows what it handed over, whatever the result");
+	is_str(fmt(SYS_ioctl, A(0, TCGETS, 0xb2000), -ENOTTY),
+	       "ioctl(0, TCGETS, 0xb2000) = -1 ENOTTY (Inappropriate ioctl for device)", "TCGETS");
+	is_str(fmt(SYS_ioctl, A(0, TIOCGPGRP, 0xb0000), 0), "ioctl(0, TIOCGPGRP, [5]) = 0",
+	       "TIOCGPGRP");
+	is_str(fmt(SYS_ioctl, A(4, SIOCGIFCONF, 0xb2000), 0), "ioctl(4, SIOCGIFCONF, 0xb2000) = 0",
+	       "a socket request by name");
+	is_str(fmt(SYS_ioctl, A(3, 0x80049901, 0xb0000), -ENOTTY),
+	       "ioctl(3, _IOC(_IOC_READ, 0x99, 0x1, 0x4), 0xb0000) = -1 ENOTTY (Inappropriate "
+	       "ioctl for device)",
+	       "an unknown request as _IOC()");
+	is_str(fmt(SYS_ioctl, A(0, 0xffffffff00001234ULL, 0), -ENOTTY),
+	       "ioctl(0, _IOC(_IOC_NONE, 0x12, 0x34, 0), 0) = -1 ENOTTY (Inappropriate ioctl for "
+	       "device)",
+	       "an unknown request without a direction; the upper half is not the kernel's");
+}
+
 int main(void)
 {
 	files();
@@ -590,6 +861,12 @@ int main(void)
 	processes();
 	returns();
 	quote();
+	stats();
+	sigs();
+	times();
+	rlimits();
+	waits();
+	ioctls();
 	strbuf_release(&line);
 	return done_testing();
 }
