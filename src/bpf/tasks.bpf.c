@@ -226,42 +226,39 @@ static void worker_comm(struct task_struct *t, char *comm)
 	comm[n & (TASK_REC_COMM_LEN - 1)] = '\0';
 }
 
-SEC("iter/task")
-int dump_task(struct bpf_iter__task *ctx)
+/*
+ * One thread-group leader's record into *out (zeroed by the caller): 1, or 0 for any other
+ * thread. Plain loads through the task's BTF pointers (faulting loads, CO-RE offsets).
+ */
+static __always_inline int fill_rec(struct task_struct *t, struct task_rec *out)
 {
-	struct seq_file *seq = ctx->meta->seq;
-	struct task_struct *t = ctx->task;
 	struct signal_struct *sig;
 	struct mm_struct *mm;
-	struct task_rec rec = {};
 	struct task_io_accounting ioac = {};
 	struct pid *pg;
 	int io;
 
-	if (!t)
-		return 0;
-	/* direct loads through the task's BTF pointers (faulting loads, CO-RE offsets) */
-	rec.tgid = t->tgid;
-	if (t->pid != (pid_t)rec.tgid)
+	out->tgid = t->tgid;
+	if (t->pid != (pid_t)out->tgid)
 		return 0; /* one record per process: its leader */
 	__u32 flags = t->flags;
 
 	sig = t->signal;
-	rec.start_boottime_ns = t->start_boottime;
-	rec.ppid = t->real_parent->tgid;
+	out->start_boottime_ns = t->start_boottime;
+	out->ppid = t->real_parent->tgid;
 	pg = sig->pids[bpf_core_enum_value(enum pid_type, PIDTYPE_PGID)];
 	if (pg)
-		rec.pgid = pg->numbers[0].nr;
-	rec.state = task_state(t);
-	rec.exit_state = t->exit_state;
-	rec.nr_threads = sig->nr_threads;
+		out->pgid = pg->numbers[0].nr;
+	out->state = task_state(t);
+	out->exit_state = t->exit_state;
+	out->nr_threads = sig->nr_threads;
 	/*
 	 * nr_threads counts the thread list (both change under siglock in
 	 * copy_process and __exit_signal): a lone leader needs no walk.
 	 */
 	io = bpf_core_field_exists(t->ioac);
-	if (rec.nr_threads == 1) {
-		rec.cpu_ns = t->se.sum_exec_runtime + sig->sum_sched_runtime;
+	if (out->nr_threads == 1) {
+		out->cpu_ns = t->se.sum_exec_runtime + sig->sum_sched_runtime;
 		if (io) {
 			ioac = sig->ioac;
 			io_add(&ioac, &t->ioac);
@@ -269,41 +266,104 @@ int dump_task(struct bpf_iter__task *ctx)
 	} else {
 		struct task_io_accounting threads = {};
 
-		rec.cpu_ns = group_walk(sig, io, &threads);
+		out->cpu_ns = group_walk(sig, io, &threads);
 		if (io) {
 			ioac = sig->ioac;
 			io_add(&ioac, &threads);
 		}
 	}
 	if (io) {
-		rec.flags |= TASK_REC_IO;
-		rec.rchar = ioac.rchar;
-		rec.wchar = ioac.wchar;
-		rec.syscr = ioac.syscr;
-		rec.syscw = ioac.syscw;
-		rec.read_bytes = ioac.read_bytes;
-		rec.write_bytes = ioac.write_bytes;
-		rec.cancelled_write_bytes = ioac.cancelled_write_bytes;
+		out->flags |= TASK_REC_IO;
+		out->rchar = ioac.rchar;
+		out->wchar = ioac.wchar;
+		out->syscr = ioac.syscr;
+		out->syscw = ioac.syscw;
+		out->read_bytes = ioac.read_bytes;
+		out->write_bytes = ioac.write_bytes;
+		out->cancelled_write_bytes = ioac.cancelled_write_bytes;
 	}
-	rec.uid = dump_owner(t, flags);
+	out->uid = dump_owner(t, flags);
 	mm = t->mm;
 	if (mm && !(flags & PF_KTHREAD)) { /* get_task_mm() ignores a kthread's borrowed mm */
-		rec.rss_pages = mm_counter(mm, MM_FILEPAGES) + mm_counter(mm, MM_ANONPAGES) +
+		out->rss_pages = mm_counter(mm, MM_FILEPAGES) + mm_counter(mm, MM_ANONPAGES) +
 				mm_counter(mm, MM_SHMEMPAGES);
-		rec.vm_pages = mm->total_vm;
+		out->vm_pages = mm->total_vm;
 		if (bpf_core_field_exists(mm->mm_lock_seq)) {
 			/* an int before 6.13, a seqcount_t (its first word) since */
-			rec.mm_seq = *(__u32 *)((void *)mm + bpf_core_field_offset(struct mm_struct,
+			out->mm_seq = *(__u32 *)((void *)mm + bpf_core_field_offset(struct mm_struct,
 										   mm_lock_seq));
-			rec.flags |= TASK_REC_MM_SEQ;
+			out->flags |= TASK_REC_MM_SEQ;
 		}
 		if (exe_deleted(mm))
-			rec.flags |= TASK_REC_EXE_DELETED;
+			out->flags |= TASK_REC_EXE_DELETED;
 	}
-	__builtin_memcpy(rec.comm, t->comm, sizeof(rec.comm));
-	rec.comm[sizeof(rec.comm) - 1] = '\0';
+	__builtin_memcpy(out->comm, t->comm, sizeof(out->comm));
+	out->comm[sizeof(out->comm) - 1] = '\0';
 	if (flags & PF_WQ_WORKER)
-		worker_comm(t, rec.comm);
-	bpf_seq_write(seq, &rec, sizeof(rec));
+		worker_comm(t, out->comm);
+	return 1;
+}
+
+SEC("iter/task")
+int dump_task(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct task_rec rec = {};
+
+	if (t && fill_rec(t, &rec))
+		bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}
+
+/*
+ * The walker: the same records from one run of a program (BPF_PROG_RUN) that walks the
+ * process list itself (an open-coded task iterator, 6.7+) into an array the loader maps. No
+ * seq_file, no per-thread pid lookups and references, no copy: about half the kernel's work
+ * of the iterator above, which stays the fallback for older kernels.
+ */
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+			     unsigned int flags) __weak __ksym;
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_rcu_read_lock(void) __weak __ksym;
+extern void bpf_rcu_read_unlock(void) __weak __ksym;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* set by the loader */
+	__type(key, __u32);
+	__type(value, struct task_rec);
+} walk_out SEC(".maps");
+
+__u32 walk_count; /* records in walk_out after a run */
+__u32 walk_full;  /* 1: walk_out had no room for them all */
+
+SEC("syscall")
+int walk_tasks(void *ctx)
+{
+	struct bpf_iter_task it;
+	struct task_struct *t;
+	__u32 n = 0;
+
+	walk_full = 0;
+	bpf_rcu_read_lock();
+	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
+	while ((t = bpf_iter_task_next(&it))) {
+		struct task_rec *out = bpf_map_lookup_elem(&walk_out, &n);
+
+		if (!out) {
+			walk_full = 1;
+			break;
+		}
+		if (!t->pid)
+			continue; /* the idle task (swapper): not a process /proc shows */
+		__builtin_memset(out, 0, sizeof(*out));
+		if (fill_rec(t, out))
+			n++;
+	}
+	bpf_iter_task_destroy(&it);
+	bpf_rcu_read_unlock();
+	walk_count = n;
 	return 0;
 }

@@ -111,7 +111,8 @@ static int choose_source(struct procs_state *s)
 		ret = bpf_tasks_new(&s->bpf, &why);
 	}
 	if (ret == 0)
-		log_info("processes: reading the BPF task iterator (command lines from /proc)");
+		log_info("processes: reading the BPF task %s (command lines from /proc)",
+			 bpf_tasks_walks(s->bpf) ? "walker" : "iterator");
 	else if (want == PROCESS_SOURCE_AUTO && ret == -EXDEV)
 		log_info("processes: reading /proc (%s)", strbuf_str(&why));
 	else if (want == PROCESS_SOURCE_AUTO)

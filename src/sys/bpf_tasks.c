@@ -3,12 +3,14 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -17,10 +19,19 @@
 
 struct bpf_tasks {
 	struct tasks_bpf *skel;
+	/* the walker (walk_tasks): its output array, mapped read-only */
+	bool walker;
+	struct task_rec *walk_recs;
+	size_t walk_cap; /* records */
+	size_t walk_len; /* bytes mapped */
+	/* or the iterator (dump_task), where the walker cannot load */
 	struct bpf_link *link;
 	struct task_rec *recs; /* the last read */
 	size_t cap;	       /* of recs, in records */
 };
+
+/* The walker's first array: room for this many records at least, or 4 times the processes. */
+#define WALK_MIN_CAP 4096
 
 /* libbpf's last warning while we load, for the one-line reason */
 static char last_warning[160];
@@ -45,12 +56,23 @@ __attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_
 	return 0;
 }
 
+/* Unloads what is loaded (the handle can load again). */
+static void unload(struct bpf_tasks *bt)
+{
+	if (bt->walk_recs)
+		munmap(bt->walk_recs, bt->walk_len);
+	bt->walk_recs = NULL;
+	bpf_link__destroy(bt->link);
+	bt->link = NULL;
+	tasks_bpf__destroy(bt->skel);
+	bt->skel = NULL;
+}
+
 void bpf_tasks_free(struct bpf_tasks *bt)
 {
 	if (!bt)
 		return;
-	bpf_link__destroy(bt->link);
-	tasks_bpf__destroy(bt->skel);
+	unload(bt);
 	free(bt->recs);
 	free(bt);
 }
@@ -62,39 +84,113 @@ static void reason(struct strbuf *why, const char *what, int err)
 		strbuf_addf(why, " (%s)", last_warning);
 }
 
-int bpf_tasks_new(struct bpf_tasks **out, struct strbuf *why)
+/*
+ * Opens and loads the object with one of its two programs: the walker with an output array
+ * of cap records, or the iterator (attached). 0 or a negative errno with the reason in why.
+ */
+static int load(struct bpf_tasks *bt, bool walker, size_t cap, struct strbuf *why)
 {
-	struct bpf_tasks *bt = xcalloc(1, sizeof(*bt));
-	libbpf_print_fn_t old = libbpf_set_print(libbpf_print);
-	const struct task_rec *recs;
-	pid_t me = getpid();
-	ssize_t n;
 	int ret;
 
-	last_warning[0] = '\0';
-	*out = NULL;
+	bt->walker = walker;
 	bt->skel = tasks_bpf__open();
 	if (!bt->skel) {
 		ret = -errno;
 		reason(why, "cannot open the task iterator", -ret);
-		goto fail;
+		return ret;
 	}
-	ret = tasks_bpf__load(bt->skel);
+	bpf_program__set_autoload(walker ? bt->skel->progs.dump_task : bt->skel->progs.walk_tasks,
+				  false);
+	ret = bpf_map__set_max_entries(bt->skel->maps.walk_out, walker ? (uint32_t)cap : 1);
+	if (ret == 0)
+		ret = tasks_bpf__load(bt->skel);
 	if (ret < 0) {
-		reason(why, "cannot load the task iterator", -ret);
-		goto fail;
+		reason(why, walker ? "cannot load the task walker" : "cannot load the task iterator",
+		       -ret);
+		return ret;
+	}
+	if (walker) {
+		size_t page = (size_t)sysconf(_SC_PAGESIZE);
+		void *m;
+
+		bt->walk_cap = cap;
+		bt->walk_len = (cap * sizeof(struct task_rec) + page - 1) / page * page;
+		m = mmap(NULL, bt->walk_len, PROT_READ, MAP_SHARED,
+			 bpf_map__fd(bt->skel->maps.walk_out), 0);
+		if (m == MAP_FAILED) {
+			ret = -errno;
+			reason(why, "cannot map the task walker's records", -ret);
+			return ret;
+		}
+		bt->walk_recs = m;
+		return 0;
 	}
 	bt->link = bpf_program__attach_iter(bt->skel->progs.dump_task, NULL);
 	if (!bt->link) {
 		ret = -errno;
 		reason(why, "cannot attach the task iterator", -ret);
-		goto fail;
+		return ret;
 	}
-	n = bpf_tasks_read(bt, &recs);
-	if (n < 0) {
-		ret = (int)n;
-		reason(why, "cannot run the task iterator", -ret);
-		goto fail;
+	return 0;
+}
+
+/* Processes on the host now (the /proc listing), for the walker's first array. */
+static size_t count_processes(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] >= '1' && e->d_name[0] <= '9';
+	closedir(d);
+	return n;
+}
+
+int bpf_tasks_open(struct bpf_tasks **out, const struct bpf_tasks_opts *o, struct strbuf *why)
+{
+	struct bpf_tasks *bt = xcalloc(1, sizeof(*bt));
+	libbpf_print_fn_t old = libbpf_set_print(libbpf_print);
+	struct strbuf walker_why = STRBUF_INIT;
+	const struct task_rec *recs;
+	pid_t me = getpid();
+	size_t cap = o->iterator_only ? 0 : 4 * count_processes();
+	bool try_walker = !o->iterator_only;
+	ssize_t n = 0;
+	int ret;
+
+	last_warning[0] = '\0';
+	*out = NULL;
+	/* the walker where the kernel has open-coded task iterators (6.7+), else the iterator */
+	if (o->walker_cap)
+		cap = o->walker_cap;
+	else if (cap < WALK_MIN_CAP)
+		cap = WALK_MIN_CAP;
+	ret = try_walker ? load(bt, true, cap, &walker_why) : -ENOTSUP;
+	if (ret == 0) {
+		n = bpf_tasks_read(bt, &recs);
+		if (n < 0) {
+			ret = (int)n;
+			reason(&walker_why, "cannot run the task walker", -ret);
+		}
+	}
+	if (ret < 0) {
+		if (try_walker)
+			log_debug("processes: %s; trying the task iterator",
+				  strbuf_str(&walker_why));
+		unload(bt);
+		last_warning[0] = '\0';
+		ret = load(bt, false, 0, why);
+		if (ret < 0)
+			goto fail;
+		n = bpf_tasks_read(bt, &recs);
+		if (n < 0) {
+			ret = (int)n;
+			reason(why, "cannot run the task iterator", -ret);
+			goto fail;
+		}
 	}
 	ret = -EOPNOTSUPP;
 	for (ssize_t i = 0; i < n; i++)
@@ -107,15 +203,56 @@ int bpf_tasks_new(struct bpf_tasks **out, struct strbuf *why)
 			    (int)me);
 		goto fail;
 	}
+	strbuf_release(&walker_why);
 	libbpf_set_print(old);
 	/* loading parsed the kernel's whole BTF (megabytes, freed by now): give it back */
 	malloc_trim(0);
 	*out = bt;
 	return 0;
 fail:
+	strbuf_release(&walker_why);
 	libbpf_set_print(old);
 	bpf_tasks_free(bt);
 	return ret;
+}
+
+int bpf_tasks_new(struct bpf_tasks **out, struct strbuf *why)
+{
+	static const struct bpf_tasks_opts defaults;
+
+	return bpf_tasks_open(out, &defaults, why);
+}
+
+bool bpf_tasks_walks(const struct bpf_tasks *bt)
+{
+	return bt->walker;
+}
+
+/* One run of the walker; a full array is replaced by one twice as big and the run redone. */
+static ssize_t walk(struct bpf_tasks *bt, const struct task_rec **recs)
+{
+	for (;;) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts);
+		struct strbuf why = STRBUF_INIT;
+		size_t cap = bt->walk_cap * 2;
+		int ret;
+
+		if (bpf_prog_test_run_opts(bpf_program__fd(bt->skel->progs.walk_tasks), &opts) < 0)
+			return -errno;
+		if (!bt->skel->bss->walk_full) {
+			*recs = bt->walk_recs;
+			return bt->skel->bss->walk_count;
+		}
+		log_info("processes: more than %zu processes; the task walker's array grows to %zu",
+			 bt->walk_cap, cap);
+		unload(bt);
+		ret = load(bt, true, cap, &why);
+		if (ret < 0)
+			log_error("processes: %s", strbuf_str(&why));
+		strbuf_release(&why);
+		if (ret < 0)
+			return ret;
+	}
 }
 
 #define READ_CHUNK (64 * 1024)
@@ -123,7 +260,11 @@ fail:
 ssize_t bpf_tasks_read(struct bpf_tasks *bt, const struct task_rec **recs)
 {
 	size_t len = 0;
-	int fd = bpf_iter_create(bpf_link__fd(bt->link));
+	int fd;
+
+	if (bt->walker)
+		return walk(bt, recs);
+	fd = bpf_iter_create(bpf_link__fd(bt->link));
 
 	if (fd < 0)
 		return -errno;

@@ -2,6 +2,7 @@
 #ifndef SPIKETRACE_SYS_BPF_TASKS_H
 #define SPIKETRACE_SYS_BPF_TASKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -20,10 +21,20 @@ struct bpf_tasks;
  * shown only at log level debug.
  */
 int bpf_tasks_new(struct bpf_tasks **out, struct strbuf *why);
+/* The same with a choice (tests compare the two programs and make the walker's array grow). */
+struct bpf_tasks_opts {
+	bool iterator_only; /* never try the walker */
+	size_t walker_cap;  /* records in the walker's first array; 0: the default */
+};
+int bpf_tasks_open(struct bpf_tasks **out, const struct bpf_tasks_opts *o, struct strbuf *why);
 void bpf_tasks_free(struct bpf_tasks *bt); /* NULL is a no-op */
 
+/* Whether the records come from the walker (6.7+) rather than the task iterator. */
+bool bpf_tasks_walks(const struct bpf_tasks *bt);
+
 /*
- * Runs the iterator once: one record per thread-group leader, in pid order.
+ * Runs the walker or the iterator once: one record per thread-group leader (in pid order
+ * from the iterator, in process-list order from the walker).
  * *recs points into bt and stays valid until the next call or the free.
  * Returns the number of records or a negative errno.
  */

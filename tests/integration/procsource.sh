@@ -13,7 +13,7 @@ src auto; src bpf; src proc
 # Whether this kernel has the iterator at all: "auto" as root tells.
 "$BIN" daemon --config "$T/auto.toml" -o "$T/probe" -i 0.1 --samples 2 -l info 2>"$T/probe.err"
 ok $? "process_source = \"auto\" runs"
-if ! grep -q 'processes: reading the BPF task iterator' "$T/probe.err"; then
+if ! grep -qE 'processes: reading the BPF task (walker|iterator)' "$T/probe.err"; then
 	sed 's/^/# /' "$T/probe.err" | head -3
 	grep -q 'processes: .*; reading /proc instead' "$T/probe.err"
 	ok $? "without the iterator, \"auto\" says why and reads /proc"

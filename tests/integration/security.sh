@@ -192,7 +192,7 @@ kill_one "$rpid"
 # --- later changes of a process already looked at: an mprotect to RWX (the size of its mappings
 # does not change) and its executable deleted while it runs. The BPF source tells both at the
 # next sample; /proc only shows them to a slow round robin (minutes at hundreds of processes).
-if grep -q 'reading the BPF task iterator' "$T/d.err"; then
+if grep -qE 'reading the BPF task (walker|iterator)' "$T/d.err"; then
 	bg rwxl "$W/secwork" rwx-late 30
 	lpid=$BG_PID
 	wait_for 10 grep -q "pid $lpid" "$T/rwxl.out"

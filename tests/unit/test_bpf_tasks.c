@@ -581,6 +581,89 @@ static void test_record_fields(void)
 	bpf_tasks_free(bt);
 }
 
+/* ------------------------------------------------------------------ walker and iterator */
+
+static int cmp_tgid(const void *a, const void *b)
+{
+	const struct task_rec *x = a, *y = b;
+
+	return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+}
+
+/* A sorted copy of one read. */
+static struct task_rec *read_sorted(struct bpf_tasks *bt, ssize_t *n)
+{
+	const struct task_rec *recs;
+	struct task_rec *copy;
+
+	*n = bpf_tasks_read(bt, &recs);
+	if (*n <= 0)
+		return NULL;
+	copy = xmalloc((size_t)*n * sizeof(*copy));
+	memcpy(copy, recs, (size_t)*n * sizeof(*copy));
+	qsort(copy, (size_t)*n, sizeof(*copy), cmp_tgid);
+	return copy;
+}
+
+/*
+ * The walker (6.7+) and the iterator fill records with the same code: the same processes,
+ * and for those that did not run in between (same CPU time) the same fields to the byte.
+ * A walker whose array is too small grows it and still returns every process.
+ */
+static void test_walker_vs_iterator(void)
+{
+	struct bpf_tasks_opts wo = { .walker_cap = 8 }, io = { .iterator_only = true };
+	struct bpf_tasks *w = NULL, *it = NULL;
+	struct strbuf why = STRBUF_INIT;
+	struct task_rec *a, *b;
+	ssize_t na, nb, i = 0, j = 0;
+	int missing = 0, differ = 0, same = 0;
+
+	ok(bpf_tasks_open(&it, &io, &why) == 0 && !bpf_tasks_walks(it),
+	   "the iterator alone loads (%s)", strbuf_str(&why));
+	strbuf_reset(&why);
+	if (bpf_tasks_open(&w, &wo, &why) < 0 || !bpf_tasks_walks(w)) {
+		printf("ok %d # SKIP no task walker here (%s): a kernel before 6.7\n", ++tap_count,
+		       strbuf_str(&why));
+		bpf_tasks_free(w);
+		bpf_tasks_free(it);
+		strbuf_release(&why);
+		return;
+	}
+	ok(1, "the walker loads with an 8-record array");
+	a = read_sorted(w, &na);
+	b = read_sorted(it, &nb);
+	ok(na > 20 && nb > 20, "both read processes (walker %zd, iterator %zd)", na, nb);
+	while (a && b && i < na && j < nb) {
+		if (a[i].tgid != b[j].tgid) {
+			uint32_t pid = a[i].tgid < b[j].tgid ? a[i++].tgid : b[j++].tgid;
+
+			if (kill((pid_t)pid, 0) == 0) { /* alive through both reads: should be in both */
+				printf("# pid %u read by one program only\n", pid);
+				missing++;
+			}
+			continue;
+		}
+		if (a[i].cpu_ns == b[j].cpu_ns && a[i].tgid != (uint32_t)getpid()) {
+			if (memcmp(&a[i], &b[j], sizeof(a[i]))) {
+				printf("# pid %u (%s): the records differ\n", a[i].tgid, a[i].comm);
+				differ++;
+			} else {
+				same++;
+			}
+		}
+		i++;
+		j++;
+	}
+	ok(missing == 0, "the same processes from both (%d missing)", missing);
+	ok(differ == 0 && same > 20, "identical records for the %d that did not run between", same);
+	free(a);
+	free(b);
+	bpf_tasks_free(w);
+	bpf_tasks_free(it);
+	strbuf_release(&why);
+}
+
 /* A fixture root is not what the iterator sees: "bpf" refuses, "auto" reads the fixture. */
 static void test_fixture_root(void)
 {
@@ -613,6 +696,7 @@ int main(void)
 	strbuf_release(&why);
 	test_compare();
 	test_record_fields();
+	test_walker_vs_iterator();
 	test_fixture_root();
 	return done_testing();
 }
