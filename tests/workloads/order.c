@@ -108,6 +108,6 @@ int main(void)
 	if (write(ping[1], "x", 1) != 1 || read(pong[0], &c, 1) != 1 || c != 'y')
 		return 1;
 	pthread_join(t, NULL);
-	printf("vfork=%d wait4=%d\n", (int)vchild, (int)fchild);
+	printf("vfork=%d wait4=%d ping=%d pong=%d\n", (int)vchild, (int)fchild, ping[0], pong[0]);
 	return 0;
 }
