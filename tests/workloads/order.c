@@ -10,6 +10,23 @@
 
 static int ping[2], pong[2], tidp[2];
 
+/* /proc/PID/task/TID/FILE into buf (len bytes, NUL-terminated): its length, or -1. */
+static ssize_t read_task_file(pid_t pid, pid_t tid, const char *file, char *buf, size_t len)
+{
+	char path[96];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)pid, (int)tid, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
 /*
  * Waits until thread tid of process pid sleeps inside syscall nr: /proc says 'S' (not 't', a
  * ptrace stop, which would mean the tracer has not let the call start yet) and the number. Then
@@ -18,34 +35,17 @@ static int ping[2], pong[2], tidp[2];
  */
 static void wait_blocked(pid_t pid, pid_t tid, long nr)
 {
-	char path[96], buf[512];
+	char buf[512];
 
 	for (int i = 0; i < 10000; i++) {
 		char state = 0, *rp;
 		long got = -1;
-		ssize_t n;
-		int fd;
 
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-		fd = open(path, O_RDONLY);
-		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			rp = strrchr(buf, ')');
-			if (rp && rp[1] == ' ')
-				state = rp[2];
-		}
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
-		fd = open(path, O_RDONLY);
-		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = 0;
+		if (read_task_file(pid, tid, "stat", buf, sizeof(buf)) > 0 &&
+		    (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ')
+			state = rp[2];
+		if (read_task_file(pid, tid, "syscall", buf, sizeof(buf)) > 0)
 			got = strtol(buf, NULL, 10);
-		}
 		if (state == 'S' && got == nr)
 			return;
 		usleep(1000);
