@@ -4,7 +4,6 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,16 +518,6 @@ static void check_liveness(struct bpf_engine *b)
 		}
 }
 
-static void pin_to_one_cpu(void)
-{
-	cpu_set_t set;
-	int cpu = sched_getcpu();
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu < 0 ? 0 : cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
 static int start(struct bpf_engine *b, const char **what)
 {
 	if (b->o.argv) {
@@ -575,8 +564,6 @@ int bpf_engine_run(struct bpf_engine *b, const char **what)
 	uint64_t last_check = clock_mono_ns();
 	int ep, ret, pidfd = -1;
 
-	if (b->o.same_cpu)
-		pin_to_one_cpu(); /* the command inherits it */
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, ring_buffer__epoll_fd(b->rb), &ev) < 0) {
 		*what = "epoll";
@@ -646,13 +633,11 @@ void bpf_engine_interrupt(struct bpf_engine *b, bool from_terminal)
 	b->interrupts++;
 }
 
-int bpf_engine_exit_status(const struct bpf_engine *b)
+bool bpf_engine_main_status(const struct bpf_engine *b, int *status)
 {
-	if (!b->main_done)
-		return 0;
-	if (WIFSIGNALED(b->main_status))
-		return 128 + WTERMSIG(b->main_status);
-	return WEXITSTATUS(b->main_status);
+	if (b->main_done)
+		*status = b->main_status;
+	return b->main_done;
 }
 
 pid_t bpf_engine_main_pid(const struct bpf_engine *b)

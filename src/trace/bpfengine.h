@@ -3,6 +3,7 @@
 #ifndef SPIKETRACE_TRACE_BPFENGINE_H
 #define SPIKETRACE_TRACE_BPFENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -30,7 +31,8 @@ void bpf_engine_free(struct bpf_engine *b); /* NULL is a no-op; detaches */
 int bpf_engine_run(struct bpf_engine *b, const char **what);
 /* As engine_interrupt (async-signal-safe). */
 void bpf_engine_interrupt(struct bpf_engine *b, bool from_terminal);
-int bpf_engine_exit_status(const struct bpf_engine *b);
+/* The command's status as waitpid gave it, in *status; false while it has not ended. */
+bool bpf_engine_main_status(const struct bpf_engine *b, int *status);
 pid_t bpf_engine_main_pid(const struct bpf_engine *b);
 /* Records lost so far (ring buffer full). */
 unsigned long long bpf_engine_lost(const struct bpf_engine *b);

@@ -146,6 +146,7 @@ struct fmt {
 	size_t strsize;
 	bool ok;	/* exited with success: what the kernel wrote can be read */
 	unsigned nargs; /* arguments printed so far */
+	size_t split;	/* where in out the part that needs the exit starts; SIZE_MAX: not yet */
 	unsigned char in_kind[6], out_kind[6]; /* enum struct_kind of each argument (special) */
 };
 
@@ -1013,6 +1014,17 @@ static void sep(struct fmt *f)
 		strbuf_adds(f->out, ", ");
 }
 
+/*
+ * What follows is written by the kernel (known only at exit): strace's split point between a
+ * call's entry part (`read(3, ` <unfinished ...>) and what its exit prints (`"x", 1) = 1`).
+ * Only the first call counts.
+ */
+static void at_exit_from_here(struct fmt *f)
+{
+	if (f->split == SIZE_MAX)
+		f->split = f->out->len;
+}
+
 /* An accept-style address the kernel fills in, then its socklen_t *; consumes both. */
 static void put_sockaddr_out(struct fmt *f, unsigned i)
 {
@@ -1024,6 +1036,7 @@ static void put_sockaddr_out(struct fmt *f, unsigned i)
 	bool shown = false;
 
 	sep(f);
+	at_exit_from_here(f);
 	if (!addr) {
 		strbuf_adds(f->out, "NULL");
 		shown = true;
@@ -1073,6 +1086,7 @@ static void put_iov_arg(struct fmt *f, unsigned i)
 		}
 		break;
 	case IOV_OUT:
+		at_exit_from_here(f);
 		if (f->ok && read_iovs(f->m, v, count, f->strsize, true, (size_t)f->c->ret, &l)) {
 			put_iovs(f, &l, true);
 			iov_list_release(&l);
@@ -1096,6 +1110,7 @@ static void put_buf_out(struct fmt *f, uint64_t v)
 	struct cap_bytes b = { NULL, 0, false };
 	size_t ret = f->ok && f->c->ret > 0 ? (size_t)f->c->ret : 0;
 
+	at_exit_from_here(f);
 	if (!v) {
 		strbuf_adds(f->out, "NULL");
 	} else if (f->ok && f->c->ret >= 0 &&
@@ -1379,6 +1394,8 @@ static void put_struct_arg(struct fmt *f, unsigned i)
 	const struct cap_bytes *b = &f->cap->arg[i];
 	const struct struct_decoder *sd;
 
+	if (!f->in_kind[i])
+		at_exit_from_here(f);
 	if (!v) {
 		strbuf_adds(f->out, "NULL");
 		return;
@@ -1584,6 +1601,7 @@ static void fmt_pipe(struct fmt *f)
 	const uint64_t *a = f->c->args;
 	int32_t fds[2];
 
+	at_exit_from_here(f);
 	if (f->ok && a[0] && mem_read(f->m, a[0], fds, sizeof(fds)) == sizeof(fds))
 		strbuf_addf(f->out, "[%d, %d]", fds[0], fds[1]);
 	else
@@ -1604,6 +1622,7 @@ static void fmt_clone(struct fmt *f)
 	put_ptr(f->out, a[1]);
 	strbuf_adds(f->out, ", flags=");
 	put_flags(f->out, systab_clone_flags, flags, NULL);
+	at_exit_from_here(f); /* strace prints the rest at exit */
 	if (flags & (CLONE_PARENT_SETTID | CLONE_PIDFD)) {
 		strbuf_adds(f->out, flags & CLONE_PARENT_SETTID ? ", parent_tid=" : ", pidfd=");
 		put_int_at(f, a[2]);
@@ -1668,6 +1687,7 @@ static void fmt_clone3(struct fmt *f)
 		if (n >= 88 && (ca.cgroup || (ca.flags & CLONE_INTO_CGROUP)))
 			strbuf_addf(f->out, ", cgroup=%llu", (unsigned long long)ca.cgroup);
 		strbuf_addc(f->out, '}');
+		at_exit_from_here(f);
 		if (f->ok && (ca.flags & (CLONE_PIDFD | CLONE_PARENT_SETTID))) {
 			strbuf_adds(f->out, " => {");
 			if (ca.flags & CLONE_PIDFD) {
@@ -1891,13 +1911,16 @@ static void put_return(const struct trace_call *c, const struct syscall_def *d, 
 		strbuf_addf(out, "= %lld", (long long)c->ret);
 }
 
-void decode_format(const struct mem_reader *m, const struct trace_call *c,
-		   const struct decode_opts *o, struct strbuf *out)
+/*
+ * Appends "NAME(ARGS" to out (no ')', no return value) and returns where in out the arguments
+ * the kernel writes start (out->len when there are none). at_exit: c has exited, what the
+ * kernel wrote may be read; else it is the entry, and those arguments print as addresses.
+ */
+static size_t format_call(const struct mem_reader *m, const struct trace_call *c,
+			  const struct syscall_def *d, const struct decode_opts *o, bool at_exit,
+			  struct strbuf *out)
 {
-	int arch = decode_arch(c->arch);
-	const struct syscall_def *d = arch >= 0 ? systab_get(arch, c->nr) : NULL;
 	bool raw = o && o->raw;
-	unsigned align = o ? o->align : 0;
 	struct decode_cap *tmp = NULL;
 	struct fmt f;
 
@@ -1908,9 +1931,7 @@ void decode_format(const struct mem_reader *m, const struct trace_call *c,
 				strbuf_adds(out, ", ");
 			put_hex(out, c->args[i]);
 		}
-		strbuf_addc(out, ')');
-		put_return(c, NULL, raw, align, out);
-		return;
+		return out->len;
 	}
 	strbuf_adds(out, d->name);
 	strbuf_addc(out, '(');
@@ -1920,27 +1941,70 @@ void decode_format(const struct mem_reader *m, const struct trace_call *c,
 				strbuf_adds(out, ", ");
 			put_hex(out, c->args[i]);
 		}
-	} else {
-		memset(&f, 0, sizeof(f));
-		f.m = m;
-		f.c = c;
-		f.d = d;
-		f.sp = special_get(d);
-		f.out = out;
-		f.strsize = opt_strsize(o);
-		f.ok = !c->unfinished && !c->is_error;
-		f.cap = c->priv;
-		struct_kinds(f.sp, c->args, f.in_kind, f.out_kind);
-		if (!f.cap) /* no entry seen: what is still there now is the best there is */
-			f.cap = tmp = capture(m, c, d, f.sp, f.strsize);
-		if (!f.cap)
-			f.cap = &no_capture;
-		if (f.sp && f.sp->args)
-			f.sp->args(&f);
-		else
-			put_args(&f);
-		cap_free(tmp);
+		return out->len;
 	}
+	memset(&f, 0, sizeof(f));
+	f.m = m;
+	f.c = c;
+	f.d = d;
+	f.sp = special_get(d);
+	f.out = out;
+	f.strsize = opt_strsize(o);
+	f.ok = at_exit && !c->unfinished && !c->is_error;
+	f.split = SIZE_MAX;
+	f.cap = c->priv;
+	struct_kinds(f.sp, c->args, f.in_kind, f.out_kind);
+	if (!f.cap) /* no entry seen: what is still there now is the best there is */
+		f.cap = tmp = capture(m, c, d, f.sp, f.strsize);
+	if (!f.cap)
+		f.cap = &no_capture;
+	if (f.sp && f.sp->args)
+		f.sp->args(&f);
+	else
+		put_args(&f);
+	cap_free(tmp);
+	return f.split == SIZE_MAX ? out->len : f.split;
+}
+
+static const struct syscall_def *def_of(const struct trace_call *c)
+{
+	int arch = decode_arch(c->arch);
+
+	return arch >= 0 ? systab_get(arch, c->nr) : NULL;
+}
+
+void decode_format(const struct mem_reader *m, const struct trace_call *c,
+		   const struct decode_opts *o, struct strbuf *out)
+{
+	const struct syscall_def *d = def_of(c);
+
+	format_call(m, c, d, o, true, out);
 	strbuf_addc(out, ')');
-	put_return(c, d, raw, align, out);
+	put_return(c, d, o && o->raw, o ? o->align : 0, out);
+}
+
+void decode_format_entry(const struct mem_reader *m, const struct trace_call *c,
+			 const struct decode_opts *o, struct strbuf *out)
+{
+	struct strbuf all = STRBUF_INIT;
+	size_t split = format_call(m, c, def_of(c), o, false, &all);
+
+	strbuf_add(out, all.buf, split);
+	strbuf_release(&all);
+}
+
+void decode_format_resumed(const struct mem_reader *m, const struct trace_call *c,
+			   const struct decode_opts *o, struct strbuf *out)
+{
+	const struct syscall_def *d = def_of(c);
+	struct strbuf all = STRBUF_INIT;
+	size_t split = format_call(m, c, d, o, true, &all), name_len;
+
+	/* the name is what the line starts with, up to its '(' */
+	name_len = (size_t)((const char *)memchr(all.buf, '(', all.len) - all.buf);
+	strbuf_addf(out, "<... %.*s resumed>", (int)name_len, all.buf);
+	strbuf_add(out, all.buf + split, all.len - split);
+	strbuf_addc(out, ')');
+	put_return(c, d, o && o->raw, o ? o->align : 0, out);
+	strbuf_release(&all);
 }

@@ -41,10 +41,11 @@ struct decode_opts {
  * bytes) and the count of its envp, the sockaddr of connect/bind/sendto, the socklen an
  * accept-style call passes in, the data of the write family (first strsize bytes, iovecs
  * included), the structs a call hands the kernel (rt_sigaction's new action, a sigset, a
- * timespec, an rlimit, an ioctl's int or winsize). The capture is stored in c->priv, which the decoder then owns: call
- * decode_release(c) once the call is done with. c->priv must be NULL or an earlier capture of
- * this decoder (freed first). m reads the memory of c->tid; o may be NULL (defaults). The capture
- * is the same in raw mode: decode_arg_str and friends work whatever the display.
+ * timespec, an rlimit, an ioctl's int or winsize). The capture is stored in c->priv, which the
+ * decoder then owns: call decode_release(c) once the call is done with. c->priv must be NULL or an
+ * earlier capture of this decoder (freed first). m reads the memory of c->tid; o may be NULL
+ * (defaults). The capture is the same in raw mode: decode_arg_str and friends work whatever the
+ * display.
  */
 void decode_enter(const struct mem_reader *m, struct trace_call *c, const struct decode_opts *o);
 
@@ -66,6 +67,20 @@ void decode_release(struct trace_call *c);
  */
 void decode_format(const struct mem_reader *m, const struct trace_call *c,
 		   const struct decode_opts *o, struct strbuf *out);
+
+/*
+ * The two halves of a line that strace splits when another task prints while the call is in
+ * progress. decode_format_entry, callable at entry (after decode_enter), appends what is known
+ * then: `read(3, ` — the name and the arguments up to the first one the kernel writes, with the
+ * separator before it, or all of them (no ')') when the kernel writes none: `write(1, "x", 1`.
+ * decode_format_resumed, at exit, appends the rest: `<... read resumed>"x", 1) = 1`, padded
+ * like decode_format. decode_format_entry(c) followed by the rest after "resumed>" is the
+ * decode_format line whenever no argument was read from memory that changed in between.
+ */
+void decode_format_entry(const struct mem_reader *m, const struct trace_call *c,
+			 const struct decode_opts *o, struct strbuf *out);
+void decode_format_resumed(const struct mem_reader *m, const struct trace_call *c,
+			   const struct decode_opts *o, struct strbuf *out);
 
 /*
  * What decode_enter captured for argument i of c: the string of an A_PATH or A_STR argument

@@ -341,10 +341,10 @@ static void pin_to_one_cpu(void)
 
 int engine_run(struct engine *e, const char **what)
 {
+	if (e->o.same_cpu)
+		pin_to_one_cpu(); /* the command inherits it, whichever engine runs it */
 	if (e->bpf)
 		return bpf_engine_run(e->bpf, what);
-	if (e->o.same_cpu)
-		pin_to_one_cpu(); /* the command inherits it */
 	if (e->o.argv) {
 		pid_t pid;
 
@@ -453,13 +453,14 @@ void engine_interrupt(struct engine *e, bool from_terminal)
 
 int engine_exit_status(const struct engine *e)
 {
-	if (e->bpf)
-		return bpf_engine_exit_status(e->bpf);
-	if (!e->main_done)
+	int status = e->main_status;
+	bool done = e->bpf ? bpf_engine_main_status(e->bpf, &status) : e->main_done;
+
+	if (!done)
 		return 0;
-	if (WIFSIGNALED(e->main_status))
-		return 128 + WTERMSIG(e->main_status);
-	return WEXITSTATUS(e->main_status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
 }
 
 pid_t engine_main_pid(const struct engine *e)

@@ -35,6 +35,18 @@ struct session {
 	size_t nfaults;
 	bool faults_warned;
 	bool batched; /* the engine delivers records in batches (eBPF): faults drained after each */
+	/*
+	 * -v text: strace's open line. A call's line is printed at its exit, stamped with its
+	 * entry; the last call that entered is "open" until it exits (one whole line) or another
+	 * line has to be printed first, which prints the open call's entry part ending in
+	 * " <unfinished ...>" and makes its exit a "<... NAME resumed>" line stamped with the
+	 * exit. So the stamps in the output never decrease.
+	 */
+	bool lines;		 /* -v without --json */
+	pid_t open_tid;		 /* the open call's thread; 0: none */
+	uint64_t open_ns;	 /* its entry */
+	struct strbuf open_part; /* its entry part: "read(3, " */
+	struct strbuf held;	 /* whole lines of open_tid's own events meanwhile (its spawns) */
 };
 
 struct sample_tid_addr {
@@ -134,11 +146,47 @@ static void stamp(struct session *s, uint64_t ns)
 	strbuf_addf(&s->line, "[+%.3f] ", t);
 }
 
+static void write_held(struct session *s)
+{
+	if (s->held.len)
+		fwrite(s->held.buf, 1, s->held.len, s->o->out);
+	strbuf_reset(&s->held);
+}
+
+/* The open call's entry part, as " <unfinished ...>", then the lines it held back. */
+static void close_open(struct session *s)
+{
+	if (!s->open_tid)
+		return;
+	fprintf(s->o->out, "%s%s <unfinished ...>\n", line_prefix(s, s->open_ns, s->open_tid),
+		strbuf_str(&s->open_part));
+	s->open_tid = 0;
+	strbuf_reset(&s->open_part);
+	write_held(s);
+}
+
+/* Writes s->line, after closing the open call's line: another line comes before its end. */
 static void flush_line(struct session *s)
 {
+	close_open(s);
 	strbuf_addc(&s->line, '\n');
 	fwrite(s->line.buf, 1, s->line.len, s->o->out);
 	strbuf_reset(&s->line);
+}
+
+/*
+ * Writes s->line for an event of thread tid (a spawn): held back until tid's open call's line
+ * is printed, so that a fork or clone alone stays one line.
+ */
+static void flush_line_of(struct session *s, pid_t tid)
+{
+	if (s->open_tid && s->open_tid == tid) {
+		strbuf_addc(&s->line, '\n');
+		strbuf_add(&s->held, s->line.buf, s->line.len);
+		strbuf_reset(&s->line);
+		return;
+	}
+	flush_line(s);
 }
 
 static unsigned nargs_of(long nr)
@@ -165,6 +213,13 @@ static void on_enter_call(void *ctx, struct trace_call *c)
 
 	if (s->o->verbose || s->o->json || s->track)
 		decode_enter(&m, c, &s->dopts);
+	if (s->lines) {
+		/* strace prints the entry part now: whatever was open is unfinished */
+		close_open(s);
+		s->open_tid = c->tid;
+		s->open_ns = c->entry_ns;
+		decode_format_entry(&m, c, &s->dopts, &s->open_part);
+	}
 }
 
 /* The raw syscall, strace's way (-v), or as an NDJSON "syscall" event (--json). */
@@ -204,15 +259,25 @@ static void emit_syscall(struct session *s, struct trace_call *c)
 			json_str(&w, en);
 		else
 			json_null(&w);
-		json_kv_uint(&w, "latency_ns", c->unfinished ? 0 : c->exit_ns - c->entry_ns);
+		/* unfinished: until the thread was seen to end inside it */
+		json_kv_uint(&w, "latency_ns", c->exit_ns - c->entry_ns);
 		json_kv_str(&w, "text", strbuf_str(&text));
 		json_obj_end(&w);
 		strbuf_release(&text);
-	} else {
-		stamp(s, c->entry_ns);
-		if (s->multi)
-			strbuf_addf(&s->line, "[pid %5d] ", c->tid);
+	} else if (s->open_tid == c->tid) {
+		/* nothing was printed since its entry: one line, stamped with the entry */
+		strbuf_adds(&s->line, line_prefix(s, c->entry_ns, c->tid));
 		decode_format(&m, c, &s->dopts, &s->line);
+		s->open_tid = 0;
+		strbuf_reset(&s->open_part);
+		strbuf_addc(&s->line, '\n');
+		fwrite(s->line.buf, 1, s->line.len, s->o->out);
+		strbuf_reset(&s->line);
+		write_held(s);
+		return;
+	} else {
+		strbuf_adds(&s->line, line_prefix(s, c->exit_ns, c->tid));
+		decode_format_resumed(&m, c, &s->dopts, &s->line);
 	}
 	flush_line(s);
 }
@@ -295,7 +360,8 @@ static void on_spawn(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, en
 	char vbuf[32];
 	const char *vname = via >= 0 ? sys_name(via, vbuf, sizeof(vbuf)) : kinds[kind];
 
-	if (!thread)
+	/* -v as strace -f: threads too, or a split line could not be told whose it is */
+	if (!thread || s->lines)
 		s->multi = true;
 	if (s->track) {
 		struct strbuf lines = STRBUF_INIT;
@@ -319,7 +385,7 @@ static void on_spawn(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, en
 		strbuf_addf(&s->line, "[pid %5d] +++ %s %s %d +++", parent, vname,
 			    thread ? "thread" : "process", child);
 	}
-	flush_line(s);
+	flush_line_of(s, parent);
 }
 
 static void on_signal(void *ctx, pid_t tid, int sig)
@@ -483,6 +549,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	if (o->json || !(o->stats && !o->verbose))
 		s.track = track_new(o->no_filter);
 	s.live = s.track && !o->verbose && !o->json;
+	s.lines = o->verbose && !o->json;
 	s.dopts.names_only = s.live && !o->json; /* the tracker reads names, not data */
 	/*
 	 * The default report needs only the syscalls the tracker reads: a seccomp
@@ -526,6 +593,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 			track_seed(s.track, o->pids[i]);
 	ret = engine_run(s.engine, what);
 	current = NULL;
+	close_open(&s); /* a call still in progress when tracing stopped (detached) */
 	if (ret == 0 && o->stats)
 		report_stats(&s);
 	if (s.nfaults)
@@ -562,6 +630,8 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 	strbuf_release(&s.prefix);
 	tstats_free(s.stats);
 	strbuf_release(&s.line);
+	strbuf_release(&s.open_part);
+	strbuf_release(&s.held);
 	return ret;
 }
 

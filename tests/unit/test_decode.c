@@ -852,6 +852,119 @@ static void ioctls(void)
 	       "an unknown request without a direction; the upper half is not the kernel's");
 }
 
+/* ---- a call split by another task's line: the entry part, then the resumed part ---- */
+
+static struct strbuf entry_part = STRBUF_INIT;
+
+/* Entry part (at entry), then the resumed part once it returned ret: "ENTRY|RESUMED". */
+static const char *split_opts(long nr, const uint64_t args[6], int64_t ret,
+			      const struct decode_opts *o)
+{
+	struct trace_call c = call(nr, args);
+
+	decode_enter(&reader, &c, o);
+	strbuf_reset(&entry_part);
+	decode_format_entry(&reader, &c, o, &entry_part);
+	set_ret(&c, ret);
+	strbuf_reset(&line);
+	strbuf_adds(&line, strbuf_str(&entry_part));
+	strbuf_addc(&line, '|');
+	decode_format_resumed(&reader, &c, o, &line);
+	decode_release(&c);
+	return strbuf_str(&line);
+}
+
+static const char *split(long nr, const uint64_t args[6], int64_t ret)
+{
+	return split_opts(nr, args, ret, NULL);
+}
+
+/* Whether the entry part and what follows "resumed>" make up decode_format's line. */
+static bool halves_make_whole(long nr, const uint64_t args[6], int64_t ret)
+{
+	const char *both = split(nr, args, ret), *bar = strchr(both, '|');
+	const char *tail = bar ? strstr(bar, "resumed>") : NULL;
+	struct strbuf joined = STRBUF_INIT;
+	bool same;
+
+	if (!tail)
+		return false;
+	strbuf_add(&joined, both, (size_t)(bar - both));
+	strbuf_adds(&joined, tail + strlen("resumed>"));
+	same = !strcmp(strbuf_str(&joined), fmt(nr, args, ret));
+	if (!same)
+		printf("#   joined: %s\n#   whole:  %s\n", strbuf_str(&joined), strbuf_str(&line));
+	strbuf_release(&joined);
+	return same;
+}
+
+static void splits(void)
+{
+	static const char hello[] = "hello";
+	static int32_t status = 3 << 8, fds[2] = { 3, 4 };
+	static int64_t ts[2] = { 0, 50000000 };
+	static uint64_t set = 1u << (SIGCHLD - 1);
+	struct trace_call c;
+
+	unmap_all();
+	map(0xb0000, hello, 5);
+	map(0xb1000, &status, 4);
+	map(0xb2000, ts, sizeof(ts));
+	map(0xb3000, fds, sizeof(fds));
+	map(0xb4000, &set, sizeof(set));
+	map_str(0xb5000, "/bin/true");
+	/* the shapes strace -f prints (tests/integration/trace_order.sh compares real ones) */
+	is_str(split(SYS_read, A(3, 0xb0000, 5), 5), "read(3, |<... read resumed>\"hello\", 5) = 5",
+	       "read: the buffer the kernel fills is resumed, the separator stays at entry");
+	is_str(split(SYS_write, A(1, 0xb0000, 5), 5),
+	       "write(1, \"hello\", 5|<... write resumed>) = 5",
+	       "write: every argument is known at entry, ')' comes with the return value");
+	is_str(split(SYS_vfork, A(0), 4321), "vfork(|<... vfork resumed>) = 4321",
+	       "vfork: the child's pid in the resumed part");
+	is_str(split(SYS_wait4, A(4321, 0xb1000, 0, 0), 4321),
+	       "wait4(4321, |<... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) "
+	       "= 4321",
+	       "wait4: the status and what follows it at exit");
+	is_str(split(SYS_clock_nanosleep, A(CLOCK_REALTIME, 0, 0xb2000, 0), 0),
+	       "clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=0, tv_nsec=50000000}, |<... "
+	       "clock_nanosleep resumed>NULL) = 0",
+	       "clock_nanosleep: the request at entry, the remaining time at exit");
+	is_str(split(SYS_rt_sigprocmask, A(SIG_SETMASK, 0xb4000, 0xb4000, 8), 0),
+	       "rt_sigprocmask(SIG_SETMASK, [CHLD], |<... rt_sigprocmask resumed>[CHLD], 8) = 0",
+	       "rt_sigprocmask: the new set at entry, the old one at exit");
+	is_str(split(SYS_pipe2, A(0xb3000, O_CLOEXEC), 0),
+	       "pipe2(|<... pipe2 resumed>[3, 4], O_CLOEXEC) = 0", "pipe2: the fds at exit");
+	is_str(split(SYS_read, A(3, 0xb0000, 5), -EINTR),
+	       "read(3, |<... read resumed>0xb0000, 5) = -1 EINTR (Interrupted system call)",
+	       "a failed read: the address in the resumed part");
+	is_str(split_opts(SYS_read, A(3, 0xb0000, 5), 5, &(struct decode_opts){ .raw = true }),
+	       "read(0x3, 0xb0000, 0x5|<... read resumed>) = 0x5", "raw: every argument at entry");
+	is_str(split(SYS_openat, A((uint64_t)AT_FDCWD, 0xb5000, O_RDONLY), 3),
+	       "openat(AT_FDCWD, \"/bin/true\", O_RDONLY|<... openat resumed>) = 3",
+	       "openat: the path at entry");
+	is_str(split(999, A(1, 2), -ENOSYS),
+	       "syscall_0x3e7(0x1, 0x2, 0, 0, 0, 0|<... syscall_0x3e7 resumed>) = -1 ENOSYS "
+	       "(Function "
+	       "not implemented)",
+	       "an unknown syscall");
+	c = call(SYS_read, A(3, 0xb0000, 5));
+	set_ret(&c, 5);
+	strbuf_reset(&line);
+	strbuf_adds(&line, "entry part\n");
+	decode_format_resumed(&reader, &c, &(struct decode_opts){ .align = DECODE_ALIGN_STRACE },
+			      &line);
+	is_str(strbuf_str(&line), "entry part\n<... read resumed>\"hello\", 5)           = 5",
+	       "the resumed part pads '=' to the column of its own line, as strace does");
+	ok(halves_make_whole(SYS_read, A(3, 0xb0000, 5), 5), "read: halves make the whole line");
+	ok(halves_make_whole(SYS_wait4, A(4321, 0xb1000, 0, 0), 4321),
+	   "wait4: halves make the whole line");
+	ok(halves_make_whole(SYS_pipe2, A(0xb3000, O_CLOEXEC), 0),
+	   "pipe2: halves make the whole line");
+	ok(halves_make_whole(SYS_rt_sigprocmask, A(SIG_SETMASK, 0xb4000, 0xb4000, 8), 0),
+	   "rt_sigprocmask: halves make the whole line");
+	strbuf_release(&entry_part);
+}
+
 int main(void)
 {
 	files();
@@ -867,6 +980,7 @@ int main(void)
 	rlimits();
 	waits();
 	ioctls();
+	splits();
 	strbuf_release(&line);
 	return done_testing();
 }
