@@ -191,13 +191,14 @@ static int exe_deleted(struct mm_struct *mm)
 	return !d->d_hash.pprev && d->d_parent != d;
 }
 
-/* wq_worker_comm(): a workqueue worker shows "+desc" (working) or "-desc" after its comm */
-static void worker_comm(struct task_struct *t, char *comm)
+/*
+ * wq_worker_comm(): a workqueue worker shows "+desc" (working) or "-desc" after its comm; the
+ * description and the flag go in the record and the loader joins them.
+ */
+static void worker_desc(struct task_struct *t, struct task_rec *out)
 {
 	struct worker *wk;
 	void *kt;
-	char desc[TASK_REC_COMM_LEN];
-	int n = 0;
 
 	if (bpf_core_field_exists(t->worker_private))
 		kt = BPF_CORE_READ(t, worker_private);
@@ -206,24 +207,11 @@ static void worker_comm(struct task_struct *t, char *comm)
 	if (!kt)
 		return;
 	wk = BPF_CORE_READ((struct kthread *)kt, data);
-	if (!wk || bpf_core_read(desc, sizeof(desc), &wk->desc) || !desc[0])
+	if (!wk || bpf_core_read(out->wq_desc, sizeof(out->wq_desc), &wk->desc))
 		return;
-	for (int i = 0; i < TASK_REC_COMM_LEN - 1; i++) {
-		if (!comm[i])
-			break;
-		n++;
-	}
-	if (n >= TASK_REC_COMM_LEN - 1)
-		return;
-	comm[n & (TASK_REC_COMM_LEN - 1)] = BPF_CORE_READ(wk, current_work) ? '+' : '-';
-	n++;
-	for (int i = 0; i < TASK_REC_COMM_LEN - 1; i++) {
-		if (n >= TASK_REC_COMM_LEN - 1 || !desc[i])
-			break;
-		comm[n & (TASK_REC_COMM_LEN - 1)] = desc[i];
-		n++;
-	}
-	comm[n & (TASK_REC_COMM_LEN - 1)] = '\0';
+	out->wq_desc[sizeof(out->wq_desc) - 1] = '\0';
+	if (BPF_CORE_READ(wk, current_work))
+		out->flags |= TASK_REC_WQ_BUSY;
 }
 
 /*
@@ -257,8 +245,9 @@ static __always_inline int fill_rec(struct task_struct *t, struct task_rec *out)
 	 * copy_process and __exit_signal): a lone leader needs no walk.
 	 */
 	io = bpf_core_field_exists(t->ioac);
+	out->run_ns = t->se.sum_exec_runtime;
 	if (out->nr_threads == 1) {
-		out->cpu_ns = t->se.sum_exec_runtime + sig->sum_sched_runtime;
+		out->cpu_ns = out->run_ns + sig->sum_sched_runtime;
 		if (io) {
 			ioac = sig->ioac;
 			io_add(&ioac, &t->ioac);
@@ -300,26 +289,41 @@ static __always_inline int fill_rec(struct task_struct *t, struct task_rec *out)
 	__builtin_memcpy(out->comm, t->comm, sizeof(out->comm));
 	out->comm[sizeof(out->comm) - 1] = '\0';
 	if (flags & PF_WQ_WORKER)
-		worker_comm(t, out->comm);
+		worker_desc(t, out);
 	return 1;
 }
+
+/* the iterator's record is built here: too big for the stack beside the thread walk */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct task_rec);
+} iter_rec SEC(".maps");
 
 SEC("iter/task")
 int dump_task(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
-	struct task_rec rec = {};
+	__u32 zero = 0;
+	struct task_rec *rec = bpf_map_lookup_elem(&iter_rec, &zero);
 
-	if (t && fill_rec(t, &rec))
-		bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	if (!t || !rec)
+		return 0;
+	__builtin_memset(rec, 0, sizeof(*rec));
+	if (fill_rec(t, rec))
+		bpf_seq_write(ctx->meta->seq, rec, sizeof(*rec));
 	return 0;
 }
 
 /*
  * The walker: the same records from one run of a program (BPF_PROG_RUN) that walks the
  * process list itself (an open-coded task iterator, 6.7+) into an array the loader maps. No
- * seq_file, no per-thread pid lookups and references, no copy: about half the kernel's work
- * of the iterator above, which stays the fallback for older kernels.
+ * seq_file, no per-thread pid lookups and references, no copy; and a process that has not run
+ * since the previous run gets a short record (TASK_REC_SAME) read from four fields of its
+ * task instead of a dozen cache lines across task, signal, mm, cred and files. On an idle
+ * host of 600 processes: 0.19 ms a run, where the iterator above (the fallback for older
+ * kernels) takes 0.5 ms.
  */
 extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
 			     unsigned int flags) __weak __ksym;
@@ -336,28 +340,97 @@ struct {
 	__type(value, struct task_rec);
 } walk_out SEC(".maps");
 
+/* the previous run's processes, in walk order (written by the loader) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* set by the loader */
+	__type(key, __u32);
+	__type(value, struct task_prev);
+} walk_prev SEC(".maps");
+
 __u32 walk_count; /* records in walk_out after a run */
 __u32 walk_full;  /* 1: walk_out had no room for them all */
+__u32 walk_nprev; /* entries in walk_prev (set by the loader) */
+
+/* How far the cursor into walk_prev may skip processes gone since (then: a full record). */
+#define PREV_SKIP_MAX 64
+
+struct prev_find {
+	__u32 tgid;
+	__u32 j;     /* the cursor into walk_prev */
+	int found;   /* walk_prev[j - 1] is tgid's */
+	__u32 force;
+	__u64 run_ns;
+};
+
+static long prev_step(__u32 k, void *arg)
+{
+	struct prev_find *f = arg;
+	__u32 at = f->j;
+	struct task_prev *p;
+
+	if (at >= walk_nprev)
+		return 1;
+	p = bpf_map_lookup_elem(&walk_prev, &at);
+	if (!p)
+		return 1;
+	f->j = at + 1;
+	if (p->tgid != f->tgid)
+		return 0; /* exited since: skip it */
+	f->found = 1;
+	f->force = p->force;
+	f->run_ns = p->run_ns;
+	return 1;
+}
+
+/*
+ * Whether t is a single-threaded process that has not run since the previous walk. The
+ * process list keeps its order (a new process goes to the tail, an exec'ing thread takes its
+ * leader's place), so one cursor *j walks the previous run's list alongside, skipping those
+ * that exited. Touches only the task's list node, pid, thread node and runtime.
+ */
+static __always_inline int unchanged(struct task_struct *t, __u32 tgid, __u32 *j)
+{
+	struct prev_find f = { .tgid = tgid, .j = *j };
+	__u64 head;
+
+	bpf_loop(PREV_SKIP_MAX, prev_step, &f, 0);
+	if (!f.found)
+		return 0; /* new, or too far: a full record (the cursor stays for the next) */
+	*j = f.j;
+	head = (__u64)t->signal + bpf_core_field_offset(struct signal_struct, thread_head);
+	return !f.force && (__u64)t->thread_node.next == head &&
+	       f.run_ns == t->se.sum_exec_runtime;
+}
 
 SEC("syscall")
 int walk_tasks(void *ctx)
 {
 	struct bpf_iter_task it;
 	struct task_struct *t;
-	__u32 n = 0;
+	__u32 n = 0, j = 0;
 
 	walk_full = 0;
 	bpf_rcu_read_lock();
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
 	while ((t = bpf_iter_task_next(&it))) {
 		struct task_rec *out = bpf_map_lookup_elem(&walk_out, &n);
+		__u32 tgid = t->tgid;
 
 		if (!out) {
 			walk_full = 1;
 			break;
 		}
-		if (!t->pid)
-			continue; /* the idle task (swapper): not a process /proc shows */
+		if (!t->pid || t->pid != (pid_t)tgid)
+			continue; /* the idle task (swapper), not a process /proc shows; a thread */
+		if (unchanged(t, tgid, &j)) {
+			out->tgid = tgid;
+			out->flags = TASK_REC_SAME;
+			out->run_ns = t->se.sum_exec_runtime;
+			n++;
+			continue;
+		}
 		__builtin_memset(out, 0, sizeof(*out));
 		if (fill_rec(t, out))
 			n++;

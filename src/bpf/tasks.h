@@ -35,10 +35,33 @@ struct task_rec {
 	 */
 	__u32 mm_seq;
 	__u32 pad;
+	__u64 run_ns; /* the leader's own runtime (se.sum_exec_runtime): the walker's change test */
+	/*
+	 * A workqueue worker's description (kernel threads only; "" for others): /proc shows
+	 * comm "+desc" while it works (TASK_REC_WQ_BUSY), "-desc" otherwise. The loader
+	 * appends it to comm (cut to 15 bytes): no loop in the program for it.
+	 */
+	char wq_desc[TASK_REC_COMM_LEN];
+};
+
+/*
+ * What the walker knew of a process at its previous run, in walk order (the loader fills
+ * it from that run's records). A single-threaded process whose run_ns did not move since
+ * then did not run: the walker writes only tgid, run_ns and TASK_REC_SAME, and the reader
+ * takes the rest from the previous record. force asks for a full record anyway (fields that
+ * change while a process sleeps: its parent when reparented, RSS under reclaim, a deleted
+ * executable; the loader forces each process in turn, and on request).
+ */
+struct task_prev {
+	__u32 tgid;
+	__u32 force;
+	__u64 run_ns;
 };
 
 #define TASK_REC_IO	     0x1 /* the io counters are filled (CONFIG_TASK_XACCT) */
 #define TASK_REC_MM_SEQ	     0x2 /* mm_seq is filled (per-VMA locks, 6.4+) */
 #define TASK_REC_EXE_DELETED 0x4 /* the executable's file was unlinked (PID/exe's " (deleted)") */
+#define TASK_REC_SAME	     0x8 /* the walker's short record: unchanged since its previous run */
+#define TASK_REC_WQ_BUSY     0x10 /* a workqueue worker running a work item */
 
 #endif

@@ -442,10 +442,14 @@ static int sample_proc(struct procs_state *s, struct snapshot *snap, bool first)
  * The iterator, then the /proc listing for whatever it did not show: a
  * sandbox may hide a task from iterators (pid 1 on the development VMs) and a
  * process may start in between. The listing costs about a twentieth of
- * reading every stat file, and it keeps both sources' snapshots identical.
+ * reading every stat file (a fifth of the whole sample once the iterator does
+ * the rest), and it keeps both sources' snapshots identical.
  */
-/* The /proc listing that finds what the iterator hides is redone every this many samples. */
-#define HIDDEN_RESCAN_SAMPLES 10
+/*
+ * The /proc listing that finds what the iterator hides is redone every this many samples
+ * (a minute in sentinel mode); the pids it found are read every sample.
+ */
+#define HIDDEN_RESCAN_SAMPLES 60
 
 static int sample_bpf_and_rest(struct procs_state *s, struct snapshot *snap, bool first)
 {

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/pidmap.h"
 #include "base/xalloc.h"
 #include "tasks.skel.h"
 
@@ -24,6 +26,15 @@ struct bpf_tasks {
 	struct task_rec *walk_recs;
 	size_t walk_cap; /* records */
 	size_t walk_len; /* bytes mapped */
+	struct task_prev *walk_prev; /* what the next run compares with, mapped read-write */
+	size_t prev_len;		/* bytes mapped */
+	/* the full records of the last run (short ones filled in), and the one before */
+	struct task_rec *last, *cur;
+	size_t nlast, last_cap, cur_cap;
+	uint64_t gen; /* runs so far */
+	struct pidmap gone; /* processes of the last run missing from this one */
+	int *gone_pids;
+	size_t ngone, gone_cap;
 	/* or the iterator (dump_task), where the walker cannot load */
 	struct bpf_link *link;
 	struct task_rec *recs; /* the last read */
@@ -62,6 +73,10 @@ static void unload(struct bpf_tasks *bt)
 	if (bt->walk_recs)
 		munmap(bt->walk_recs, bt->walk_len);
 	bt->walk_recs = NULL;
+	if (bt->walk_prev)
+		munmap(bt->walk_prev, bt->prev_len);
+	bt->walk_prev = NULL;
+	bt->nlast = 0; /* a new program knows no previous run */
 	bpf_link__destroy(bt->link);
 	bt->link = NULL;
 	tasks_bpf__destroy(bt->skel);
@@ -74,6 +89,10 @@ void bpf_tasks_free(struct bpf_tasks *bt)
 		return;
 	unload(bt);
 	free(bt->recs);
+	free(bt->last);
+	free(bt->cur);
+	pidmap_release(&bt->gone);
+	free(bt->gone_pids);
 	free(bt);
 }
 
@@ -103,6 +122,9 @@ static int load(struct bpf_tasks *bt, bool walker, size_t cap, struct strbuf *wh
 				  false);
 	ret = bpf_map__set_max_entries(bt->skel->maps.walk_out, walker ? (uint32_t)cap : 1);
 	if (ret == 0)
+		ret = bpf_map__set_max_entries(bt->skel->maps.walk_prev,
+					       walker ? (uint32_t)cap : 1);
+	if (ret == 0)
 		ret = tasks_bpf__load(bt->skel);
 	if (ret < 0) {
 		reason(why, walker ? "cannot load the task walker" : "cannot load the task iterator",
@@ -123,6 +145,16 @@ static int load(struct bpf_tasks *bt, bool walker, size_t cap, struct strbuf *wh
 			return ret;
 		}
 		bt->walk_recs = m;
+		bt->prev_len = (cap * sizeof(struct task_prev) + page - 1) / page * page;
+		m = mmap(NULL, bt->prev_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 bpf_map__fd(bt->skel->maps.walk_prev), 0);
+		if (m == MAP_FAILED) {
+			ret = -errno;
+			reason(why, "cannot map the task walker's previous run", -ret);
+			return ret;
+		}
+		bt->walk_prev = m;
+		bt->skel->bss->walk_nprev = 0;
 		return 0;
 	}
 	bt->link = bpf_program__attach_iter(bt->skel->progs.dump_task, NULL);
@@ -228,6 +260,87 @@ bool bpf_tasks_walks(const struct bpf_tasks *bt)
 	return bt->walker;
 }
 
+/* wq_worker_comm()'s name of a workqueue worker: comm, then "+desc" or "-desc" (15 bytes). */
+static void join_worker_comm(struct task_rec *r)
+{
+	char name[TASK_REC_COMM_LEN * 2 + 2];
+
+	if (!r->wq_desc[0])
+		return;
+	snprintf(name, sizeof(name), "%.*s%c%.*s", TASK_REC_COMM_LEN - 1, r->comm,
+		 r->flags & TASK_REC_WQ_BUSY ? '+' : '-', TASK_REC_COMM_LEN - 1, r->wq_desc);
+	memcpy(r->comm, name, TASK_REC_COMM_LEN - 1);
+	r->comm[TASK_REC_COMM_LEN - 1] = '\0';
+}
+
+/*
+ * Every process gets a full record at least once in this many runs, whatever it did: the
+ * fields that change while a process sleeps (RSS under reclaim, a deleted executable, a
+ * name written to PID/comm) are that late at most.
+ */
+#define REFRESH_RUNS 8
+
+/*
+ * The n records of a run into full ones (bt->cur): a short record (TASK_REC_SAME) takes the
+ * previous run's record of its process, found the way the walker found it (the same order,
+ * minus the processes that exited). Then the next run's comparison list: each process's
+ * runtime, with a full record asked for in turn, and for the children of processes that
+ * exited (their parent changed while they slept).
+ */
+static int complete(struct bpf_tasks *bt, size_t n)
+{
+	size_t j = 0, ngone = 0;
+	struct task_rec *t;
+
+	if (bt->cur_cap < n)
+		XGROW(bt->cur, bt->cur_cap, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct task_rec *r = &bt->walk_recs[i];
+
+		if (!(r->flags & TASK_REC_SAME)) {
+			bt->cur[i] = *r;
+			join_worker_comm(&bt->cur[i]);
+			continue;
+		}
+		while (j < bt->nlast && bt->last[j].tgid != r->tgid)
+			j++;
+		if (j == bt->nlast)
+			return -EPROTO; /* the walker matched what we do not have: out of step */
+		bt->cur[i] = bt->last[j++];
+	}
+	/* who exited since the last run: in last, not in cur */
+	pidmap_rebuild(&bt->gone, bt->cur, n, sizeof(*bt->cur), offsetof(struct task_rec, tgid));
+	for (size_t k = 0; k < bt->nlast; k++)
+		if (pidmap_find(&bt->gone, bt->cur, (int)bt->last[k].tgid) < 0) {
+			XGROW(bt->gone_pids, bt->gone_cap, ngone + 1);
+			bt->gone_pids[ngone++] = (int)bt->last[k].tgid;
+		}
+	if (ngone)
+		pidmap_rebuild(&bt->gone, bt->gone_pids, ngone, sizeof(int), 0);
+	bt->gen++;
+	for (size_t i = 0; i < n; i++) {
+		struct task_prev *p = &bt->walk_prev[i];
+
+		p->tgid = bt->cur[i].tgid;
+		p->run_ns = bt->cur[i].run_ns;
+		p->force = (bt->cur[i].tgid + bt->gen) % REFRESH_RUNS == 0 ||
+			   (ngone && pidmap_find(&bt->gone, bt->gone_pids, (int)bt->cur[i].ppid) >= 0);
+	}
+	bt->skel->bss->walk_nprev = (uint32_t)n;
+	/* cur becomes last */
+	t = bt->last;
+	bt->last = bt->cur;
+	bt->cur = t;
+	{
+		size_t c = bt->last_cap;
+
+		bt->last_cap = bt->cur_cap;
+		bt->cur_cap = c;
+	}
+	bt->nlast = n;
+	return 0;
+}
+
 /* One run of the walker; a full array is replaced by one twice as big and the run redone. */
 static ssize_t walk(struct bpf_tasks *bt, const struct task_rec **recs)
 {
@@ -240,8 +353,18 @@ static ssize_t walk(struct bpf_tasks *bt, const struct task_rec **recs)
 		if (bpf_prog_test_run_opts(bpf_program__fd(bt->skel->progs.walk_tasks), &opts) < 0)
 			return -errno;
 		if (!bt->skel->bss->walk_full) {
-			*recs = bt->walk_recs;
-			return bt->skel->bss->walk_count;
+			size_t n = bt->skel->bss->walk_count;
+
+			if (complete(bt, n) < 0) {
+				/* out of step with the walker (never seen): again, all full records */
+				log_warn("processes: the task walker's short records do not match "
+					 "its previous run; reading full ones");
+				bt->skel->bss->walk_nprev = 0;
+				bt->nlast = 0;
+				continue;
+			}
+			*recs = bt->last;
+			return (ssize_t)n;
 		}
 		log_info("processes: more than %zu processes; the task walker's array grows to %zu",
 			 bt->walk_cap, cap);
@@ -290,6 +413,8 @@ ssize_t bpf_tasks_read(struct bpf_tasks *bt, const struct task_rec **recs)
 	close(fd);
 	if (len % sizeof(struct task_rec))
 		return -EPROTO; /* records are written whole: a loader/program mismatch */
+	for (size_t i = 0; i < len / sizeof(struct task_rec); i++)
+		join_worker_comm(&bt->recs[i]);
 	*recs = bt->recs;
 	return (ssize_t)(len / sizeof(struct task_rec));
 }

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -574,8 +575,14 @@ static void test_record_fields(void)
 		ok(runs && !strncmp(r1.comm, tmpl + 5, 15), "it runs (comm '%s')", r1.comm);
 	}
 	ok(!(r1.flags & TASK_REC_EXE_DELETED), "not deleted yet");
-	ok(unlink(tmpl) == 0 && record_of(bt, del, &r2) && (r2.flags & TASK_REC_EXE_DELETED),
-	   "deleted once unlinked, as PID/exe says");
+	{
+		/* a sleeping process gets a full record at least every few runs of the walker */
+		bool unlinked = unlink(tmpl) == 0, seen = false;
+
+		for (int i = 0; unlinked && i < 20 && !seen; i++)
+			seen = record_of(bt, del, &r2) && (r2.flags & TASK_REC_EXE_DELETED);
+		ok(seen, "deleted once unlinked, as PID/exe says (within 20 reads)");
+	}
 	kill(del, SIGKILL);
 	waitpid(del, &status, 0);
 	bpf_tasks_free(bt);
@@ -623,42 +630,72 @@ static void test_walker_vs_iterator(void)
 	   "the iterator alone loads (%s)", strbuf_str(&why));
 	strbuf_reset(&why);
 	if (bpf_tasks_open(&w, &wo, &why) < 0 || !bpf_tasks_walks(w)) {
-		printf("ok %d # SKIP no task walker here (%s): a kernel before 6.7\n", ++tap_count,
-		       strbuf_str(&why));
+		struct utsname u;
+		int major = 0, minor = 0;
+
+		/* open-coded task iterators came with 6.7: from there the walker must load */
+		uname(&u);
+		sscanf(u.release, "%d.%d", &major, &minor);
+		if (major > 6 || (major == 6 && minor >= 7)) {
+			ok(0, "the walker loads on %s (run with -l debug for the verifier's reason)",
+			   u.release);
+		} else {
+			printf("ok %d # SKIP no task walker before 6.7 (this is %s)\n", ++tap_count,
+			       u.release);
+		}
 		bpf_tasks_free(w);
 		bpf_tasks_free(it);
 		strbuf_release(&why);
 		return;
 	}
 	ok(1, "the walker loads with an 8-record array");
-	a = read_sorted(w, &na);
-	b = read_sorted(it, &nb);
-	ok(na > 20 && nb > 20, "both read processes (walker %zd, iterator %zd)", na, nb);
-	while (a && b && i < na && j < nb) {
-		if (a[i].tgid != b[j].tgid) {
-			uint32_t pid = a[i].tgid < b[j].tgid ? a[i++].tgid : b[j++].tgid;
+	/*
+	 * A sleeping process's RSS may still move between the two reads (reclaim): up to three
+	 * tries for one where every quiet record agrees.
+	 */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		a = read_sorted(w, &na);
+		b = read_sorted(it, &nb);
+		i = j = 0;
+		missing = differ = same = 0;
+		while (a && b && i < na && j < nb) {
+			if (a[i].tgid != b[j].tgid) {
+				uint32_t pid = a[i].tgid < b[j].tgid ? a[i++].tgid : b[j++].tgid;
 
-			if (kill((pid_t)pid, 0) == 0) { /* alive through both reads: should be in both */
-				printf("# pid %u read by one program only\n", pid);
-				missing++;
+				if (kill((pid_t)pid, 0) == 0) { /* alive through both reads */
+					printf("# pid %u read by one program only\n", pid);
+					missing++;
+				}
+				continue;
 			}
-			continue;
-		}
-		if (a[i].cpu_ns == b[j].cpu_ns && a[i].tgid != (uint32_t)getpid()) {
-			if (memcmp(&a[i], &b[j], sizeof(a[i]))) {
-				printf("# pid %u (%s): the records differ\n", a[i].tgid, a[i].comm);
-				differ++;
-			} else {
-				same++;
+			/* a wakeup not yet run moves the state alone (rcu_preempt, every few ms) */
+			a[i].state = b[j].state;
+			if (a[i].cpu_ns == b[j].cpu_ns && a[i].tgid != (uint32_t)getpid()) {
+				if (memcmp(&a[i], &b[j], sizeof(a[i]))) {
+					const unsigned char *x = (const void *)&a[i],
+							    *y = (const void *)&b[j];
+					size_t at = 0;
+
+					while (x[at] == y[at])
+						at++;
+					printf("# pid %u (%s): the records differ from byte %zu\n",
+					       a[i].tgid, a[i].comm, at);
+					differ++;
+				} else {
+					same++;
+				}
 			}
+			i++;
+			j++;
 		}
-		i++;
-		j++;
+		free(a);
+		free(b);
+		if (!missing && !differ)
+			break;
 	}
+	ok(na > 20 && nb > 20, "both read processes (walker %zd, iterator %zd)", na, nb);
 	ok(missing == 0, "the same processes from both (%d missing)", missing);
 	ok(differ == 0 && same > 20, "identical records for the %d that did not run between", same);
-	free(a);
-	free(b);
 	bpf_tasks_free(w);
 	bpf_tasks_free(it);
 	strbuf_release(&why);
