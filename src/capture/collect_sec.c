@@ -732,7 +732,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 	size_t nprocs = snap->nprocs, changed_reads = 0, new_reads = 0;
 	bool any = c->enable_miner_detection || c->enable_spawn_detection ||
 		   c->enable_memory_anomaly_detection;
-	bool first = !s->first_done;
+	bool first = !s->first_done, signals = false;
 
 	(void)prev;
 	if (s->pe)
@@ -812,6 +812,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 	next:
 		e->rss_kib = p->rss_kib;
 		e->sig_exe_deleted = p->exe_deleted;
+		signals |= p->vm_signals;
 	}
 	/*
 	 * A slow round robin over the rest: mprotect to RWX does not change the size, and a
@@ -820,7 +821,8 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 	 * processes that were running before the daemon, the baselines.
 	 */
 	if (any && nprocs && !first) {
-		int k = c->maps_checks_per_sample;
+		/* the BPF source's first looks go 8 times faster: 600 processes in 20 s */
+		int k = c->maps_checks_per_sample * (signals ? 8 : 1);
 
 		for (size_t tries = 0; k > 0 && tries < nprocs; tries++) {
 			size_t i = s->rr++ % nprocs;
