@@ -191,11 +191,10 @@ has_re "│ cmdline sh -c while :; do :; done st-bravo"; ok $? "and the culprit'
 
 keys j
 expect "j moves the selection down" has "Explorer  $((rb + 2))/$NDUMPS"
-if [ "$ra" = $((rb + 1)) ]; then
-	expect "moving the selection previews that dump" has_re "│ cpu_new_process  pid $A \\(sh\\)"
-else
-	ok 0 "# SKIP another dump came between the two spikes"
-fi
+# (on a shared host another test's process may have a dump between the two spikes: walk to A's)
+for ((i = rb + 1; i < ra; i++)); do keys j; done
+expect "moving the selection previews that dump" has_re "│ cpu_new_process  pid $A \\(sh\\)"
+for ((i = rb + 1; i < ra; i++)); do keys k; done
 keys k
 expect "k moves it back up" has "Explorer  $((rb + 1))/$NDUMPS"
 expect "and the Trigger panel follows" has_re "│ cpu_new_process  pid $B \\(sh\\)"
