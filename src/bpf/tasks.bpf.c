@@ -222,7 +222,7 @@ static __always_inline int fill_rec(struct task_struct *t, struct task_rec *out)
 {
 	struct signal_struct *sig;
 	struct mm_struct *mm;
-	struct task_io_accounting ioac = {};
+	struct task_io_accounting ioac = {}, threads = {};
 	struct pid *pg;
 	int io;
 
@@ -248,20 +248,15 @@ static __always_inline int fill_rec(struct task_struct *t, struct task_rec *out)
 	out->run_ns = t->se.sum_exec_runtime;
 	if (out->nr_threads == 1) {
 		out->cpu_ns = out->run_ns + sig->sum_sched_runtime;
-		if (io) {
-			ioac = sig->ioac;
-			io_add(&ioac, &t->ioac);
-		}
+		if (io)
+			threads = t->ioac;
 	} else {
-		struct task_io_accounting threads = {};
-
 		out->cpu_ns = group_walk(sig, io, &threads);
-		if (io) {
-			ioac = sig->ioac;
-			io_add(&ioac, &threads);
-		}
 	}
 	if (io) {
+		/* what exited threads left in the signal struct, plus the live threads' */
+		ioac = sig->ioac;
+		io_add(&ioac, &threads);
 		out->flags |= TASK_REC_IO;
 		out->rchar = ioac.rchar;
 		out->wchar = ioac.wchar;
@@ -275,12 +270,13 @@ static __always_inline int fill_rec(struct task_struct *t, struct task_rec *out)
 	mm = t->mm;
 	if (mm && !(flags & PF_KTHREAD)) { /* get_task_mm() ignores a kthread's borrowed mm */
 		out->rss_pages = mm_counter(mm, MM_FILEPAGES) + mm_counter(mm, MM_ANONPAGES) +
-				mm_counter(mm, MM_SHMEMPAGES);
+				 mm_counter(mm, MM_SHMEMPAGES);
 		out->vm_pages = mm->total_vm;
 		if (bpf_core_field_exists(mm->mm_lock_seq)) {
 			/* an int before 6.13, a seqcount_t (its first word) since */
-			out->mm_seq = *(__u32 *)((void *)mm + bpf_core_field_offset(struct mm_struct,
-										   mm_lock_seq));
+			out->mm_seq =
+				*(__u32 *)((void *)mm +
+					   bpf_core_field_offset(struct mm_struct, mm_lock_seq));
 			out->flags |= TASK_REC_MM_SEQ;
 		}
 		if (exe_deleted(mm))
@@ -358,8 +354,8 @@ __u32 walk_nprev; /* entries in walk_prev (set by the loader) */
 
 struct prev_find {
 	__u32 tgid;
-	__u32 j;     /* the cursor into walk_prev */
-	int found;   /* walk_prev[j - 1] is tgid's */
+	__u32 j;   /* the cursor into walk_prev */
+	int found; /* walk_prev[j - 1] is tgid's */
 	__u32 force;
 	__u64 run_ns;
 };
@@ -400,8 +396,7 @@ static __always_inline int unchanged(struct task_struct *t, __u32 tgid, __u32 *j
 		return 0; /* new, or too far: a full record (the cursor stays for the next) */
 	*j = f.j;
 	head = (__u64)t->signal + bpf_core_field_offset(struct signal_struct, thread_head);
-	return !f.force && (__u64)t->thread_node.next == head &&
-	       f.run_ns == t->se.sum_exec_runtime;
+	return !f.force && (__u64)t->thread_node.next == head && f.run_ns == t->se.sum_exec_runtime;
 }
 
 SEC("syscall")

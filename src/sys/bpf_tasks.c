@@ -24,14 +24,14 @@ struct bpf_tasks {
 	/* the walker (walk_tasks): its output array, mapped read-only */
 	bool walker;
 	struct task_rec *walk_recs;
-	size_t walk_cap; /* records */
-	size_t walk_len; /* bytes mapped */
+	size_t walk_cap;	     /* records */
+	size_t walk_len;	     /* bytes mapped */
 	struct task_prev *walk_prev; /* what the next run compares with, mapped read-write */
-	size_t prev_len;		/* bytes mapped */
+	size_t prev_len;	     /* bytes mapped */
 	/* the full records of the last run (short ones filled in), and the one before */
 	struct task_rec *last, *cur;
 	size_t nlast, last_cap, cur_cap;
-	uint64_t gen; /* runs so far */
+	uint64_t gen;	    /* runs so far */
 	struct pidmap gone; /* processes of the last run missing from this one */
 	int *gone_pids;
 	size_t ngone, gone_cap;
@@ -103,6 +103,17 @@ static void reason(struct strbuf *why, const char *what, int err)
 		strbuf_addf(why, " (%s)", last_warning);
 }
 
+/* Maps an mmapable array map of size bytes (*len: the pages mapped), or NULL with errno. */
+static void *map_array(const struct bpf_map *map, size_t size, int prot, size_t *len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *m;
+
+	*len = (size + page - 1) / page * page;
+	m = mmap(NULL, *len, prot, MAP_SHARED, bpf_map__fd(map), 0);
+	return m == MAP_FAILED ? NULL : m;
+}
+
 /*
  * Opens and loads the object with one of its two programs: the walker with an output array
  * of cap records, or the iterator (attached). 0 or a negative errno with the reason in why.
@@ -127,33 +138,27 @@ static int load(struct bpf_tasks *bt, bool walker, size_t cap, struct strbuf *wh
 	if (ret == 0)
 		ret = tasks_bpf__load(bt->skel);
 	if (ret < 0) {
-		reason(why, walker ? "cannot load the task walker" : "cannot load the task iterator",
+		reason(why,
+		       walker ? "cannot load the task walker" : "cannot load the task iterator",
 		       -ret);
 		return ret;
 	}
 	if (walker) {
-		size_t page = (size_t)sysconf(_SC_PAGESIZE);
-		void *m;
-
 		bt->walk_cap = cap;
-		bt->walk_len = (cap * sizeof(struct task_rec) + page - 1) / page * page;
-		m = mmap(NULL, bt->walk_len, PROT_READ, MAP_SHARED,
-			 bpf_map__fd(bt->skel->maps.walk_out), 0);
-		if (m == MAP_FAILED) {
+		bt->walk_recs = map_array(bt->skel->maps.walk_out, cap * sizeof(struct task_rec),
+					  PROT_READ, &bt->walk_len);
+		if (!bt->walk_recs) {
 			ret = -errno;
 			reason(why, "cannot map the task walker's records", -ret);
 			return ret;
 		}
-		bt->walk_recs = m;
-		bt->prev_len = (cap * sizeof(struct task_prev) + page - 1) / page * page;
-		m = mmap(NULL, bt->prev_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 bpf_map__fd(bt->skel->maps.walk_prev), 0);
-		if (m == MAP_FAILED) {
+		bt->walk_prev = map_array(bt->skel->maps.walk_prev, cap * sizeof(struct task_prev),
+					  PROT_READ | PROT_WRITE, &bt->prev_len);
+		if (!bt->walk_prev) {
 			ret = -errno;
 			reason(why, "cannot map the task walker's previous run", -ret);
 			return ret;
 		}
-		bt->walk_prev = m;
 		bt->skel->bss->walk_nprev = 0;
 		return 0;
 	}
@@ -188,18 +193,19 @@ int bpf_tasks_open(struct bpf_tasks **out, const struct bpf_tasks_opts *o, struc
 	struct strbuf walker_why = STRBUF_INIT;
 	const struct task_rec *recs;
 	pid_t me = getpid();
-	size_t cap = o->iterator_only ? 0 : 4 * count_processes();
 	bool try_walker = !o->iterator_only;
+	size_t cap = o->walker_cap;
 	ssize_t n = 0;
 	int ret;
 
 	last_warning[0] = '\0';
 	*out = NULL;
+	if (try_walker && !cap) {
+		cap = 4 * count_processes();
+		if (cap < WALK_MIN_CAP)
+			cap = WALK_MIN_CAP;
+	}
 	/* the walker where the kernel has open-coded task iterators (6.7+), else the iterator */
-	if (o->walker_cap)
-		cap = o->walker_cap;
-	else if (cap < WALK_MIN_CAP)
-		cap = WALK_MIN_CAP;
 	ret = try_walker ? load(bt, true, cap, &walker_why) : -ENOTSUP;
 	if (ret == 0) {
 		n = bpf_tasks_read(bt, &recs);
@@ -323,8 +329,9 @@ static int complete(struct bpf_tasks *bt, size_t n)
 
 		p->tgid = bt->cur[i].tgid;
 		p->run_ns = bt->cur[i].run_ns;
-		p->force = (bt->cur[i].tgid + bt->gen) % REFRESH_RUNS == 0 ||
-			   (ngone && pidmap_find(&bt->gone, bt->gone_pids, (int)bt->cur[i].ppid) >= 0);
+		p->force =
+			(bt->cur[i].tgid + bt->gen) % REFRESH_RUNS == 0 ||
+			(ngone && pidmap_find(&bt->gone, bt->gone_pids, (int)bt->cur[i].ppid) >= 0);
 	}
 	bt->skel->bss->walk_nprev = (uint32_t)n;
 	/* cur becomes last */
@@ -356,7 +363,8 @@ static ssize_t walk(struct bpf_tasks *bt, const struct task_rec **recs)
 			size_t n = bt->skel->bss->walk_count;
 
 			if (complete(bt, n) < 0) {
-				/* out of step with the walker (never seen): again, all full records */
+				/* out of step with the walker (never seen): again, all full records
+				 */
 				log_warn("processes: the task walker's short records do not match "
 					 "its previous run; reading full ones");
 				bt->skel->bss->walk_nprev = 0;
