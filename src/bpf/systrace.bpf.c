@@ -21,6 +21,11 @@ char LICENSE[] SEC("license") = "GPL";
 #define SIGCHLD	    17
 #define SIGKILL	    9
 #define AT_FDCWD    -100
+/* what asks for a seccomp filter (see handover_enter) */
+#define NR_prctl       157
+#define NR_seccomp     317
+#define PR_SET_SECCOMP 22
+#define SIGSTOP	       19
 /* include/linux/sched/signal.h: not in BTF */
 #define SIGNAL_GROUP_EXIT 0x4
 
@@ -32,6 +37,8 @@ const volatile unsigned long long wake_bytes = ST_WAKE_BYTES; /* the consumer is
 /* set by the loader while running (mmapped) */
 int spawn_tgid; /* the command started stopped: traced from its first execve */
 int spawn_started;
+/* the ptrace engine handed its tracees over (their seccomp filter is suspended) */
+int handover;
 unsigned long long lost; /* records that did not fit (or could not be built) */
 
 struct inflight {
@@ -63,6 +70,14 @@ struct {
 	__type(key, unsigned int);
 	__type(value, struct tgid_bits);
 } traced SEC(".maps");
+
+/* with handover: tid -> ST_OWN_* (see systrace.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, ST_OWNED_MAX);
+	__type(key, unsigned int);
+	__type(value, unsigned int);
+} owned SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -479,6 +494,25 @@ static __always_inline void emit_call(unsigned int type, int tid, int tgid, stru
  * one waits for RCU grace periods under the kernel's event_mutex: ~70 ms each on this kernel,
  * 15 s for a hundred syscalls, every other tracer blocked meanwhile.)
  */
+/*
+ * After the ptrace engine handed its tracees over, their seccomp filters (ours and any of their
+ * own) are suspended. A thread that asks for a filter (or strict mode) is stopped with SIGSTOP
+ * before it runs another instruction, so that ptrace takes it back and the filter is enforced.
+ * True: the call is not recorded here (its entry was ptrace's).
+ */
+static __noinline bool handover_enter(unsigned int tid, struct pt_regs *regs, long id)
+{
+	unsigned int *o = bpf_map_lookup_elem(&owned, &tid), v = ST_OWN_SECCOMP;
+
+	if (o && *o == ST_OWN_PTRACE)
+		return true;
+	if ((id == NR_seccomp && regs->di <= 1) || (id == NR_prctl && regs->di == PR_SET_SECCOMP)) {
+		bpf_map_update_elem(&owned, &tid, &v, BPF_ANY);
+		bpf_send_signal_thread(SIGSTOP);
+	}
+	return false;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(st_sys_enter, struct pt_regs *regs, long id)
 {
@@ -494,6 +528,8 @@ int BPF_PROG(st_sys_enter, struct pt_regs *regs, long id)
 			return 0;
 		spawn_started = 1;
 	}
+	if (handover && handover_enter((unsigned int)pt, regs, id))
+		return 0;
 	if ((unsigned long)id >= ST_NR_LIMIT ||
 	    !(trace_set[(unsigned long)id / 8] & (1u << ((unsigned long)id % 8))))
 		return 0;

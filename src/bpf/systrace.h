@@ -17,6 +17,14 @@
 #define ST_RINGBUF_BYTES (16 << 20) /* the ring buffer */
 #define ST_WAKE_BYTES	 (4 << 20)  /* the consumer is woken when this much is waiting */
 
+/*
+ * Handover from the ptrace engine (src/trace/engine.c): tids in the "owned" map and what the
+ * programs do for them.
+ */
+#define ST_OWNED_MAX	 16384
+#define ST_OWN_PTRACE	 1u /* its call in flight is ptrace's: no record of it here */
+#define ST_OWN_SECCOMP	 2u /* it asked for a seccomp filter: stopped (SIGSTOP) for ptrace */
+
 /* Record types. */
 enum st_rec_type {
 	ST_REC_ENTER = 1, /* a call's entry with what its arguments point to (only when any) */

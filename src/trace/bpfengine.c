@@ -2,6 +2,7 @@
  * turns ring buffer records into the sink's calls. */
 #include "trace/bpfengine.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <signal.h>
@@ -466,6 +467,10 @@ int bpf_engine_new(struct bpf_engine **out, const struct engine_opts *o,
 		goto fail;
 	}
 	debug_step("ring buffer", &t);
+	if (o->handover) {
+		b->skel->bss->handover = 1;
+		b->skel->bss->spawn_started = 1;
+	}
 	*out = b;
 	return 0;
 fail:
@@ -613,12 +618,7 @@ int bpf_engine_run(struct bpf_engine *b, const char **what)
 	ring_buffer__consume(b->rb);
 	if (b->sink.batch)
 		b->sink.batch(b->ctx);
-	if (bpf_engine_lost(b))
-		fprintf(stderr,
-			"spiketrace: %llu trace records lost (the ring buffer was full): the "
-			"report "
-			"is incomplete\n",
-			bpf_engine_lost(b));
+	bpf_engine_report_lost(b);
 out:
 	if (pidfd >= 0)
 		close(pidfd);
@@ -645,7 +645,57 @@ pid_t bpf_engine_main_pid(const struct bpf_engine *b)
 	return b->main_pid;
 }
 
+void bpf_engine_adopt(struct bpf_engine *b, pid_t tgid)
+{
+	set_traced(b, tgid);
+}
+
+void bpf_engine_release(struct bpf_engine *b, pid_t tgid)
+{
+	clear_traced(b, tgid);
+}
+
+void bpf_engine_own(struct bpf_engine *b, pid_t tid, bool ptrace_owns)
+{
+	unsigned int key = (unsigned int)tid, v = ST_OWN_PTRACE;
+
+	if (ptrace_owns)
+		bpf_map_update_elem(b->skel->maps.owned.map_fd, &key, &v, BPF_ANY);
+	else
+		bpf_map_delete_elem(b->skel->maps.owned.map_fd, &key);
+}
+
+bool bpf_engine_take_seccomp(struct bpf_engine *b, pid_t tid)
+{
+	unsigned int key = (unsigned int)tid, v = 0;
+
+	if (bpf_map_lookup_elem(b->skel->maps.owned.map_fd, &key, &v) < 0 || v != ST_OWN_SECCOMP)
+		return false;
+	bpf_map_delete_elem(b->skel->maps.owned.map_fd, &key);
+	return true;
+}
+
+int bpf_engine_fd(const struct bpf_engine *b)
+{
+	return ring_buffer__epoll_fd(b->rb);
+}
+
+void bpf_engine_consume(struct bpf_engine *b)
+{
+	if (ring_buffer__consume(b->rb) > 0 && b->sink.batch)
+		b->sink.batch(b->ctx);
+}
+
 unsigned long long bpf_engine_lost(const struct bpf_engine *b)
 {
 	return b->skel ? b->skel->bss->lost : 0;
+}
+
+void bpf_engine_report_lost(const struct bpf_engine *b)
+{
+	if (bpf_engine_lost(b))
+		fprintf(stderr,
+			"spiketrace: %llu trace records lost (the ring buffer was full): the report "
+			"is incomplete\n",
+			bpf_engine_lost(b));
 }

@@ -34,7 +34,24 @@ void bpf_engine_interrupt(struct bpf_engine *b, bool from_terminal);
 /* The command's status as waitpid gave it, in *status; false while it has not ended. */
 bool bpf_engine_main_status(const struct bpf_engine *b, int *status);
 pid_t bpf_engine_main_pid(const struct bpf_engine *b);
+/*
+ * The handover from the ptrace engine (o->handover): nothing is started; the ptrace engine adds
+ * the tgids it traces, and hands each thread over by suspending its seccomp filter. Only
+ * syscalls reach the sink (enter, exit, batch): ptrace still reports forks, execs, signals and
+ * exits, and consumes the ring (bpf_engine_consume) before each, so the order holds.
+ */
+void bpf_engine_adopt(struct bpf_engine *b, pid_t tgid);   /* its syscalls are recorded */
+void bpf_engine_release(struct bpf_engine *b, pid_t tgid); /* no longer */
+/* ptrace_owns: the call tid is in was seen at entry by ptrace, which reports it (no record) */
+void bpf_engine_own(struct bpf_engine *b, pid_t tid, bool ptrace_owns);
+/* True once: tid asked for a seccomp filter and was sent SIGSTOP to be taken back by ptrace. */
+bool bpf_engine_take_seccomp(struct bpf_engine *b, pid_t tid);
+int bpf_engine_fd(const struct bpf_engine *b); /* readable when records wait */
+void bpf_engine_consume(struct bpf_engine *b);	/* delivers what waits in the ring */
+
 /* Records lost so far (ring buffer full). */
 unsigned long long bpf_engine_lost(const struct bpf_engine *b);
+/* Says on stderr how many were lost, if any: the report is incomplete. */
+void bpf_engine_report_lost(const struct bpf_engine *b);
 
 #endif

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ptrace.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -28,7 +30,20 @@ struct thread {
 	bool started; /* the main command's thread has reached its execve (earlier calls are ours)
 		       */
 	struct trace_call call;
+	bool handed;  /* its seccomp filter is suspended: the eBPF engine sees its calls */
+	bool owned;   /* handover: its call in flight is ptrace's to report (not eBPF's) */
+	bool reclaim; /* handover: take it back at its next stop (its process wants seccomp) */
 };
+
+/*
+ * The handover to eBPF: ptrace with a seccomp filter costs nothing for the calls it does not
+ * stop on and ~15-40 us for each one it does; the eBPF engine costs ~0.1 us for every syscall
+ * on the host and a ~20 ms start-up. So a command starts on ptrace, and when its stops come at
+ * more than HANDOVER_STOPS per HANDOVER_WINDOW_MS, its tracees go to eBPF.
+ */
+#define HANDOVER_STOPS	   200
+#define HANDOVER_WINDOW_MS 100
+#define HANDOVER_POLL_MS   20 /* how long eBPF records may wait in the ring */
 
 struct engine {
 	struct engine_opts o;
@@ -45,7 +60,19 @@ struct engine {
 	int handled; /* interrupts acted on */
 	bool detaching;
 	struct bpf_engine *bpf; /* the eBPF engine does the work when set */
+	/* the handover (see HANDOVER_STOPS) */
+	bool can_hand_over;
+	struct bpf_engine *tier; /* the tracees' syscalls are eBPF's when set */
+
+	uint64_t window_ns;
+	unsigned window_stops;
+	int ep, sigfd; /* with tier: waits for a stop or for records */
+	sigset_t old_mask;
+	pid_t *taken_back; /* processes ptrace took back (they asked for seccomp) */
+	size_t ntaken, captaken;
 };
+
+static bool seccomp_allowed_to_suspend(void);
 
 struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *sink, void *ctx,
 			  char *err, size_t errlen)
@@ -56,6 +83,12 @@ struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *
 	if (sink)
 		e->sink = *sink;
 	e->ctx = ctx;
+	e->ep = e->sigfd = -1;
+	/* a command stopped only on a syscall set: ptrace first, eBPF when stops are frequent */
+	if (o->kind == ENGINE_AUTO && o->argv && o->trace_set && seccomp_allowed_to_suspend()) {
+		e->can_hand_over = true;
+		return e;
+	}
 	if (o->kind != ENGINE_PTRACE) {
 		int ret = bpf_engine_new(&e->bpf, o, sink, ctx, err, errlen);
 
@@ -77,13 +110,21 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	bpf_engine_free(e->bpf);
+	bpf_engine_free(e->tier);
+	if (e->ep >= 0)
+		close(e->ep);
+	if (e->sigfd >= 0) {
+		close(e->sigfd);
+		sigprocmask(SIG_SETMASK, &e->old_mask, NULL);
+	}
+	free(e->taken_back);
 	free(e->t);
 	free(e);
 }
 
 const char *engine_name(const struct engine *e)
 {
-	return e->bpf ? "bpf" : "ptrace";
+	return e->bpf ? "bpf" : e->tier ? "ptrace+bpf" : "ptrace";
 }
 
 static struct thread *find(struct engine *e, pid_t tid)
@@ -130,8 +171,217 @@ static void drop(struct engine *e, struct thread *t)
 {
 	size_t i = (size_t)(t - e->t);
 
+	if (t->owned && e->tier)
+		bpf_engine_own(e->tier, t->tid, false);
+
 	e->t[i] = e->t[--e->nt];
 }
+
+/* ---- the handover to eBPF ---- */
+
+/* Options of a command's tracees (ptrace_spawn adds TRACESECCOMP to what it is given). */
+#define SPAWN_OPTIONS (PTRACE_TRACER_OPTIONS | PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP)
+
+/* A field of /proc/self/status or /proc/TID/status, or def. */
+static unsigned long long status_field(const char *path, const char *field, int base,
+				       unsigned long long def)
+{
+	char line[256];
+	size_t n = strlen(field);
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return def;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			def = strtoull(line + n + 1, NULL, base);
+			break;
+		}
+	fclose(f);
+	return def;
+}
+
+/* PTRACE_O_SUSPEND_SECCOMP needs CAP_SYS_ADMIN and a tracer without a seccomp filter. */
+static bool seccomp_allowed_to_suspend(void)
+{
+	const char *env = getenv("SPIKETRACE_HANDOVER");
+
+	if (env && !strcmp(env, "0"))
+		return false;
+	return (status_field("/proc/self/status", "CapEff", 16, 0) >> 21 & 1) &&
+	       status_field("/proc/self/status", "Seccomp", 10, 1) == 0;
+}
+
+/* A thread with a seccomp filter besides ours (or strict mode) keeps it enforced: no handover. */
+static bool has_own_seccomp(pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	return status_field(path, "Seccomp", 10, 0) == 1 ||
+	       status_field(path, "Seccomp_filters", 10, 1) > 1;
+}
+
+static bool is_taken_back(const struct engine *e, pid_t tgid)
+{
+	for (size_t i = 0; i < e->ntaken; i++)
+		if (e->taken_back[i] == tgid)
+			return true;
+	return false;
+}
+
+static bool set_suspended(struct thread *t, bool on)
+{
+	if (ptrace(PTRACE_SETOPTIONS, t->tid, 0,
+		   SPAWN_OPTIONS | (on ? PTRACE_O_SUSPEND_SECCOMP : 0)) < 0)
+		return false;
+	t->handed = on;
+	return true;
+}
+
+/*
+ * Process tgid goes back to ptrace: eBPF stops recording it, and each of its threads gets its
+ * seccomp filters back (self at once, the others at their next stop, which an interrupt brings).
+ */
+static void add_taken_back(struct engine *e, pid_t tgid)
+{
+	if (!is_taken_back(e, tgid)) {
+		XGROW(e->taken_back, e->captaken, e->ntaken + 1);
+		e->taken_back[e->ntaken++] = tgid;
+	}
+}
+
+static void take_back(struct engine *e, pid_t tgid, struct thread *self)
+{
+	if (getenv("SPIKETRACE_BPF_DEBUG") && !is_taken_back(e, tgid))
+		fprintf(stderr, "spiketrace: process %d back on ptrace (seccomp)\n", (int)tgid);
+	add_taken_back(e, tgid);
+	bpf_engine_release(e->tier, tgid);
+	for (size_t i = 0; i < e->nt; i++) {
+		struct thread *x = &e->t[i];
+
+		if (x->tgid != tgid)
+			continue;
+		if (x == self) {
+			set_suspended(x, false);
+		} else if (x->handed && !x->reclaim) {
+			x->reclaim = true;
+			ptrace(PTRACE_INTERRUPT, x->tid, 0, 0);
+		}
+	}
+}
+
+static void drop_tier(struct engine *e)
+{
+	if (e->sigfd >= 0) {
+		close(e->sigfd);
+		sigprocmask(SIG_SETMASK, &e->old_mask, NULL);
+	}
+	if (e->ep >= 0)
+		close(e->ep);
+	e->sigfd = e->ep = -1;
+	bpf_engine_free(e->tier);
+	e->tier = NULL;
+}
+
+/*
+ * Loads the eBPF engine and gives it the tracees: their tgids now, each thread at the exit of
+ * its next traced call (which ptrace still reports). A call ptrace saw enter stays ptrace's
+ * (the owned map). Loading takes ~20 ms: calls of other threads in flight meanwhile have it in
+ * their latency.
+ */
+static void hand_over(struct engine *e)
+{
+	struct engine_opts o = e->o;
+	struct trace_sink sink = { .enter = e->sink.enter,
+				   .exit = e->sink.exit,
+				   .batch = e->sink.batch };
+	struct epoll_event ev = { .events = EPOLLIN };
+	uint64_t t0 = clock_mono_ns();
+	char err[256] = "";
+	sigset_t chld;
+
+	e->can_hand_over = false;
+	o.kind = ENGINE_BPF;
+	o.argv = NULL;
+	o.pids = NULL;
+	o.npids = 0;
+	o.handover = true;
+	if (bpf_engine_new(&e->tier, &o, &sink, e->ctx, err, sizeof(err)) < 0) {
+		fprintf(stderr,
+			"spiketrace: note: eBPF engine unavailable (%s); tracing with ptrace\n",
+			err);
+		return;
+	}
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &e->old_mask);
+	e->sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	e->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (e->sigfd < 0 || e->ep < 0 || epoll_ctl(e->ep, EPOLL_CTL_ADD, e->sigfd, &ev) < 0 ||
+	    epoll_ctl(e->ep, EPOLL_CTL_ADD, bpf_engine_fd(e->tier), &ev) < 0) {
+		fprintf(stderr, "spiketrace: note: %s; tracing with ptrace\n", strerror(errno));
+		drop_tier(e);
+		return;
+	}
+	for (size_t i = 0; i < e->nt; i++)
+		if (has_own_seccomp(e->t[i].tid))
+			add_taken_back(e, e->t[i].tgid);
+	for (size_t i = 0; i < e->nt; i++) {
+		struct thread *t = &e->t[i];
+
+		if (!t->started || is_taken_back(e, t->tgid))
+			continue;
+		if (t->in_call) {
+			bpf_engine_own(e->tier, t->tid, true);
+			t->owned = true;
+		}
+		bpf_engine_adopt(e->tier, t->tgid);
+	}
+	if (getenv("SPIKETRACE_BPF_DEBUG"))
+		fprintf(stderr, "spiketrace: handed over to eBPF (loaded in %.1f ms)\n",
+			(double)(clock_mono_ns() - t0) / 1e6);
+}
+
+/* One more stop recorded by ptrace: hands over when they come fast enough. */
+static void count_stop(struct engine *e)
+{
+	uint64_t now;
+
+	if (!e->can_hand_over || ++e->window_stops < HANDOVER_STOPS)
+		return;
+	now = clock_mono_ns();
+	if (now - e->window_ns <= HANDOVER_WINDOW_MS * 1000000ull)
+		hand_over(e);
+	e->window_ns = now;
+	e->window_stops = 0;
+}
+
+/* The next tracee stop; with the eBPF engine, its records are delivered while waiting. */
+static pid_t wait_stop(struct engine *e, int *status)
+{
+	if (!e->tier)
+		return waitpid(-1, status, __WALL);
+	for (;;) {
+		struct epoll_event ev[2];
+		struct signalfd_siginfo si;
+		pid_t pid = waitpid(-1, status, __WALL | WNOHANG);
+
+		if (pid != 0)
+			return pid;
+		if (epoll_wait(e->ep, ev, 2, HANDOVER_POLL_MS) < 0 && errno == EINTR)
+			return -1;
+		while (read(e->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			;
+		bpf_engine_consume(e->tier);
+		if (e->handled < e->interrupts) {
+			errno = EINTR;
+			return -1;
+		}
+	}
+}
+
+/* ---- stops ---- */
 
 static void finish_call(struct engine *e, struct thread *t, bool unfinished)
 {
@@ -230,6 +480,13 @@ static void on_event(struct engine *e, struct thread *t, int event)
 			c = add(e, child, tgid);
 		else
 			c->tgid = tgid;
+		/* the options are inherited: a child of a thread handed to eBPF is handed too */
+		c->handed = t->handed;
+		if (e->tier && is_taken_back(e, t->tgid)) { /* and so are its filters */
+			if (!thread)
+				add_taken_back(e, tgid);
+			c->reclaim = true;
+		}
 		if (e->sink.spawn)
 			e->sink.spawn(e->ctx, t->tid, t->tgid, child,
 				      event == PTRACE_EVENT_FORK    ? SPAWN_FORK
@@ -256,6 +513,12 @@ static void on_event(struct engine *e, struct thread *t, int event)
 				t->call.tid = t->tid;
 				t->in_call = o->in_call;
 				t->started = o->started;
+				t->handed = o->handed;
+				t->reclaim = o->reclaim;
+				if (o->owned && e->tier) {
+					bpf_engine_own(e->tier, t->tid, true);
+					t->owned = true;
+				}
 				drop(e, o);
 				t = find(e, t->tgid);
 			}
@@ -372,13 +635,14 @@ int engine_run(struct engine *e, const char **what)
 				e->sink.start(e->ctx, e->o.pids[i]);
 	}
 
+	e->window_ns = clock_mono_ns();
 	while (e->nt > 0) {
 		struct thread *t;
 		int status, sig, event;
 		pid_t pid;
 
 		handle_interrupts(e);
-		pid = waitpid(-1, &status, __WALL);
+		pid = wait_stop(e, &status);
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -387,6 +651,9 @@ int engine_run(struct engine *e, const char **what)
 			*what = "waitpid";
 			return -errno;
 		}
+		/* what eBPF recorded before this stop is delivered before it */
+		if (e->tier)
+			bpf_engine_consume(e->tier);
 		t = find(e, pid);
 		if (!t) /* a new child reporting before its parent's fork event */
 			t = add(e, pid, pid);
@@ -405,13 +672,35 @@ int engine_run(struct engine *e, const char **what)
 		}
 		if (!WIFSTOPPED(status))
 			continue;
+		if (t->reclaim) { /* its process asked for seccomp: its filters hold again */
+			set_suspended(t, false);
+			t->reclaim = false;
+		}
 		sig = WSTOPSIG(status);
 		event = (int)((unsigned)status >> 16);
 		if (sig == (SIGTRAP | 0x80)) {
 			on_syscall_stop(e, t);
+			if (t->owned && !t->in_call) { /* ptrace's last call: the next are eBPF's */
+				bpf_engine_own(e->tier, t->tid, false);
+				t->owned = false;
+				if (!set_suspended(t, true))
+					take_back(e, t->tgid, t);
+			}
 			resume(e, t, 0);
 		} else if (event == PTRACE_EVENT_SECCOMP) {
+			if (t->started && !e->tier)
+				count_stop(e); /* may hand over: then this call is timed from now */
 			on_syscall_stop(e, t);
+			/*
+			 * After the handover a thread's next call is still ptrace's: its
+			 * syscall entry may predate the eBPF tracepoint. At its exit the thread
+			 * is handed over (its seccomp filter suspended).
+			 */
+			if (e->tier && t->started && t->in_call && !is_taken_back(e, t->tgid)) {
+				bpf_engine_own(e->tier, t->tid, true);
+				t->owned = true;
+				bpf_engine_adopt(e->tier, t->tgid);
+			}
 			resume(e, t, 0);
 		} else if (event == PTRACE_EVENT_STOP) {
 			if (!t->fresh && !e->detaching &&
@@ -429,6 +718,10 @@ int engine_run(struct engine *e, const char **what)
 				resume(e, t, 0);
 			else
 				ptrace(PTRACE_CONT, pid, 0, 0);
+		} else if (sig == SIGSTOP && e->tier && bpf_engine_take_seccomp(e->tier, pid)) {
+			/* eBPF's: the thread asked for a seccomp filter; ptrace takes it back */
+			take_back(e, t->tgid, t);
+			resume(e, t, 0);
 		} else {
 			/* signal-delivery-stop: pass the signal on, never swallow it */
 			if (e->sink.signal && t->started)
@@ -437,6 +730,10 @@ int engine_run(struct engine *e, const char **what)
 		}
 		if (e->detaching && (t = find(e, pid)) != NULL)
 			drop(e, t); /* resume() detached it */
+	}
+	if (e->tier) {
+		bpf_engine_consume(e->tier);
+		bpf_engine_report_lost(e->tier);
 	}
 	return 0;
 }

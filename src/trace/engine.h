@@ -37,7 +37,12 @@ enum spawn_kind { SPAWN_FORK, SPAWN_VFORK, SPAWN_CLONE };
 
 /* Which engine traces: ptrace stops, or eBPF tracepoints (src/trace/bpfengine.c). */
 enum engine_kind {
-	ENGINE_AUTO = 0, /* eBPF when it loads here, else ptrace (with a one-line note) */
+	/*
+	 * A command with a syscall set (the default report, -e): ptrace stopping only on the set
+	 * (seccomp), handed over to eBPF when the stops become frequent. Otherwise eBPF when it
+	 * loads here, else ptrace (with a one-line note).
+	 */
+	ENGINE_AUTO = 0,
 	ENGINE_PTRACE,
 	ENGINE_BPF,
 };
@@ -74,6 +79,9 @@ struct engine_opts {
 	/* eBPF engine: what the kernel copies of the memory arguments point to */
 	unsigned strsize;  /* bytes of data buffers (with capture_data) */
 	bool capture_data; /* data buffers too, not only names (paths, addresses, argv) */
+	/* eBPF engine: takes over tracees of the ptrace engine (bpf_engine_adopt), whose seccomp
+	 * filters are suspended; it reports only their syscalls */
+	bool handover;
 };
 
 struct engine;
@@ -86,7 +94,7 @@ struct engine;
 struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *sink, void *ctx,
 			  char *err, size_t errlen);
 void engine_free(struct engine *e); /* NULL is a no-op */
-/* "ptrace" or "bpf". */
+/* "ptrace", "bpf", or "ptrace+bpf" once the ptrace engine handed its tracees to eBPF. */
 const char *engine_name(const struct engine *e);
 
 /*

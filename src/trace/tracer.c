@@ -115,6 +115,7 @@ static void on_batch(void *ctx)
 {
 	struct session *s = ctx;
 
+	s->batched = true; /* (the ptrace engine hands over to eBPF mid-run) */
 	if (s->nfaults)
 		drain_faults(s);
 }

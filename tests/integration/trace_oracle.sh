@@ -7,44 +7,6 @@ command -v strace >/dev/null || skip_all "strace is not installed (the oracle)"
 W=${BUILD_DIR:-$ROOT/${BUILD:-build}}/workloads
 [ -x "$W/files" ] || skip_all "workloads not built ($W); run make unit"
 
-# counts FILE : "name calls errors" lines from a strace -c style table (ours has more columns)
-counts() {
-	"$PY" - "$1" <<'PYEOF'
-import sys
-rows = {}
-for line in open(sys.argv[1]):
-    f = line.split()
-    if len(f) < 5 or not f[0][0].isdigit() or f[-1] == "total":
-        continue
-    name = f[-1]
-    calls = int(f[3])
-    errors = int(f[4]) if len(f) > 5 and f[4].isdigit() and (len(f) == 6 or not f[4].endswith("s")) else 0
-    rows[name] = (calls, errors)
-for k in sorted(rows):
-    print(k, *rows[k])
-PYEOF
-}
-
-compare() { # compare NAME EXTRA-TRACE-OPTS -- CMD...   ($SKIP_SYSCALLS: names not compared)
-	local name=$ENGINE-$1; shift
-	local opts=()
-	while [ "$1" != "--" ]; do opts+=("$1"); shift; done
-	shift
-	# (the shell reports a command killed by a signal on its stderr: keep that out of TAP)
-	local want got
-	want=$( (strace -f -c -o "$T/$name.strace" "${opts[@]}" "$@" >/dev/null 2>&1; echo $?) 2>/dev/null)
-	got=$( ("$BIN" trace --engine=$ENGINE --stats -o "$T/$name.ours" "${opts[@]}" -- "$@" >/dev/null 2>"$T/$name.err"; echo $?) 2>/dev/null)
-	check "$name: exit status passed through ($got, strace saw $want)" test "$got" = "$want"
-	counts "$T/$name.strace" | grep -vwE "^(${SKIP_SYSCALLS:-none})" >"$T/$name.want"
-	counts "$T/$name.ours" | grep -vwE "^(${SKIP_SYSCALLS:-none})" >"$T/$name.got"
-	if diff -u "$T/$name.want" "$T/$name.got" >"$T/$name.diff"; then
-		ok 0 "$name: per-syscall calls and errors equal strace -c ($(wc -l <"$T/$name.want") syscalls)"
-	else
-		ok 1 "$name: per-syscall calls and errors equal strace -c"
-		diag <"$T/$name.diff"
-	fi
-}
-
 oracle() {
 compare files -- "$W/files" "$T"
 # how often threads wait on a futex depends on their timing, traced or not
