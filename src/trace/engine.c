@@ -68,6 +68,7 @@ struct engine {
 	unsigned window_stops;
 	int ep, sigfd; /* with tier: waits for a stop or for records */
 	sigset_t old_mask;
+	bool mask_saved; /* SIGCHLD blocked (for sigfd): old_mask is restored at the end */
 	pid_t *taken_back; /* processes ptrace took back (they asked for seccomp) */
 	size_t ntaken, captaken;
 };
@@ -84,8 +85,10 @@ struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *
 		e->sink = *sink;
 	e->ctx = ctx;
 	e->ep = e->sigfd = -1;
-	/* a command stopped only on a syscall set: ptrace first, eBPF when stops are frequent */
-	if (o->kind == ENGINE_AUTO && o->argv && o->trace_set && seccomp_allowed_to_suspend()) {
+	/* a command stopped only on a set the user chose: ptrace first, eBPF when stops are
+	 * frequent */
+	if (o->kind == ENGINE_AUTO && o->argv && o->trace_set && o->narrowed &&
+	    seccomp_allowed_to_suspend()) {
 		e->can_hand_over = true;
 		return e;
 	}
@@ -113,10 +116,10 @@ void engine_free(struct engine *e)
 	bpf_engine_free(e->tier);
 	if (e->ep >= 0)
 		close(e->ep);
-	if (e->sigfd >= 0) {
+	if (e->sigfd >= 0)
 		close(e->sigfd);
+	if (e->mask_saved)
 		sigprocmask(SIG_SETMASK, &e->old_mask, NULL);
-	}
 	free(e->taken_back);
 	free(e->t);
 	free(e);
@@ -171,7 +174,7 @@ static void drop(struct engine *e, struct thread *t)
 {
 	size_t i = (size_t)(t - e->t);
 
-	if (t->owned && e->tier)
+	if (e->tier) /* its call in flight, or a seccomp request it did not live to stop for */
 		bpf_engine_own(e->tier, t->tid, false);
 
 	e->t[i] = e->t[--e->nt];
@@ -222,6 +225,13 @@ static bool has_own_seccomp(pid_t tid)
 	       status_field(path, "Seccomp_filters", 10, 1) > 1;
 }
 
+/* The call asks for a seccomp filter or strict mode (x86_64 numbers). */
+static bool asked_for_seccomp(const struct trace_call *c)
+{
+	return (c->nr == SYS_seccomp && c->args[0] <= 1) ||
+	       (c->nr == SYS_prctl && c->args[0] == 22 /* PR_SET_SECCOMP */);
+}
+
 static bool is_taken_back(const struct engine *e, pid_t tgid)
 {
 	for (size_t i = 0; i < e->ntaken; i++)
@@ -251,6 +261,15 @@ static void add_taken_back(struct engine *e, pid_t tgid)
 	}
 }
 
+static void forget_taken_back(struct engine *e, pid_t tgid)
+{
+	for (size_t i = 0; i < e->ntaken; i++)
+		if (e->taken_back[i] == tgid) {
+			e->taken_back[i] = e->taken_back[--e->ntaken];
+			return;
+		}
+}
+
 static void take_back(struct engine *e, pid_t tgid, struct thread *self)
 {
 	if (getenv("SPIKETRACE_BPF_DEBUG") && !is_taken_back(e, tgid))
@@ -273,13 +292,14 @@ static void take_back(struct engine *e, pid_t tgid, struct thread *self)
 
 static void drop_tier(struct engine *e)
 {
-	if (e->sigfd >= 0) {
+	if (e->sigfd >= 0)
 		close(e->sigfd);
+	if (e->mask_saved)
 		sigprocmask(SIG_SETMASK, &e->old_mask, NULL);
-	}
 	if (e->ep >= 0)
 		close(e->ep);
 	e->sigfd = e->ep = -1;
+	e->mask_saved = false;
 	bpf_engine_free(e->tier);
 	e->tier = NULL;
 }
@@ -315,7 +335,7 @@ static void hand_over(struct engine *e)
 	}
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &e->old_mask);
+	e->mask_saved = sigprocmask(SIG_BLOCK, &chld, &e->old_mask) == 0;
 	e->sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
 	e->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (e->sigfd < 0 || e->ep < 0 || epoll_ctl(e->ep, EPOLL_CTL_ADD, e->sigfd, &ev) < 0 ||
@@ -466,8 +486,8 @@ static void on_event(struct engine *e, struct thread *t, int event)
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE: {
-		pid_t child = (pid_t)msg;
-		bool thread = false;
+		pid_t child = (pid_t)msg, ptid = t->tid, ptgid = t->tgid;
+		bool thread = false, handed = t->handed;
 		pid_t tgid = child;
 		struct thread *c;
 
@@ -477,22 +497,26 @@ static void on_event(struct engine *e, struct thread *t, int event)
 		}
 		c = find(e, child);
 		if (!c)
-			c = add(e, child, tgid);
+			c = add(e, child, tgid); /* (may move e->t: t is not used below) */
 		else
 			c->tgid = tgid;
 		/* the options are inherited: a child of a thread handed to eBPF is handed too */
-		c->handed = t->handed;
-		if (e->tier && is_taken_back(e, t->tgid)) { /* and so are its filters */
-			if (!thread)
+		c->handed = handed;
+		if (e->tier && is_taken_back(e, ptgid)) { /* and so are its filters */
+			if (!thread) {
 				add_taken_back(e, tgid);
+				bpf_engine_release(e->tier, tgid); /* sched_process_fork added it */
+			}
 			c->reclaim = true;
+			if (!c->fresh) /* it reported already and runs: stop it */
+				ptrace(PTRACE_INTERRUPT, child, 0, 0);
 		}
 		if (e->sink.spawn)
-			e->sink.spawn(e->ctx, t->tid, t->tgid, child,
+			e->sink.spawn(e->ctx, ptid, ptgid, child,
 				      event == PTRACE_EVENT_FORK    ? SPAWN_FORK
 				      : event == PTRACE_EVENT_VFORK ? SPAWN_VFORK
 								    : SPAWN_CLONE,
-				      thread, syscall_in_progress(t->tid));
+				      thread, syscall_in_progress(ptid));
 		break;
 	}
 	case PTRACE_EVENT_EXEC: {
@@ -515,10 +539,9 @@ static void on_event(struct engine *e, struct thread *t, int event)
 				t->started = o->started;
 				t->handed = o->handed;
 				t->reclaim = o->reclaim;
-				if (o->owned && e->tier) {
-					bpf_engine_own(e->tier, t->tid, true);
-					t->owned = true;
-				}
+				if (e->tier && t->owned != o->owned)
+					bpf_engine_own(e->tier, t->tid, o->owned);
+				t->owned = o->owned;
 				drop(e, o);
 				t = find(e, t->tgid);
 			}
@@ -663,6 +686,8 @@ int engine_run(struct engine *e, const char **what)
 			finish_call(e, t, true);
 			if (e->sink.thread_exit)
 				e->sink.thread_exit(e->ctx, pid, t->tgid, status, leader);
+			if (leader) /* (its pid may be reused) */
+				forget_taken_back(e, pid);
 			if (pid == e->main_pid) {
 				e->main_status = status;
 				e->main_done = true;
@@ -683,7 +708,9 @@ int engine_run(struct engine *e, const char **what)
 			if (t->owned && !t->in_call) { /* ptrace's last call: the next are eBPF's */
 				bpf_engine_own(e->tier, t->tid, false);
 				t->owned = false;
-				if (!set_suspended(t, true))
+				if (!is_taken_back(e, t->tgid) &&
+				    (asked_for_seccomp(&t->call) || has_own_seccomp(t->tid) ||
+				     !set_suspended(t, true)))
 					take_back(e, t->tgid, t);
 			}
 			resume(e, t, 0);

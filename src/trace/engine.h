@@ -38,7 +38,7 @@ enum spawn_kind { SPAWN_FORK, SPAWN_VFORK, SPAWN_CLONE };
 /* Which engine traces: ptrace stops, or eBPF tracepoints (src/trace/bpfengine.c). */
 enum engine_kind {
 	/*
-	 * A command with a syscall set (the default report, -e): ptrace stopping only on the set
+	 * A command with a set chosen by -e (o->narrowed): ptrace stopping only on the set
 	 * (seccomp), handed over to eBPF when the stops become frequent. Otherwise eBPF when it
 	 * loads here, else ptrace (with a one-line note).
 	 */
@@ -75,6 +75,7 @@ struct engine_opts {
 	const uint8_t *trace_set; /* bitmap of syscall numbers that stop; NULL = all */
 	size_t trace_bits;
 	bool same_cpu; /* pin tracer and tracees to one CPU (cheaper ptrace stops) */
+	bool narrowed; /* trace_set was chosen by the user (-e): ENGINE_AUTO starts on ptrace */
 	enum engine_kind kind;
 	/* eBPF engine: what the kernel copies of the memory arguments point to */
 	unsigned strsize;  /* bytes of data buffers (with capture_data) */

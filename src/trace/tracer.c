@@ -535,6 +535,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 		.trace_set = o->filtered ? o->set : NULL,
 		.trace_bits = SYSTAB_NR_LIMIT,
 		.same_cpu = o->same_cpu,
+		.narrowed = o->filtered,
 		.kind = o->engine,
 		.strsize = o->strsize,
 		.capture_data = o->json || o->verbose,
