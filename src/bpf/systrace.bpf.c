@@ -454,6 +454,7 @@ static __always_inline void emit_call(unsigned int type, int tid, int tgid, stru
 		c->h.size = sizeof(*c);
 		c->h.tid = tid;
 		c->h.tgid = tgid;
+		c->h.ns = exit_ns;
 		c->nr = f->nr;
 		__builtin_memcpy(c->args, f->args, sizeof(c->args));
 		c->ret = ret;
@@ -473,6 +474,7 @@ static __always_inline void emit_call(unsigned int type, int tid, int tgid, stru
 	c->h.size = off;
 	c->h.tid = tid;
 	c->h.tgid = tgid;
+	c->h.ns = exit_ns;
 	c->nr = f->nr;
 	__builtin_memcpy(c->args, f->args, sizeof(c->args));
 	c->ret = ret;
@@ -595,6 +597,7 @@ int BPF_PROG(st_fork, struct task_struct *parent, struct task_struct *child)
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	via = regs ? (long)BPF_CORE_READ(regs, orig_ax) : -1;
 	r->h.type = ST_REC_SPAWN;
+	r->h.ns = bpf_ktime_get_ns();
 	r->h.size = sizeof(*r);
 	r->h.tid = parent->pid;
 	r->h.tgid = ptgid;
@@ -629,6 +632,7 @@ int BPF_PROG(st_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		return 0;
 	}
 	r->h.type = ST_REC_EXEC;
+	r->h.ns = bpf_ktime_get_ns();
 	r->h.size = sizeof(*r);
 	r->h.tid = p->pid;
 	r->h.tgid = tgid;
@@ -654,6 +658,7 @@ int BPF_PROG(st_signal, int sig, struct kernel_siginfo *info, struct k_sigaction
 		return 0;
 	}
 	r->h.type = ST_REC_SIGNAL;
+	r->h.ns = bpf_ktime_get_ns();
 	r->h.size = sizeof(*r);
 	r->h.tid = (int)pt;
 	r->h.tgid = tgid;
@@ -688,6 +693,7 @@ int BPF_PROG(st_task_exit, struct task_struct *p)
 		count_lost();
 	} else {
 		r->h.type = ST_REC_TEXIT;
+		r->h.ns = bpf_ktime_get_ns();
 		r->h.size = sizeof(*r);
 		r->h.tid = p->pid;
 		r->h.tgid = tgid;

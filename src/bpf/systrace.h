@@ -42,6 +42,7 @@ struct st_hdr {
 	unsigned int type; /* enum st_rec_type */
 	unsigned int size; /* of the whole record, bytes */
 	int tid, tgid;
+	unsigned long long ns; /* CLOCK_MONOTONIC: when it happened (a call: its exit, 0 at entry) */
 };
 
 /* ST_REC_ENTER and ST_REC_EXIT: followed by nchunks chunks (struct st_chunk + data). */

@@ -342,7 +342,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (!thread)
 			live_add(b, s->child_tgid);
 		if (b->sink.spawn)
-			b->sink.spawn(b->ctx, h->tid, h->tgid, s->child, (enum spawn_kind)s->kind,
+			b->sink.spawn(b->ctx, h->ns, h->tid, h->tgid, s->child, (enum spawn_kind)s->kind,
 				      thread, s->via);
 		break;
 	}
@@ -354,12 +354,12 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (e->old_tid != h->tgid && (p = pend_find(b, e->old_tid)) != NULL)
 			p->tid = h->tgid;
 		if (b->sink.exec)
-			b->sink.exec(b->ctx, h->tgid, e->old_tid);
+			b->sink.exec(b->ctx, h->ns, h->tgid, e->old_tid);
 		break;
 	}
 	case ST_REC_SIGNAL:
 		if (b->sink.signal)
-			b->sink.signal(b->ctx, h->tid, ((const struct st_signal *)data)->sig);
+			b->sink.signal(b->ctx, h->ns, h->tid, ((const struct st_signal *)data)->sig);
 		break;
 	case ST_REC_TEXIT: {
 		const struct st_texit *x = data;
@@ -368,7 +368,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (p)
 			pend_drop(b, p);
 		if (b->sink.thread_exit)
-			b->sink.thread_exit(b->ctx, x->last ? h->tgid : h->tid, h->tgid, x->status,
+			b->sink.thread_exit(b->ctx, h->ns, x->last ? h->tgid : h->tid, h->tgid, x->status,
 					    x->last);
 		if (x->last)
 			live_del(b, h->tgid);

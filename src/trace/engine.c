@@ -512,7 +512,7 @@ static void on_event(struct engine *e, struct thread *t, int event)
 				ptrace(PTRACE_INTERRUPT, child, 0, 0);
 		}
 		if (e->sink.spawn)
-			e->sink.spawn(e->ctx, ptid, ptgid, child,
+			e->sink.spawn(e->ctx, clock_mono_ns(), ptid, ptgid, child,
 				      event == PTRACE_EVENT_FORK    ? SPAWN_FORK
 				      : event == PTRACE_EVENT_VFORK ? SPAWN_VFORK
 								    : SPAWN_CLONE,
@@ -556,7 +556,7 @@ static void on_event(struct engine *e, struct thread *t, int event)
 			}
 		}
 		if (e->sink.exec)
-			e->sink.exec(e->ctx, t->tgid, old);
+			e->sink.exec(e->ctx, clock_mono_ns(), t->tgid, old);
 		break;
 	}
 	default:
@@ -685,7 +685,8 @@ int engine_run(struct engine *e, const char **what)
 
 			finish_call(e, t, true);
 			if (e->sink.thread_exit)
-				e->sink.thread_exit(e->ctx, pid, t->tgid, status, leader);
+				e->sink.thread_exit(e->ctx, clock_mono_ns(), pid, t->tgid, status,
+						    leader);
 			if (leader) /* (its pid may be reused) */
 				forget_taken_back(e, pid);
 			if (pid == e->main_pid) {
@@ -752,7 +753,7 @@ int engine_run(struct engine *e, const char **what)
 		} else {
 			/* signal-delivery-stop: pass the signal on, never swallow it */
 			if (e->sink.signal && t->started)
-				e->sink.signal(e->ctx, pid, sig);
+				e->sink.signal(e->ctx, clock_mono_ns(), pid, sig);
 			resume(e, t, sig);
 		}
 		if (e->detaching && (t = find(e, pid)) != NULL)

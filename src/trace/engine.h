@@ -53,15 +53,19 @@ struct trace_sink {
 	void (*enter)(void *ctx, struct trace_call *c);
 	/* at syscall exit (or when it can never exit: unfinished) */
 	void (*exit)(void *ctx, struct trace_call *c);
-	/* via: the syscall that made the child (fork, vfork, clone, clone3), -1 if unknown */
-	void (*spawn)(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, enum spawn_kind kind,
-		      bool thread, long via);
+	/*
+	 * The process events carry ns, when they happened (CLOCK_MONOTONIC): the eBPF engine's
+	 * come from the kernel, up to a batch interval before they are delivered.
+	 * via: the syscall that made the child (fork, vfork, clone, clone3), -1 if unknown
+	 */
+	void (*spawn)(void *ctx, uint64_t ns, pid_t parent, pid_t parent_tgid, pid_t child,
+		      enum spawn_kind kind, bool thread, long via);
 	/* tgid exec'd a new program; old_tid is the thread that called execve */
-	void (*exec)(void *ctx, pid_t tgid, pid_t old_tid);
-	void (*signal)(void *ctx, pid_t tid, int sig);
+	void (*exec)(void *ctx, uint64_t ns, pid_t tgid, pid_t old_tid);
+	void (*signal)(void *ctx, uint64_t ns, pid_t tid, int sig);
 	/* a thread ended: status as from waitpid; leader is true for the thread group's last word
 	 */
-	void (*thread_exit)(void *ctx, pid_t tid, pid_t tgid, int status, bool leader);
+	void (*thread_exit)(void *ctx, uint64_t ns, pid_t tid, pid_t tgid, int status, bool leader);
 	/* the command was started (stopped before its exec without a filter) or attached */
 	void (*start)(void *ctx, pid_t pid);
 	/* the eBPF engine delivered a batch of records: what happened up to about now is known */

@@ -337,13 +337,14 @@ static void on_exit_call(void *ctx, struct trace_call *c)
 	flush_line(s);
 }
 
-/* Starts a JSON event line: {"event":NAME,"t":...,"pid":PID */
-static void json_event(struct session *s, struct json_writer *w, const char *name, pid_t pid)
+/* Starts a JSON event line: {"event":NAME,"t":...,"pid":PID (ns: when it happened) */
+static void json_event(struct session *s, struct json_writer *w, const char *name, uint64_t ns,
+		       pid_t pid)
 {
 	json_init(w, &s->line, false);
 	json_obj_begin(w);
 	json_kv_str(w, "event", name);
-	json_kv_double(w, "t", (double)(clock_mono_ns() - s->t0_ns) / 1e9, 6);
+	json_kv_double(w, "t", (double)((int64_t)(ns - s->t0_ns)) / 1e9, 6);
 	json_kv_int(w, "pid", pid);
 }
 
@@ -352,8 +353,8 @@ static bool events_wanted(const struct session *s)
 	return s->o->verbose || s->o->json;
 }
 
-static void on_spawn(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, enum spawn_kind kind,
-		     bool thread, long via)
+static void on_spawn(void *ctx, uint64_t ns, pid_t parent, pid_t parent_tgid, pid_t child,
+		     enum spawn_kind kind, bool thread, long via)
 {
 	static const char *const kinds[] = { "fork", "vfork", "clone" };
 	struct session *s = ctx;
@@ -368,28 +369,28 @@ static void on_spawn(void *ctx, pid_t parent, pid_t parent_tgid, pid_t child, en
 		struct strbuf lines = STRBUF_INIT;
 
 		track_spawn(s->track, parent, parent_tgid, child, thread, vname,
-			    line_prefix(s, clock_mono_ns(), parent), &lines);
+			    line_prefix(s, ns, parent), &lines);
 		flush_lines(s, &lines);
 		strbuf_release(&lines);
 	}
 	if (!events_wanted(s))
 		return;
 	if (s->o->json) {
-		json_event(s, &w, "spawn", parent);
+		json_event(s, &w, "spawn", ns, parent);
 		json_kv_int(&w, "child", child);
 		json_kv_str(&w, "kind", kinds[kind]);
 		json_kv_str(&w, "syscall", vname);
 		json_kv_bool(&w, "thread", thread);
 		json_obj_end(&w);
 	} else {
-		stamp(s, clock_mono_ns());
+		stamp(s, ns);
 		strbuf_addf(&s->line, "[pid %5d] +++ %s %s %d +++", parent, vname,
 			    thread ? "thread" : "process", child);
 	}
 	flush_line_of(s, parent);
 }
 
-static void on_signal(void *ctx, pid_t tid, int sig)
+static void on_signal(void *ctx, uint64_t ns, pid_t tid, int sig)
 {
 	struct session *s = ctx;
 	const char *name = systab_value_name(systab_signals, (unsigned)sig);
@@ -398,12 +399,12 @@ static void on_signal(void *ctx, pid_t tid, int sig)
 	if (!events_wanted(s))
 		return;
 	if (s->o->json) {
-		json_event(s, &w, "signal", tid);
+		json_event(s, &w, "signal", ns, tid);
 		json_kv_str(&w, "signal", name ? name : "?");
 		json_kv_int(&w, "signo", sig);
 		json_obj_end(&w);
 	} else {
-		stamp(s, clock_mono_ns());
+		stamp(s, ns);
 		if (s->multi)
 			strbuf_addf(&s->line, "[pid %5d] ", tid);
 		strbuf_addf(&s->line, "--- %s ---", name ? name : "?");
@@ -411,10 +412,11 @@ static void on_signal(void *ctx, pid_t tid, int sig)
 	flush_line(s);
 }
 
-static void on_exec(void *ctx, pid_t tgid, pid_t old_tid)
+static void on_exec(void *ctx, uint64_t ns, pid_t tgid, pid_t old_tid)
 {
 	struct session *s = ctx;
 
+	(void)ns;
 	(void)old_tid;
 	if (!s->track)
 		return;
@@ -426,7 +428,8 @@ static void on_exec(void *ctx, pid_t tgid, pid_t old_tid)
 	track_exec(s->track, tgid, "", NULL);
 }
 
-static void on_thread_exit(void *ctx, pid_t tid, pid_t tgid, int status, bool leader)
+static void on_thread_exit(void *ctx, uint64_t ns, pid_t tid, pid_t tgid, int status,
+			   bool leader)
 {
 	struct session *s = ctx;
 	struct json_writer w;
@@ -439,7 +442,7 @@ static void on_thread_exit(void *ctx, pid_t tid, pid_t tgid, int status, bool le
 	name = WIFSIGNALED(status) ? systab_value_name(systab_signals, (unsigned)WTERMSIG(status))
 				   : NULL;
 	if (s->o->json) {
-		json_event(s, &w, "exit", tid);
+		json_event(s, &w, "exit", ns, tid);
 		if (WIFSIGNALED(status)) {
 			json_kv_str(&w, "signal", name ? name : "?");
 			json_kv_int(&w, "status", 128 + WTERMSIG(status));
@@ -450,7 +453,7 @@ static void on_thread_exit(void *ctx, pid_t tid, pid_t tgid, int status, bool le
 		}
 		json_obj_end(&w);
 	} else {
-		stamp(s, clock_mono_ns());
+		stamp(s, ns);
 		if (s->multi)
 			strbuf_addf(&s->line, "[pid %5d] ", tid);
 		if (WIFSIGNALED(status))
@@ -491,7 +494,7 @@ static void report_stats(struct session *s)
 		strbuf_reset(&s->line);
 		return;
 	}
-	json_event(s, &w, "stats", engine_main_pid(s->engine));
+	json_event(s, &w, "stats", clock_mono_ns(), engine_main_pid(s->engine));
 	json_key(&w, "syscalls");
 	json_arr_begin(&w);
 	tstats_foreach(s->stats, json_stats_row, &w);
@@ -604,7 +607,7 @@ int tracer_run(const struct tracer_opts *o, const char **what)
 		struct json_writer w;
 
 		strbuf_reset(&s.line);
-		json_event(&s, &w, "summary", engine_main_pid(s.engine));
+		json_event(&s, &w, "summary", clock_mono_ns(), engine_main_pid(s.engine));
 		json_kv_double(&w, "seconds", (double)(clock_mono_ns() - s.t0_ns) / 1e9, 3);
 		track_summary_json(s.track, engine_exit_status(s.engine), &w);
 		json_obj_end(&w);
