@@ -107,6 +107,7 @@ enum struct_kind {
 	SK_WAIT_STATUS, /* [{WIFEXITED(s) && WEXITSTATUS(s) == 0}] */
 	SK_SIGINFO,	/* waitid's siginfo_t */
 	SK_WINSIZE,	/* {ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0} */
+	SK_TERMIOS,	/* {c_iflag=ICRNL|IXON, c_oflag=..., c_cflag=..., c_lflag=..., ...} */
 	SK__COUNT,
 };
 
@@ -1331,6 +1332,30 @@ static void put_winsize(struct strbuf *out, const void *data)
 		    ws.ws_xpixel, ws.ws_ypixel);
 }
 
+/* struct termios as the kernel's TCGETS and TCSETS* have it (asm-generic/termbits.h) */
+struct kernel_termios {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[19];
+};
+
+/* strace's abbreviated termios: the four flag words, then "..." for c_line and c_cc */
+static void put_termios(struct strbuf *out, const void *data)
+{
+	struct kernel_termios t;
+
+	memcpy(&t, data, sizeof(t));
+	strbuf_adds(out, "{c_iflag=");
+	put_flags(out, systab_termios_iflags, t.c_iflag, "");
+	strbuf_adds(out, ", c_oflag=");
+	put_flags(out, systab_termios_oflags, t.c_oflag, "");
+	strbuf_adds(out, ", c_cflag=");
+	put_flags(out, systab_termios_cflags, t.c_cflag, "");
+	strbuf_adds(out, ", c_lflag=");
+	put_flags(out, systab_termios_lflags, t.c_lflag, "");
+	strbuf_adds(out, ", ...}");
+}
+
 static void put_int_struct(struct strbuf *out, const void *data)
 {
 	int32_t v;
@@ -1350,6 +1375,7 @@ static const struct struct_decoder struct_decoders[SK__COUNT] = {
 	[SK_WAIT_STATUS] = { sizeof(int32_t), put_wait_status },
 	[SK_SIGINFO] = { sizeof(siginfo_t), put_siginfo },
 	[SK_WINSIZE] = { sizeof(struct winsize), put_winsize },
+	[SK_TERMIOS] = { sizeof(struct kernel_termios), put_termios },
 };
 
 _Static_assert(sizeof(struct statx) <= STRUCT_MAX && sizeof(siginfo_t) <= STRUCT_MAX,
@@ -1772,10 +1798,10 @@ static const struct {
 	enum ioctl_arg how;
 	unsigned char in, out; /* enum struct_kind, with IA_STRUCT */
 } ioctl_args[] = {
-	{ TCGETS, IA_PTR, 0, 0 },
-	{ TCSETS, IA_PTR, 0, 0 },
-	{ TCSETSW, IA_PTR, 0, 0 },
-	{ TCSETSF, IA_PTR, 0, 0 },
+	{ TCGETS, IA_STRUCT, 0, SK_TERMIOS },
+	{ TCSETS, IA_STRUCT, SK_TERMIOS, 0 },
+	{ TCSETSW, IA_STRUCT, SK_TERMIOS, 0 },
+	{ TCSETSF, IA_STRUCT, SK_TERMIOS, 0 },
 	{ TCGETA, IA_PTR, 0, 0 },
 	{ TCSETA, IA_PTR, 0, 0 },
 	{ TCSETAW, IA_PTR, 0, 0 },

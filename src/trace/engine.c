@@ -555,6 +555,8 @@ static void on_event(struct engine *e, struct thread *t, int event)
 				i--;
 			}
 		}
+		/* the command's life starts at its exec, also when execve is not in the set */
+		t->started = true;
 		if (e->sink.exec)
 			e->sink.exec(e->ctx, clock_mono_ns(), t->tgid, old);
 		break;

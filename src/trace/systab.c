@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -638,6 +639,124 @@ const struct flag_name systab_waitid_types[] = {
 	END,
 };
 
+/* struct termios: c_iflag */
+const struct flag_name systab_termios_iflags[] = {
+	FLAG(IGNBRK),
+	FLAG(BRKINT),
+	FLAG(IGNPAR),
+	FLAG(PARMRK),
+	FLAG(INPCK),
+	FLAG(ISTRIP),
+	FLAG(INLCR),
+	FLAG(IGNCR),
+	FLAG(ICRNL),
+	FLAG(IUCLC),
+	FLAG(IXON),
+	FLAG(IXANY),
+	FLAG(IXOFF),
+	FLAG(IMAXBEL),
+	FLAG(IUTF8),
+	END,
+};
+
+/* c_oflag: the delay fields first (each shows its value, NL0 included), then the flags */
+const struct flag_name systab_termios_oflags[] = {
+	FIELD(NLDLY, NL0),
+	FIELD(NLDLY, NL1),
+	FIELD(CRDLY, CR0),
+	FIELD(CRDLY, CR1),
+	FIELD(CRDLY, CR2),
+	FIELD(CRDLY, CR3),
+	FIELD(TABDLY, TAB0),
+	FIELD(TABDLY, TAB1),
+	FIELD(TABDLY, TAB2),
+	FIELD(TABDLY, TAB3),
+	FIELD(BSDLY, BS0),
+	FIELD(BSDLY, BS1),
+	FIELD(VTDLY, VT0),
+	FIELD(VTDLY, VT1),
+	FIELD(FFDLY, FF0),
+	FIELD(FFDLY, FF1),
+	FLAG(OPOST),
+	FLAG(OLCUC),
+	FLAG(ONLCR),
+	FLAG(OCRNL),
+	FLAG(ONOCR),
+	FLAG(ONLRET),
+	FLAG(OFILL),
+	FLAG(OFDEL),
+	END,
+};
+
+/* c_cflag: the speed and the character size, then the flags */
+const struct flag_name systab_termios_cflags[] = {
+	FIELD(CBAUD, B0),
+	FIELD(CBAUD, B50),
+	FIELD(CBAUD, B75),
+	FIELD(CBAUD, B110),
+	FIELD(CBAUD, B134),
+	FIELD(CBAUD, B150),
+	FIELD(CBAUD, B200),
+	FIELD(CBAUD, B300),
+	FIELD(CBAUD, B600),
+	FIELD(CBAUD, B1200),
+	FIELD(CBAUD, B1800),
+	FIELD(CBAUD, B2400),
+	FIELD(CBAUD, B4800),
+	FIELD(CBAUD, B9600),
+	FIELD(CBAUD, B19200),
+	FIELD(CBAUD, B38400),
+	FIELD(CBAUD, B57600),
+	FIELD(CBAUD, B115200),
+	FIELD(CBAUD, B230400),
+	FIELD(CBAUD, B460800),
+	FIELD(CBAUD, B500000),
+	FIELD(CBAUD, B576000),
+	FIELD(CBAUD, B921600),
+	FIELD(CBAUD, B1000000),
+	FIELD(CBAUD, B1152000),
+	FIELD(CBAUD, B1500000),
+	FIELD(CBAUD, B2000000),
+	FIELD(CBAUD, B2500000),
+	FIELD(CBAUD, B3000000),
+	FIELD(CBAUD, B3500000),
+	FIELD(CBAUD, B4000000),
+	FIELD(CSIZE, CS5),
+	FIELD(CSIZE, CS6),
+	FIELD(CSIZE, CS7),
+	FIELD(CSIZE, CS8),
+	FLAG(CSTOPB),
+	FLAG(CREAD),
+	FLAG(PARENB),
+	FLAG(PARODD),
+	FLAG(HUPCL),
+	FLAG(CLOCAL),
+	FLAG(CMSPAR),
+	FLAG(CRTSCTS),
+	END,
+};
+
+/* c_lflag, in strace's order */
+const struct flag_name systab_termios_lflags[] = {
+	FLAG(ISIG),
+	FLAG(ICANON),
+	FLAG(XCASE),
+	FLAG(ECHO),
+	FLAG(ECHOE),
+	FLAG(ECHOK),
+	FLAG(ECHONL),
+	FLAG(NOFLSH),
+	FLAG(IEXTEN),
+	FLAG(ECHOCTL),
+	FLAG(ECHOPRT),
+	FLAG(ECHOKE),
+	FLAG(FLUSHO),
+	FLAG(PENDIN),
+	FLAG(TOSTOP),
+	FLAG(EXTPROC),
+	END,
+};
+
 /* si_code of a SIGCHLD */
 const struct flag_name systab_cld_codes[] = {
 	VAL(CLD_EXITED),
@@ -649,12 +768,15 @@ const struct flag_name systab_cld_codes[] = {
 	END,
 };
 
-/* The common terminal, file and socket requests (FIONREAD is also SIOCINQ, TIOCOUTQ SIOCOUTQ). */
+/*
+ * The common terminal, file and socket requests (FIONREAD is also SIOCINQ, TIOCOUTQ SIOCOUTQ).
+ * TCSETS* share their numbers with OSS's sequencer timer requests: named both ways, as strace does.
+ */
 const struct flag_name systab_ioctl_cmds[] = {
 	VAL(TCGETS),
-	VAL(TCSETS),
-	VAL(TCSETSW),
-	VAL(TCSETSF),
+	NAMED(TCSETS, "SNDCTL_TMR_START or TCSETS"),
+	NAMED(TCSETSW, "SNDCTL_TMR_STOP or TCSETSW"),
+	NAMED(TCSETSF, "SNDCTL_TMR_CONTINUE or TCSETSF"),
 	VAL(TCGETA),
 	VAL(TCSETA),
 	VAL(TCSETAW),

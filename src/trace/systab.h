@@ -167,6 +167,10 @@ extern const struct flag_name systab_timer_flags[];	/* TIMER_ABSTIME */
 extern const struct flag_name systab_rlimits[];		/* value table: RLIMIT_CPU... */
 extern const struct flag_name systab_wait_options[];	/* WNOHANG, WSTOPPED, WEXITED, __WALL... */
 extern const struct flag_name systab_waitid_types[];	/* value table: P_ALL, P_PID... */
+extern const struct flag_name systab_termios_iflags[]; /* struct termios c_iflag bits */
+extern const struct flag_name systab_termios_oflags[]; /* c_oflag: NL0..FF1 fields, OPOST... */
+extern const struct flag_name systab_termios_cflags[]; /* c_cflag: B38400, CS8 fields, CREAD... */
+extern const struct flag_name systab_termios_lflags[]; /* c_lflag: ISIG, ICANON... */
 extern const struct flag_name systab_cld_codes[];	/* value table: CLD_EXITED... */
 extern const struct flag_name systab_ioctl_cmds[];	/* value table: TCGETS, FIONREAD... */
 extern const struct flag_name systab_ioctl_dirs[]; /* _IOC_READ, _IOC_WRITE: pass "_IOC_NONE" */

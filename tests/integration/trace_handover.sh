@@ -22,6 +22,11 @@ compare opens -e trace=$CLS -- "$W/handover" opens 3000
 handed opens
 ok $? "3,000 opens: handed over to eBPF"
 
+# execve not in the set: the command's calls count from its exec all the same
+compare openat-only -e trace=openat -- "$W/handover" opens 3000
+handed openat-only
+ok $? "with only openat traced: handed over too"
+
 compare threads -e trace=$CLS -- "$W/handover" threads 2000
 handed threads
 ok $? "4 threads and a child after the handover: handed over, counts above equal strace's"

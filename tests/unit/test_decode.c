@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -815,11 +816,17 @@ static void ioctls(void)
 {
 	static int32_t five = 5, one = 1;
 	static struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	/* the kernel's struct termios: a pty's defaults, then raw mode at 115200 baud, 7 bits */
+	static uint32_t tty[9] = { ICRNL | IXON, OPOST | ONLCR, B38400 | CS8 | CREAD,
+				   ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN };
+	static uint32_t raw[9] = { 0, CR2 | 0x80000000u, B115200 | CS7 | CREAD | PARENB, 0 };
 
 	unmap_all();
 	map(0xb0000, &five, 4);
 	map(0xb1000, &one, 4);
 	map(0xb2000, &ws, sizeof(ws));
+	map(0xb3000, tty, sizeof(tty));
+	map(0xb4000, raw, sizeof(raw));
 	is_str(fmt(SYS_ioctl, A(3, FIONREAD, 0xb0000), 0), "ioctl(3, FIONREAD, [5]) = 0",
 	       "FIONREAD: the count");
 	is_str(fmt(SYS_ioctl, A(3, FIONBIO, 0xb1000), 0), "ioctl(3, FIONBIO, [1]) = 0",
@@ -838,6 +845,16 @@ static void ioctls(void)
 	       "TIOCSWINSZ shows what it handed over, whatever the result");
 	is_str(fmt(SYS_ioctl, A(0, TCGETS, 0xb2000), -ENOTTY),
 	       "ioctl(0, TCGETS, 0xb2000) = -1 ENOTTY (Inappropriate ioctl for device)", "TCGETS");
+	is_str(fmt(SYS_ioctl, A(0, TCGETS, 0xb3000), 0),
+	       "ioctl(0, TCGETS, {c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, "
+	       "c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, "
+	       "...}) = 0",
+	       "TCGETS: a pty's termios as strace shows it (delay fields first, lflags in its order)");
+	is_str(fmt(SYS_ioctl, A(0, TCSETSF, 0xb4000), 0),
+	       "ioctl(0, SNDCTL_TMR_CONTINUE or TCSETSF, {c_iflag=, "
+	       "c_oflag=NL0|CR2|TAB0|BS0|VT0|FF0|0x80000000, c_cflag=B115200|CS7|CREAD|PARENB, "
+	       "c_lflag=, ...}) = 0",
+	       "TCSETSF: empty flag words, a delay value, a speed above B38400, an unknown bit");
 	is_str(fmt(SYS_ioctl, A(0, TIOCGPGRP, 0xb0000), 0), "ioctl(0, TIOCGPGRP, [5]) = 0",
 	       "TIOCGPGRP");
 	is_str(fmt(SYS_ioctl, A(4, SIOCGIFCONF, 0xb2000), 0), "ioctl(4, SIOCGIFCONF, 0xb2000) = 0",
