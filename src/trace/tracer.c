@@ -85,6 +85,15 @@ static void on_start(void *ctx, pid_t pid)
 	struct perf_group *g;
 	int ret;
 
+	/*
+	 * What the command inherits (stdin, stdout, stderr...). The eBPF engine holds it before its
+	 * exec now; its exec record comes a batch later, when it may have opened more. (ptrace
+	 * seeds at the exec stop, where the command is.)
+	 */
+	if (s->track && s->batched && s->o->argv && !s->seeded) {
+		track_seed(s->track, pid);
+		s->seeded = true;
+	}
 	if (!s->o->faults || !s->track)
 		return;
 	memset(&attr, 0, sizeof(attr));
@@ -421,7 +430,7 @@ static void on_exec(void *ctx, uint64_t ns, pid_t tgid, pid_t old_tid)
 	if (!s->track)
 		return;
 	if (!s->seeded && tgid == engine_main_pid(s->engine)) {
-		/* what the command inherited: its stdin, stdout, stderr */
+		/* what the command inherited (at its exec stop, under ptrace) */
 		track_seed(s->track, tgid);
 		s->seeded = true;
 	}
