@@ -26,6 +26,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define NR_seccomp     317
 #define PR_SET_SECCOMP 22
 #define SIGSTOP	       19
+#define TS_COMPAT      0x0002 /* arch/x86/include/asm/thread_info.h: a 32-bit syscall */
 /* include/linux/sched/signal.h: not in BTF */
 #define SIGNAL_GROUP_EXIT 0x4
 
@@ -496,11 +497,21 @@ static __always_inline void emit_call(unsigned int type, int tid, int tgid, stru
  * one waits for RCU grace periods under the kernel's event_mutex: ~70 ms each on this kernel,
  * 15 s for a hundred syscalls, every other tracer blocked meanwhile.)
  */
+/* A 32-bit syscall (int 0x80 from 64-bit code too): its number is not x86_64's. */
+static __always_inline bool compat_call(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return bpf_core_field_exists(task->thread_info.status) &&
+	       (task->thread_info.status & TS_COMPAT);
+}
+
 /*
  * After the ptrace engine handed its tracees over, their seccomp filters (ours and any of their
  * own) are suspended. A thread that asks for a filter (or strict mode) is stopped with SIGSTOP
  * before it runs another instruction, so that ptrace takes it back and the filter is enforced.
- * True: the call is not recorded here (its entry was ptrace's).
+ * So is one that makes a 32-bit call, which this program cannot read (ptrace's filter stops on
+ * every one). True: the call is not recorded here (its entry was ptrace's).
  */
 static __noinline bool handover_enter(unsigned int tid, struct pt_regs *regs, long id)
 {
@@ -508,7 +519,8 @@ static __noinline bool handover_enter(unsigned int tid, struct pt_regs *regs, lo
 
 	if (o && *o == ST_OWN_PTRACE)
 		return true;
-	if ((id == NR_seccomp && regs->di <= 1) || (id == NR_prctl && regs->di == PR_SET_SECCOMP)) {
+	if ((id == NR_seccomp && regs->di <= 1) || (id == NR_prctl && regs->di == PR_SET_SECCOMP) ||
+	    compat_call()) {
 		bpf_map_update_elem(&owned, &tid, &v, BPF_ANY);
 		bpf_send_signal_thread(SIGSTOP);
 	}

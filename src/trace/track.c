@@ -371,6 +371,8 @@ void track_call(struct track *t, const struct trace_call *c, const char *prefix,
 	int fds[2];
 	uint64_t r = c->ret > 0 ? (uint64_t)c->ret : 0;
 
+	if (decode_arch(c->arch) != SYSTAB_ARCH_X86_64)
+		return; /* a 32-bit call: its numbers are not these */
 	if (c->unfinished || c->is_error) {
 		if (c->nr == SYS_connect && c->ret == -115)
 			on_connect(t, c, prefix, out);

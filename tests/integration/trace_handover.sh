@@ -41,6 +41,12 @@ rc=$?
 check "and the filter was enforced (the workload exits 0, got $rc)" test $rc -eq 0
 check "because ptrace took the process back" grep -q "back on ptrace (seccomp)" "$T/late.err"
 
+# a 32-bit call after the handover (int 0x80): the eBPF program cannot read its number, so ptrace
+# takes the process back (its filter stops on every 32-bit call); x86_64 counts still equal
+compare compat -e trace=$CLS -- "$W/handover" compat 2000
+check "a 32-bit call after the handover takes the process back to ptrace" \
+	grep -q "back on ptrace (seccomp)" "$T/auto-compat.err"
+
 # a filter from the start: the process is never handed over (its filter would be suspended)
 compare seccomp-early -e trace=$CLS -- "$W/handover" seccomp-early 2000
 "$BIN" trace -e trace=$CLS -o /dev/null -- "$W/handover" seccomp-early 2000 2>/dev/null

@@ -1,8 +1,9 @@
 /*
  * handover.c - trace workload for the ptrace-to-eBPF handover: enough traced calls to make it
  * happen, from threads and a child process, and seccomp filters asked for before and after it.
- * handover opens N | threads N | seccomp-late N | seccomp-early N
- * Exit status 0; 3 when a seccomp filter the workload installed was not enforced.
+ * handover opens N | threads N | seccomp-late N | seccomp-early N | compat N
+ * Exit status 0; 3 when a seccomp filter the workload installed was not enforced; 4 when a
+ * 32-bit getpid (int 0x80) did not return the pid.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,15 @@ static int deny_getppid(void)
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
 }
 
+/* getpid through the 32-bit entry (int 0x80 works from 64-bit code; its number there is 20) */
+static long compat_getpid(void)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
 static int enforced(void)
 {
 	errno = 0;
@@ -86,6 +96,11 @@ int main(int argc, char **argv)
 		opens(n_calls);
 		if (!enforced())
 			return 3;
+	} else if (!strcmp(argv[1], "compat")) {
+		opens(n_calls);
+		if (compat_getpid() != getpid())
+			return 4;
+		opens(n_calls);
 	} else if (!strcmp(argv[1], "seccomp-early")) {
 		if (deny_getppid() < 0)
 			return 1;
