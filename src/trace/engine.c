@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -68,12 +69,13 @@ struct engine {
 	unsigned window_stops;
 	int ep, sigfd; /* with tier: waits for a stop or for records */
 	sigset_t old_mask;
-	bool mask_saved; /* SIGCHLD blocked (for sigfd): old_mask is restored at the end */
+	bool mask_saved;   /* SIGCHLD blocked (for sigfd): old_mask is restored at the end */
 	pid_t *taken_back; /* processes ptrace took back (they asked for seccomp) */
 	size_t ntaken, captaken;
 };
 
 static bool seccomp_allowed_to_suspend(void);
+static void drop_tier(struct engine *e);
 
 struct engine *engine_new(const struct engine_opts *o, const struct trace_sink *sink, void *ctx,
 			  char *err, size_t errlen)
@@ -113,13 +115,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	bpf_engine_free(e->bpf);
-	bpf_engine_free(e->tier);
-	if (e->ep >= 0)
-		close(e->ep);
-	if (e->sigfd >= 0)
-		close(e->sigfd);
-	if (e->mask_saved)
-		sigprocmask(SIG_SETMASK, &e->old_mask, NULL);
+	drop_tier(e);
 	free(e->taken_back);
 	free(e->t);
 	free(e);
@@ -138,22 +134,44 @@ static struct thread *find(struct engine *e, pid_t tid)
 	return NULL;
 }
 
+/* A field of a /proc/.../status file, and the base its value is written in. */
+struct status_field {
+	const char *name; /* "Tgid", without the colon */
+	int base;
+	unsigned long long value; /* in: the default when the field is missing; out: its value */
+};
+
+/* Reads the n fields f from the status file at path in one pass (defaults stay for the rest). */
+static void read_status(const char *path, struct status_field *f, size_t n)
+{
+	char line[256];
+	size_t left = n;
+	FILE *file = fopen(path, "re");
+
+	if (!file)
+		return;
+	while (left && fgets(line, sizeof(line), file))
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strlen(f[i].name);
+
+			if (!strncmp(line, f[i].name, len) && line[len] == ':') {
+				f[i].value = strtoull(line + len + 1, NULL, f[i].base);
+				left--;
+				break;
+			}
+		}
+	fclose(file);
+}
+
 /* Thread group of a task that appeared through a clone event (a thread, or a process). */
 static pid_t read_tgid(pid_t tid)
 {
-	char path[64], line[256];
-	pid_t tgid = tid;
-	FILE *f;
+	struct status_field tgid = { "Tgid", 10, (unsigned long long)tid };
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return tid;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
+	read_status(path, &tgid, 1);
+	return (pid_t)tgid.value;
 }
 
 static struct thread *add(struct engine *e, pid_t tid, pid_t tgid)
@@ -185,51 +203,34 @@ static void drop(struct engine *e, struct thread *t)
 /* Options of a command's tracees (ptrace_spawn adds TRACESECCOMP to what it is given). */
 #define SPAWN_OPTIONS (PTRACE_TRACER_OPTIONS | PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP)
 
-/* A field of /proc/self/status or /proc/TID/status, or def. */
-static unsigned long long status_field(const char *path, const char *field, int base,
-				       unsigned long long def)
-{
-	char line[256];
-	size_t n = strlen(field);
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return def;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			def = strtoull(line + n + 1, NULL, base);
-			break;
-		}
-	fclose(f);
-	return def;
-}
-
 /* PTRACE_O_SUSPEND_SECCOMP needs CAP_SYS_ADMIN and a tracer without a seccomp filter. */
 static bool seccomp_allowed_to_suspend(void)
 {
 	const char *env = getenv("SPIKETRACE_HANDOVER");
+	struct status_field f[] = { { "CapEff", 16, 0 }, { "Seccomp", 10, 1 } };
 
 	if (env && !strcmp(env, "0"))
 		return false;
-	return (status_field("/proc/self/status", "CapEff", 16, 0) >> 21 & 1) &&
-	       status_field("/proc/self/status", "Seccomp", 10, 1) == 0;
+	read_status("/proc/self/status", f, 2);
+	return (f[0].value >> 21 & 1) /* CAP_SYS_ADMIN */ && f[1].value == 0;
 }
 
 /* A thread with a seccomp filter besides ours (or strict mode) keeps it enforced: no handover. */
 static bool has_own_seccomp(pid_t tid)
 {
+	struct status_field f[] = { { "Seccomp", 10, 0 }, { "Seccomp_filters", 10, 1 } };
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	return status_field(path, "Seccomp", 10, 0) == 1 ||
-	       status_field(path, "Seccomp_filters", 10, 1) > 1;
+	read_status(path, f, 2);
+	return f[0].value == 1 || f[1].value > 1;
 }
 
 /* The call asks for a seccomp filter or strict mode (x86_64 numbers). */
 static bool asked_for_seccomp(const struct trace_call *c)
 {
 	return (c->nr == SYS_seccomp && c->args[0] <= 1) ||
-	       (c->nr == SYS_prctl && c->args[0] == 22 /* PR_SET_SECCOMP */);
+	       (c->nr == SYS_prctl && c->args[0] == PR_SET_SECCOMP);
 }
 
 static bool is_taken_back(const struct engine *e, pid_t tgid)
@@ -249,10 +250,6 @@ static bool set_suspended(struct thread *t, bool on)
 	return true;
 }
 
-/*
- * Process tgid goes back to ptrace: eBPF stops recording it, and each of its threads gets its
- * seccomp filters back (self at once, the others at their next stop, which an interrupt brings).
- */
 static void add_taken_back(struct engine *e, pid_t tgid)
 {
 	if (!is_taken_back(e, tgid)) {
@@ -270,6 +267,10 @@ static void forget_taken_back(struct engine *e, pid_t tgid)
 		}
 }
 
+/*
+ * Process tgid goes back to ptrace: eBPF stops recording it, and each of its threads gets its
+ * seccomp filters back (self at once, the others at their next stop, which an interrupt brings).
+ */
 static void take_back(struct engine *e, pid_t tgid, struct thread *self)
 {
 	if (getenv("SPIKETRACE_BPF_DEBUG") && !is_taken_back(e, tgid))
@@ -290,6 +291,7 @@ static void take_back(struct engine *e, pid_t tgid, struct thread *self)
 	}
 }
 
+/* Ends the handover's eBPF engine and what waits on it (also at the end: engine_free). */
 static void drop_tier(struct engine *e)
 {
 	if (e->sigfd >= 0)
