@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/pidset.h"
 #include "base/xalloc.h"
 #include "bpf/systrace.h"
 #include "sys/tracee.h"
@@ -44,8 +45,7 @@ struct bpf_engine {
 	struct ring_buffer *rb;
 	struct pending *pend;
 	size_t npend, cappend;
-	pid_t *live; /* traced processes not seen to end */
-	size_t nlive, caplive;
+	struct pidset live; /* traced processes not seen to end */
 	pid_t main_pid;
 	int main_status;
 	bool main_done;
@@ -234,24 +234,6 @@ static void pend_drop(struct bpf_engine *b, struct pending *p)
 	*p = b->pend[--b->npend];
 }
 
-static void live_add(struct bpf_engine *b, pid_t tgid)
-{
-	for (size_t i = 0; i < b->nlive; i++)
-		if (b->live[i] == tgid)
-			return;
-	XGROW(b->live, b->caplive, b->nlive + 1);
-	b->live[b->nlive++] = tgid;
-}
-
-static void live_del(struct bpf_engine *b, pid_t tgid)
-{
-	for (size_t i = 0; i < b->nlive; i++)
-		if (b->live[i] == tgid) {
-			b->live[i] = b->live[--b->nlive];
-			return;
-		}
-}
-
 static void set_traced(struct bpf_engine *b, pid_t tgid)
 {
 	if (tgid > 0 && tgid < ST_PID_LIMIT)
@@ -340,10 +322,10 @@ static int on_record(void *ctx, void *data, size_t size)
 		bool thread = s->child_tgid == h->tgid;
 
 		if (!thread)
-			live_add(b, s->child_tgid);
+			pidset_add(&b->live, s->child_tgid);
 		if (b->sink.spawn)
-			b->sink.spawn(b->ctx, h->ns, h->tid, h->tgid, s->child, (enum spawn_kind)s->kind,
-				      thread, s->via);
+			b->sink.spawn(b->ctx, h->ns, h->tid, h->tgid, s->child,
+				      (enum spawn_kind)s->kind, thread, s->via);
 		break;
 	}
 	case ST_REC_EXEC: {
@@ -359,7 +341,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	}
 	case ST_REC_SIGNAL:
 		if (b->sink.signal)
-			b->sink.signal(b->ctx, h->ns, h->tid, ((const struct st_signal *)data)->sig);
+			b->sink.signal(b->ctx, h->ns, h->tid,
+				       ((const struct st_signal *)data)->sig);
 		break;
 	case ST_REC_TEXIT: {
 		const struct st_texit *x = data;
@@ -368,10 +351,10 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (p)
 			pend_drop(b, p);
 		if (b->sink.thread_exit)
-			b->sink.thread_exit(b->ctx, h->ns, x->last ? h->tgid : h->tid, h->tgid, x->status,
-					    x->last);
+			b->sink.thread_exit(b->ctx, h->ns, x->last ? h->tgid : h->tid, h->tgid,
+					    x->status, x->last);
 		if (x->last)
-			live_del(b, h->tgid);
+			pidset_del(&b->live, h->tgid);
 		break;
 	}
 	default:
@@ -490,7 +473,7 @@ void bpf_engine_free(struct bpf_engine *b)
 	for (size_t i = 0; i < b->npend; i++)
 		free(b->pend[i].rec);
 	free(b->pend);
-	free(b->live);
+	pidset_release(&b->live);
 	free(b);
 }
 
@@ -505,8 +488,8 @@ static void handle_interrupts(struct bpf_engine *b)
 			if (!b->from_terminal && !b->main_done)
 				kill(b->main_pid, SIGINT);
 		} else {
-			for (size_t i = 0; i < b->nlive; i++)
-				kill(b->live[i], SIGKILL);
+			for (size_t i = 0; i < b->live.n; i++)
+				kill(b->live.v[i], SIGKILL);
 			if (!b->main_done)
 				kill(b->main_pid, SIGKILL);
 		}
@@ -516,10 +499,10 @@ static void handle_interrupts(struct bpf_engine *b)
 /* Processes that ended without their last record (it was lost) are dropped from the live set. */
 static void check_liveness(struct bpf_engine *b)
 {
-	for (size_t i = 0; i < b->nlive; i++)
-		if (kill(b->live[i], 0) < 0 && errno == ESRCH && b->live[i] != b->main_pid) {
-			clear_traced(b, b->live[i]);
-			b->live[i--] = b->live[--b->nlive];
+	for (size_t i = 0; i < b->live.n; i++)
+		if (kill(b->live.v[i], 0) < 0 && errno == ESRCH && b->live.v[i] != b->main_pid) {
+			clear_traced(b, b->live.v[i]);
+			b->live.v[i--] = b->live.v[--b->live.n];
 		}
 }
 
@@ -537,7 +520,7 @@ static int start(struct bpf_engine *b, const char **what)
 		b->skel->bss->spawn_tgid = pid;
 		b->skel->bss->spawn_started = 0;
 		set_traced(b, pid);
-		live_add(b, pid);
+		pidset_add(&b->live, pid);
 		if (b->sink.start)
 			b->sink.start(b->ctx, pid);
 		if (spawn_release(release) < 0) {
@@ -556,7 +539,7 @@ static int start(struct bpf_engine *b, const char **what)
 	b->main_pid = b->o.pids[0];
 	for (size_t i = 0; i < b->o.npids; i++) {
 		set_traced(b, b->o.pids[i]);
-		live_add(b, b->o.pids[i]);
+		pidset_add(&b->live, b->o.pids[i]);
 		if (b->sink.start)
 			b->sink.start(b->ctx, b->o.pids[i]);
 	}
@@ -597,7 +580,7 @@ int bpf_engine_run(struct bpf_engine *b, const char **what)
 			b->main_status = status;
 			b->main_done = true;
 		}
-		if (b->nlive == 0 && (b->main_done || !b->o.argv))
+		if (b->live.n == 0 && (b->main_done || !b->o.argv))
 			break;
 		if (epoll_wait(ep, &ev, 1, POLL_MS) < 0 && errno != EINTR) {
 			*what = "epoll_wait";
@@ -610,7 +593,7 @@ int bpf_engine_run(struct bpf_engine *b, const char **what)
 			last_check = clock_mono_ns();
 			check_liveness(b);
 			if (b->main_done)
-				live_del(b, b->main_pid);
+				pidset_del(&b->live, b->main_pid);
 		}
 	}
 	for (size_t i = 0; i < b->o.npids; i++)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/pidset.h"
 #include "base/xalloc.h"
 #include "sys/tracee.h"
 #include "trace/bpfengine.h"
@@ -69,9 +70,8 @@ struct engine {
 	unsigned window_stops;
 	int ep, sigfd; /* with tier: waits for a stop or for records */
 	sigset_t old_mask;
-	bool mask_saved;   /* SIGCHLD blocked (for sigfd): old_mask is restored at the end */
-	pid_t *taken_back; /* processes ptrace took back (they asked for seccomp) */
-	size_t ntaken, captaken;
+	bool mask_saved;	  /* SIGCHLD blocked (for sigfd): old_mask is restored at the end */
+	struct pidset taken_back; /* processes ptrace took back (they asked for seccomp) */
 };
 
 static bool seccomp_allowed_to_suspend(void);
@@ -116,7 +116,7 @@ void engine_free(struct engine *e)
 		return;
 	bpf_engine_free(e->bpf);
 	drop_tier(e);
-	free(e->taken_back);
+	pidset_release(&e->taken_back);
 	free(e->t);
 	free(e);
 }
@@ -235,10 +235,7 @@ static bool asked_for_seccomp(const struct trace_call *c)
 
 static bool is_taken_back(const struct engine *e, pid_t tgid)
 {
-	for (size_t i = 0; i < e->ntaken; i++)
-		if (e->taken_back[i] == tgid)
-			return true;
-	return false;
+	return pidset_has(&e->taken_back, tgid);
 }
 
 static bool set_suspended(struct thread *t, bool on)
@@ -250,23 +247,6 @@ static bool set_suspended(struct thread *t, bool on)
 	return true;
 }
 
-static void add_taken_back(struct engine *e, pid_t tgid)
-{
-	if (!is_taken_back(e, tgid)) {
-		XGROW(e->taken_back, e->captaken, e->ntaken + 1);
-		e->taken_back[e->ntaken++] = tgid;
-	}
-}
-
-static void forget_taken_back(struct engine *e, pid_t tgid)
-{
-	for (size_t i = 0; i < e->ntaken; i++)
-		if (e->taken_back[i] == tgid) {
-			e->taken_back[i] = e->taken_back[--e->ntaken];
-			return;
-		}
-}
-
 /*
  * Process tgid goes back to ptrace: eBPF stops recording it, and each of its threads gets its
  * seccomp filters back (self at once, the others at their next stop, which an interrupt brings).
@@ -275,7 +255,7 @@ static void take_back(struct engine *e, pid_t tgid, struct thread *self)
 {
 	if (getenv("SPIKETRACE_BPF_DEBUG") && !is_taken_back(e, tgid))
 		fprintf(stderr, "spiketrace: process %d back on ptrace (seccomp)\n", (int)tgid);
-	add_taken_back(e, tgid);
+	pidset_add(&e->taken_back, tgid);
 	bpf_engine_release(e->tier, tgid);
 	for (size_t i = 0; i < e->nt; i++) {
 		struct thread *x = &e->t[i];
@@ -348,7 +328,7 @@ static void hand_over(struct engine *e)
 	}
 	for (size_t i = 0; i < e->nt; i++)
 		if (has_own_seccomp(e->t[i].tid))
-			add_taken_back(e, e->t[i].tgid);
+			pidset_add(&e->taken_back, e->t[i].tgid);
 	for (size_t i = 0; i < e->nt; i++) {
 		struct thread *t = &e->t[i];
 
@@ -506,7 +486,7 @@ static void on_event(struct engine *e, struct thread *t, int event)
 		c->handed = handed;
 		if (e->tier && is_taken_back(e, ptgid)) { /* and so are its filters */
 			if (!thread) {
-				add_taken_back(e, tgid);
+				pidset_add(&e->taken_back, tgid);
 				bpf_engine_release(e->tier, tgid); /* sched_process_fork added it */
 			}
 			c->reclaim = true;
@@ -692,7 +672,7 @@ int engine_run(struct engine *e, const char **what)
 				e->sink.thread_exit(e->ctx, clock_mono_ns(), pid, t->tgid, status,
 						    leader);
 			if (leader) /* (its pid may be reused) */
-				forget_taken_back(e, pid);
+				pidset_del(&e->taken_back, pid);
 			if (pid == e->main_pid) {
 				e->main_status = status;
 				e->main_done = true;
