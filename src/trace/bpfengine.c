@@ -587,8 +587,7 @@ int bpf_engine_run(struct bpf_engine *b, const char **what)
 			ret = -errno;
 			goto out;
 		}
-		if (ring_buffer__consume(b->rb) > 0 && b->sink.batch)
-			b->sink.batch(b->ctx);
+		bpf_engine_consume(b);
 		if (clock_mono_ns() - last_check > LIVENESS_MS * 1000000ull) {
 			last_check = clock_mono_ns();
 			check_liveness(b);
