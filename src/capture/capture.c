@@ -314,6 +314,12 @@ int capture_sample(struct capture *c)
 		if (why != DIAG_END_NONE)
 			end_episode(c, why, snap->mono_ns);
 	}
+	if (ring_len(c->ring) > 1) { /* what a dump needs of it, now that it is not the newest */
+		struct snapshot *older = ring_back_mut(c->ring, 1);
+
+		dump_keep_shown(older, &c->cfg);
+		ring_pack(c->ring, older);
+	}
 	c->stats.last_sample_ns = clock_mono_ns() - t0;
 	c->stats.diagnostic_seconds = c->mode.spent_s;
 	c->stats.episodes = c->mode.episodes;

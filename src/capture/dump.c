@@ -363,40 +363,84 @@ static int by_io(const void *a, const void *b)
 	return x->pid - y->pid;
 }
 
-/* The processes that moved storage bytes in the interval, busiest first (at most limit). */
-static void write_top_io(struct json_writer *w, const struct snapshot *s, size_t *idx,
-			 size_t limit)
+static bool any_proc(const struct proc_sample *p)
+{
+	(void)p;
+	return true;
+}
+
+static bool moved_bytes(const struct proc_sample *p)
+{
+	return io_rate(p) > 0;
+}
+
+/* One list of processes a dump shows: which are eligible, their order. */
+struct top_list {
+	const char *key;
+	bool (*eligible)(const struct proc_sample *p);
+	int (*cmp)(const void *, const void *);
+};
+
+static const struct top_list top_lists[] = {
+	{ "procs", any_proc, by_cpu },		  /* the busiest */
+	{ "top_rss_procs", any_proc, by_rss },	  /* the largest */
+	{ "top_io_procs", moved_bytes, by_io }, /* those that moved storage bytes, busiest first */
+};
+
+/* Fills idx with the first `limit` (0: all) processes of list t in s; returns how many. */
+static size_t select_top(const struct snapshot *s, const struct top_list *t, size_t limit,
+			 size_t *idx)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->nprocs; i++)
-		if (io_rate(&s->procs[i]) > 0)
+		if (t->eligible(&s->procs[i]))
 			idx[n++] = i;
 	sort_snap = s;
-	qsort(idx, n, sizeof(*idx), by_io);
-	if (limit && n > limit)
-		n = limit;
-	json_key(w, "top_io_procs");
-	json_arr_begin(w);
-	for (size_t i = 0; i < n; i++)
-		write_proc(w, &s->procs[idx[i]]);
-	json_arr_end(w);
+	qsort(idx, n, sizeof(*idx), t->cmp);
+	return limit && n > limit ? limit : n;
 }
 
-static void write_top(struct json_writer *w, const char *key, const struct snapshot *s, size_t *idx,
-		      size_t limit, int (*cmp)(const void *, const void *))
+static void write_tops(struct json_writer *w, const struct snapshot *s, size_t *idx, size_t limit)
 {
-	size_t n = limit && limit < s->nprocs ? limit : s->nprocs;
+	for (size_t l = 0; l < sizeof(top_lists) / sizeof(top_lists[0]); l++) {
+		size_t n = select_top(s, &top_lists[l], limit, idx);
 
-	for (size_t i = 0; i < s->nprocs; i++)
-		idx[i] = i;
-	sort_snap = s;
-	qsort(idx, s->nprocs, sizeof(*idx), cmp);
-	json_key(w, key);
-	json_arr_begin(w);
-	for (size_t i = 0; i < n; i++)
-		write_proc(w, &s->procs[idx[i]]);
-	json_arr_end(w);
+		json_key(w, top_lists[l].key);
+		json_arr_begin(w);
+		for (size_t i = 0; i < n; i++)
+			write_proc(w, &s->procs[idx[i]]);
+		json_arr_end(w);
+	}
+}
+
+void dump_keep_shown(struct snapshot *s, const struct config *cfg)
+{
+	size_t limit = (size_t)cfg->top_processes_stored, kept = 0;
+	size_t *idx;
+	bool *keep;
+
+	if (!limit || s->procs_trimmed || s->nprocs <= limit)
+		return;
+	idx = xmalloc(s->nprocs * sizeof(*idx));
+	keep = xcalloc(s->nprocs, sizeof(*keep));
+	for (size_t l = 0; l < sizeof(top_lists) / sizeof(top_lists[0]); l++) {
+		size_t n = select_top(s, &top_lists[l], limit, idx);
+
+		for (size_t i = 0; i < n; i++)
+			keep[idx[i]] = true;
+	}
+	for (size_t i = 0; i < s->nprocs; i++) {
+		if (keep[i])
+			s->procs[kept++] = s->procs[i];
+		else
+			rcstr_unref(s->procs[i].cmdline);
+	}
+	s->nprocs_sampled = s->nprocs;
+	s->procs_trimmed = true;
+	s->nprocs = kept;
+	free(keep);
+	free(idx);
 }
 
 static void write_snapshot(struct json_writer *w, const struct snapshot *s, uint64_t trig_mono_ns,
@@ -465,11 +509,9 @@ static void write_snapshot(struct json_writer *w, const struct snapshot *s, uint
 	write_psi(w, "io", &s->psi_io);
 	json_obj_end(w);
 
-	json_kv_uint(w, "process_count", s->nprocs);
+	json_kv_uint(w, "process_count", snapshot_process_count(s));
 	json_kv_uint(w, "forks_total", s->forks_total);
-	write_top(w, "procs", s, idx, (size_t)cfg->top_processes_stored, by_cpu);
-	write_top(w, "top_rss_procs", s, idx, (size_t)cfg->top_processes_stored, by_rss);
-	write_top_io(w, s, idx, (size_t)cfg->top_processes_stored);
+	write_tops(w, s, idx, (size_t)cfg->top_processes_stored);
 	write_exited(w, s);
 	write_network(w, s);
 	write_disks(w, s);

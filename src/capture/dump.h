@@ -21,6 +21,14 @@ struct host_info {
 
 void host_info_read(struct host_info *h);
 
+/*
+ * Reduces s's processes to those a dump of it can show: the first
+ * top_processes_stored by CPU, by RSS and by I/O (all when that is 0).
+ * A dump of s written afterwards is the same as before; snapshot_process_count
+ * is kept. The array keeps its size (ring_pack gives it back).
+ */
+void dump_keep_shown(struct snapshot *s, const struct config *cfg);
+
 struct json_writer;
 /* Writes one value (an object, or null) for a section of the dump. */
 typedef void (*dump_section_fn)(struct json_writer *w, void *arg);

@@ -11,6 +11,8 @@ struct ring {
 	size_t cap;
 	size_t head; /* index of the slot the next snapshot goes to */
 	size_t len;  /* committed snapshots, <= cap */
+	struct proc_sample *spare; /* a large process array from ring_pack, for the next slot */
+	size_t spare_cap;
 };
 
 struct ring *ring_new(size_t capacity)
@@ -29,6 +31,7 @@ void ring_free(struct ring *r)
 	for (size_t i = 0; i <= r->cap; i++)
 		snapshot_release(&r->slots[i]);
 	free(r->slots);
+	free(r->spare);
 	free(r);
 }
 
@@ -37,6 +40,12 @@ struct snapshot *ring_next_slot(struct ring *r)
 	struct snapshot *s = &r->slots[r->head];
 
 	snapshot_clear(s);
+	if (r->spare && r->spare_cap > s->procs_cap) {
+		free(s->procs);
+		s->procs = r->spare;
+		s->procs_cap = r->spare_cap;
+		r->spare = NULL;
+	}
 	return s;
 }
 
@@ -64,6 +73,30 @@ const struct snapshot *ring_back(const struct ring *r, size_t i)
 	if (i >= r->len)
 		return NULL;
 	return &r->slots[(r->head + n - 1 - i) % n];
+}
+
+struct snapshot *ring_back_mut(struct ring *r, size_t i)
+{
+	return (struct snapshot *)ring_back(r, i);
+}
+
+void ring_pack(struct ring *r, struct snapshot *s)
+{
+	struct proc_sample *small;
+
+	if (s->procs_cap <= s->nprocs + 1)
+		return;
+	small = xmalloc((s->nprocs + 1) * sizeof(*small));
+	memcpy(small, s->procs, s->nprocs * sizeof(*small));
+	if (!r->spare || s->procs_cap > r->spare_cap) {
+		free(r->spare);
+		r->spare = s->procs;
+		r->spare_cap = s->procs_cap;
+	} else {
+		free(s->procs);
+	}
+	s->procs = small;
+	s->procs_cap = s->nprocs + 1;
 }
 
 void ring_resize(struct ring *r, size_t capacity)

@@ -22,6 +22,14 @@ size_t ring_len(const struct ring *r);
 size_t ring_capacity(const struct ring *r);
 /* The i-th snapshot counting back from the newest (0 = newest); NULL past the history. */
 const struct snapshot *ring_back(const struct ring *r, size_t i);
+/* The same, writable (the owner trims snapshots it no longer needs whole). */
+struct snapshot *ring_back_mut(struct ring *r, size_t i);
+/*
+ * s (a committed snapshot of r) will not gain processes again: its process
+ * array moves to one of just its size, and the large one is kept for the next
+ * slot. Shrinking arrays in place would leave a hole per snapshot in the heap.
+ */
+void ring_pack(struct ring *r, struct snapshot *s);
 /* Changes the capacity, keeping the newest snapshots that still fit. */
 void ring_resize(struct ring *r, size_t capacity);
 

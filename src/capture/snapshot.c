@@ -10,7 +10,8 @@ void snapshot_clear(struct snapshot *snap)
 {
 	for (size_t i = 0; i < snap->nprocs; i++)
 		rcstr_unref(snap->procs[i].cmdline);
-	snap->nprocs = 0;
+	snap->nprocs = snap->nprocs_sampled = 0;
+	snap->procs_trimmed = false;
 	for (size_t i = 0; i < snap->nexited; i++)
 		rcstr_unref(snap->exited[i].cmdline);
 	snap->nexited = 0;
@@ -73,6 +74,11 @@ struct disk_sample *snapshot_add_disk(struct snapshot *snap)
 	d = &snap->disks[snap->ndisks++];
 	memset(d, 0, sizeof(*d));
 	return d;
+}
+
+size_t snapshot_process_count(const struct snapshot *snap)
+{
+	return snap->procs_trimmed ? snap->nprocs_sampled : snap->nprocs;
 }
 
 uint64_t snapshot_swap_used_kib(const struct snapshot *snap)

@@ -114,8 +114,15 @@ struct snapshot {
 	struct psi psi_cpu, psi_memory, psi_io;
 	uint64_t forks_total;	   /* /proc/stat processes */
 	uint64_t procs_skipped;	   /* processes that vanished while being read */
-	struct proc_sample *procs; /* every process, in /proc order */
+	/*
+	 * Every process, in /proc order, while the snapshot is the newest. Once older,
+	 * only those a dump can show (dump_keep_shown); snapshot_process_count still
+	 * counts them all.
+	 */
+	struct proc_sample *procs;
 	size_t nprocs, procs_cap;
+	size_t nprocs_sampled; /* nprocs before the trim, when procs_trimmed */
+	bool procs_trimmed;
 	struct exited_proc *exited; /* processes that exited during the interval */
 	size_t nexited, exited_cap;
 	uint64_t exits_lost; /* exit records the kernel could not deliver (so far) */
@@ -144,6 +151,8 @@ struct proc_sample *snapshot_add_proc(struct snapshot *snap);
 /* Appends one zeroed interface / disk slot and returns it. */
 struct net_iface *snapshot_add_net(struct snapshot *snap);
 struct disk_sample *snapshot_add_disk(struct snapshot *snap);
+/* How many processes the snapshot sampled (trimmed or not). */
+size_t snapshot_process_count(const struct snapshot *snap);
 /* Used swap in KiB. */
 uint64_t snapshot_swap_used_kib(const struct snapshot *snap);
 /* Memory in use, (total - available) / total, percent. */
