@@ -225,6 +225,7 @@ static void start_stacks(struct diag_episode *e, const struct config *cfg)
 	if (!so.freq_hz)
 		return;
 	e->sym = symbolizer_new();
+	symbolizer_no_dwarf(e->sym); /* function names only: DWARF would cost megabytes */
 	symbolizer_load_maps(e->sym, e->pid);
 	ret = stacks_open(&e->st, &so, e->stack_note, sizeof(e->stack_note));
 	if (ret < 0) {
@@ -358,10 +359,13 @@ void diag_finish(struct diag_episode *e, enum diag_end why, uint64_t now_ns)
 		return;
 	stacks_drain(e->st);
 	e->sstats = stacks_get_stats(e->st);
+	stacks_prefetch_kernel(e->st, e->sym);
 	e->ntop = stacks_top(e->st, stacks_symbol_name, e->sym, true, MAX_TOP_FUNCTIONS, &e->top);
 	e->nlines = stacks_lines(e->st, stacks_symbol_name, e->sym, &e->lines);
 	stacks_free(e->st);
 	e->st = NULL;
+	symbolizer_free(e->sym); /* the names are copied; the files' indexes go now */
+	e->sym = NULL;
 }
 
 static void write_fds(struct json_writer *w, const struct diag_episode *e)

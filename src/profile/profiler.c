@@ -136,6 +136,7 @@ static void stack_view_build(struct session *s, struct stack_view *v)
 	double total = st.samples ? (double)st.samples : 1;
 
 	memset(v, 0, sizeof(*v));
+	stacks_prefetch_kernel(s->stacks, s->sym);
 	v->nlines = stacks_lines(s->stacks, stacks_symbol_name, s->sym, &v->lines);
 	v->folded = xcalloc(v->nlines + 1, sizeof(*v->folded));
 	for (size_t i = 0; i < v->nlines; i++)

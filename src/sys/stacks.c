@@ -524,6 +524,25 @@ void stacks_track_mappings(struct stacks *st, struct symbolizer *sym)
 	stacks_on_mmap(st, mapping_to_symbolizer, sym);
 }
 
+void stacks_prefetch_kernel(struct stacks *st, void *sym)
+{
+	uint64_t *ips = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < st->cap; i++) {
+		const struct chain *c = &st->c[i];
+
+		for (uint32_t k = 0; c->hash && k < c->nr; k++) {
+			if (c->ips[k] < KERNEL_START)
+				continue;
+			XGROW(ips, cap, n + 1);
+			ips[n++] = k ? c->ips[k] - 1 : c->ips[k]; /* as name_all asks */
+		}
+	}
+	symbolizer_prefetch_kernel(sym, ips, n);
+	free(ips);
+}
+
 void stacks_symbol_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf, size_t len)
 {
 	struct sym sy;

@@ -64,6 +64,14 @@ typedef void (*stacks_name_fn)(void *ctx, pid_t pid, uint64_t ip, bool kernel, c
  * when nothing covers ip, kernel frames suffixed "_[k]" (perf's folded convention). */
 void stacks_symbol_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf, size_t len);
 
+/*
+ * Tells sym (a struct symbolizer) every kernel address stacks_symbol_name will
+ * be asked for, so that kallsyms is read once for just those
+ * (symbolizer_prefetch_kernel) instead of loaded whole. Call it after the last
+ * sample is in, before naming.
+ */
+void stacks_prefetch_kernel(struct stacks *st, void *sym);
+
 struct stacks_stats {
 	uint64_t samples; /* samples with a callchain */
 	uint64_t lost;	  /* samples the kernel dropped (ring full) */

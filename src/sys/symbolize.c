@@ -176,6 +176,12 @@ struct ksym {
 	size_t seq;
 };
 
+/* A kernel address resolved ahead of its lookup: the symbol covering it, if any. */
+struct kpre {
+	uint64_t ip;
+	struct ksym k; /* k.name NULL: no symbol at or below ip */
+};
+
 struct symbolizer {
 	char *proc_dir, *perf_map_dir, *debug_dir;
 	struct htab procs, dso_by_bid, dso_by_file, dso_by_path, cache;
@@ -186,6 +192,9 @@ struct symbolizer {
 	struct ksym *ksyms; /* sorted by addr, one per address */
 	size_t nksyms;
 	bool ksyms_loaded;
+	struct kpre *kpre; /* symbolizer_prefetch_kernel's addresses, sorted by ip */
+	size_t nkpre;
+	bool no_dwarf; /* symbolizer_no_dwarf: symbol tables only */
 	struct symbolizer_stats stats;
 };
 
@@ -833,6 +842,15 @@ static void dso_index(struct symbolizer *s, struct dso *d)
 	d->indexed = true;
 	if (!d->elf)
 		return;
+	if (s->no_dwarf) {
+		if (!symtab_load_kind(&d->symtab, d->elf, SHT_SYMTAB)) {
+			dso_open_debug_file(s, d);
+			if (d->debug_elf)
+				symtab_load_kind(&d->symtab, d->debug_elf, SHT_SYMTAB);
+		}
+		symtab_load_kind(&d->dynsym, d->elf, SHT_DYNSYM);
+		return;
+	}
 	d->dwarf = dwarf_begin_elf(d->elf, DWARF_C_READ, NULL);
 	if (!d->dwarf) {
 		dso_open_debug_file(s, d);
@@ -1296,50 +1314,82 @@ static int ksym_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* One text symbol line of kallsyms; name and mod point into the line. */
+struct kline {
+	uint64_t addr;
+	unsigned rank; /* 0 for global ('T', 'W'), 1 for local */
+	const char *name, *mod;
+	size_t nlen, mlen; /* mlen 0: the kernel itself */
+};
+
+/* Reads lines of f up to the next text symbol into k; false at the end. */
+static bool kallsyms_next(FILE *f, char **line, size_t *cap, struct kline *k)
+{
+	while (getline(line, cap, f) > 0) {
+		char *e, *mod;
+		char type;
+
+		k->addr = strtoull(*line, &e, 16);
+		if (e == *line || e[0] != ' ' || !e[1] || e[2] != ' ')
+			continue;
+		type = e[1];
+		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+			continue;
+		k->rank = (type == 'T' || type == 'W') ? 0 : 1;
+		k->name = e + 3;
+		k->nlen = strcspn(k->name, " \t\n");
+		mod = (char *)k->name + k->nlen;
+		while (*mod == ' ' || *mod == '\t')
+			mod++;
+		k->mod = mod;
+		k->mlen = *mod == '[' ? strcspn(mod, "\n") : 0;
+		return true;
+	}
+	return false;
+}
+
+/* The arena copy of k's module name; the symbols of a module are consecutive, so *last is reused. */
+static const char *kline_module(struct symbolizer *s, const struct kline *k, const char **last)
+{
+	if (!k->mlen)
+		return KERNEL_MODULE_NAME;
+	if (!*last || strncmp(*last, k->mod, k->mlen) || (*last)[k->mlen])
+		*last = arena_strndup(s, k->mod, k->mlen);
+	return *last;
+}
+
+static FILE *kallsyms_open(const struct symbolizer *s)
+{
+	char *path = xasprintf("%s/kallsyms", s->proc_dir);
+	FILE *f = fopen(path, "re");
+
+	free(path);
+	return f;
+}
+
 /*
  * Reads the text symbols of PROC/kallsyms once. Without the privilege to see
  * them (kptr_restrict) every address reads 0: no symbols, lookups fail.
  */
 static void kallsyms_load(struct symbolizer *s)
 {
-	char *path = xasprintf("%s/kallsyms", s->proc_dir), *line = NULL;
 	const char *module = NULL;
+	char *line = NULL;
 	size_t cap = 0, kcap = 0, i, out;
-	FILE *f = fopen(path, "re");
+	FILE *f = kallsyms_open(s);
 	bool any_address = false;
+	struct kline k;
 
 	s->ksyms_loaded = true;
-	while (f && getline(&line, &cap, f) > 0) {
-		char *e, *name, *mod;
-		uint64_t addr = strtoull(line, &e, 16);
-		char type;
-		size_t nlen;
-
-		if (e == line || e[0] != ' ' || !e[1] || e[2] != ' ')
-			continue;
-		type = e[1];
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-			continue;
-		name = e + 3;
-		nlen = strcspn(name, " \t\n");
-		mod = name + nlen;
-		while (*mod == ' ' || *mod == '\t')
-			mod++;
-		if (*mod == '[') {
-			size_t mlen = strcspn(mod, "\n");
-
-			/* symbols of one module are consecutive: reuse its name */
-			if (!module || strncmp(module, mod, mlen) || module[mlen])
-				module = arena_strndup(s, mod, mlen);
-		}
-		if (addr)
+	while (f && kallsyms_next(f, &line, &cap, &k)) {
+		if (k.addr)
 			any_address = true;
 		XGROW(s->ksyms, kcap, s->nksyms + 1);
 		s->ksyms[s->nksyms] = (struct ksym){
-			.addr = addr,
-			.name = arena_strndup(s, name, nlen),
-			.module = *mod == '[' ? module : KERNEL_MODULE_NAME,
-			.rank = (type == 'T' || type == 'W') ? 0 : 1,
+			.addr = k.addr,
+			.name = arena_strndup(s, k.name, k.nlen),
+			.module = kline_module(s, &k, &module),
+			.rank = k.rank,
 			.seq = s->nksyms,
 		};
 		s->nksyms++;
@@ -1347,7 +1397,6 @@ static void kallsyms_load(struct symbolizer *s)
 	if (f)
 		fclose(f);
 	free(line);
-	free(path);
 	if (!any_address) {
 		s->nksyms = 0;
 		return;
@@ -1359,11 +1408,99 @@ static void kallsyms_load(struct symbolizer *s)
 	s->nksyms = out;
 }
 
-static int kernel_lookup(struct symbolizer *s, uint64_t ip, struct sym *out)
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Index of the first of the n sorted entries of v whose ip is >= ip (n when none is). */
+static size_t kpre_lower_bound(const struct kpre *v, size_t n, uint64_t ip)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].ip < ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * One pass over kallsyms keeps, for each address, only the symbol that covers
+ * it. Symbol a goes to the bucket of the first address >= a, where it is kept
+ * if it is higher than the bucket's (or at the same address, global where the
+ * kept one is local): the symbol covering address j is then the last kept one
+ * at or before bucket j. This picks what kallsyms_load's table would: the
+ * highest address <= ip, global before local, the first listed among equals.
+ */
+void symbolizer_prefetch_kernel(struct symbolizer *s, const uint64_t *ips, size_t n)
+{
+	uint64_t *sorted = xmalloc((n + 1) * sizeof(*sorted));
+	char **names = NULL, *line = NULL;
+	const char *module = NULL;
+	size_t m = 0, cap = 0, i;
+	struct kline k;
+	FILE *f;
+
+	for (i = 0; i < n; i++)
+		if (ips[i] >= SYM_KERNEL_START)
+			sorted[m++] = ips[i];
+	qsort(sorted, m, sizeof(*sorted), u64_cmp);
+	free(s->kpre);
+	s->kpre = xcalloc(m + 1, sizeof(*s->kpre));
+	s->nkpre = 0;
+	for (i = 0; i < m; i++)
+		if (!s->nkpre || s->kpre[s->nkpre - 1].ip != sorted[i])
+			s->kpre[s->nkpre++].ip = sorted[i];
+	free(sorted);
+	f = s->nkpre ? kallsyms_open(s) : NULL;
+	names = xcalloc(s->nkpre + 1, sizeof(*names));
+	while (f && kallsyms_next(f, &line, &cap, &k)) {
+		size_t j = kpre_lower_bound(s->kpre, s->nkpre, k.addr);
+		struct ksym *c;
+
+		if (!k.addr || j == s->nkpre)
+			continue;
+		c = &s->kpre[j].k;
+		if (names[j] && (k.addr < c->addr || (k.addr == c->addr && k.rank >= c->rank)))
+			continue;
+		free(names[j]);
+		names[j] = xstrndup(k.name, k.nlen);
+		*c = (struct ksym){ .addr = k.addr,
+				    .module = kline_module(s, &k, &module),
+				    .rank = k.rank };
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	for (i = 0; i < s->nkpre; i++) {
+		if (names[i]) {
+			s->kpre[i].k.name = arena_strndup(s, names[i], strlen(names[i]));
+			free(names[i]);
+		} else if (i) {
+			s->kpre[i].k = s->kpre[i - 1].k; /* the one below covers it (or nothing does) */
+		}
+	}
+	free(names);
+}
+
+/* The symbol covering ip, from the prefetched addresses or else the whole table; NULL if none. */
+static const struct ksym *kernel_symbol(struct symbolizer *s, uint64_t ip)
 {
 	size_t lo = 0, hi;
-	const struct ksym *k;
 
+	if (s->nkpre) {
+		size_t j = kpre_lower_bound(s->kpre, s->nkpre, ip);
+
+		if (j < s->nkpre && s->kpre[j].ip == ip)
+			return s->kpre[j].k.name ? &s->kpre[j].k : NULL;
+	}
 	if (!s->ksyms_loaded)
 		kallsyms_load(s);
 	hi = s->nksyms;
@@ -1375,10 +1512,14 @@ static int kernel_lookup(struct symbolizer *s, uint64_t ip, struct sym *out)
 		else
 			hi = mid;
 	}
-	if (!lo)
-		return -ENOENT;
-	k = &s->ksyms[lo - 1];
-	if (ip - k->addr >= KSYM_MAX_SPAN)
+	return lo ? &s->ksyms[lo - 1] : NULL;
+}
+
+static int kernel_lookup(struct symbolizer *s, uint64_t ip, struct sym *out)
+{
+	const struct ksym *k = kernel_symbol(s, ip);
+
+	if (!k || ip - k->addr >= KSYM_MAX_SPAN)
 		return -ENOENT;
 	*out = (struct sym){ .function = k->name,
 			     .module = k->module,
@@ -1440,6 +1581,11 @@ struct symbolizer *symbolizer_new(void)
 	return symbolizer_new_at(NULL);
 }
 
+void symbolizer_no_dwarf(struct symbolizer *s)
+{
+	s->no_dwarf = true;
+}
+
 void symbolizer_free(struct symbolizer *s)
 {
 	struct arena_chunk *c, *cn;
@@ -1475,6 +1621,7 @@ void symbolizer_free(struct symbolizer *s)
 	htab_release(&s->dso_by_path);
 	htab_release(&s->cache);
 	free(s->ksyms);
+	free(s->kpre);
 	free(s->proc_dir);
 	free(s->perf_map_dir);
 	free(s->debug_dir);

@@ -64,6 +64,13 @@ struct symbolizer_paths {
 struct symbolizer *symbolizer_new(void);
 /* The same reading the system at paths (copied; NULL or NULL fields: the defaults). */
 struct symbolizer *symbolizer_new_at(const struct symbolizer_paths *paths);
+/*
+ * From now on files are indexed from their symbol tables only: no DWARF, so no
+ * file:line (function names come out the same unless only DWARF knew the
+ * function). Reading a large library's DWARF costs megabytes; the daemon,
+ * which names functions only, does without.
+ */
+void symbolizer_no_dwarf(struct symbolizer *s);
 /* Frees everything, including every string handed out by lookups. NULL is a no-op. */
 void symbolizer_free(struct symbolizer *s);
 
@@ -105,6 +112,15 @@ void symbolizer_forget(struct symbolizer *s, pid_t pid);
  * covers ip (out is then untouched).
  */
 int symbolizer_lookup(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym *out);
+
+/*
+ * Resolves the kernel addresses among ips (others are ignored) with one pass
+ * over /proc/kallsyms that keeps only the symbols covering them: later lookups
+ * of exactly these addresses need no table. Without it the first kernel lookup
+ * loads every symbol, about 6 MB for 120,000 of them. A later call replaces the
+ * earlier set; other kernel addresses still load the whole table.
+ */
+void symbolizer_prefetch_kernel(struct symbolizer *s, const uint64_t *ips, size_t n);
 
 /* Copies the counters so far into out. */
 void symbolizer_get_stats(const struct symbolizer *s, struct symbolizer_stats *out);

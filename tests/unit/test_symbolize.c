@@ -460,6 +460,27 @@ static void test_nodebug(struct symbolizer *s)
 	reap(&c);
 }
 
+/* symbolizer_no_dwarf (the daemon's): the same function names from .symtab, no file:line. */
+static void test_no_dwarf(void)
+{
+	struct symbolizer *s = symbolizer_new();
+	struct child c;
+	struct sym y;
+	int rc;
+
+	symbolizer_no_dwarf(s);
+	spawn(&c, "target-pie");
+	is_int(symbolizer_load_maps(s, c.pid), 0, "no_dwarf: maps load");
+	rc = symbolizer_lookup(s, c.pid, c.inside, &y);
+	ok(rc == 0 && !strcmp(y.function, "symbolize_target") && y.source == SYM_SRC_SYMTAB &&
+		   y.offset == c.inside - c.target && !y.file && !y.line,
+	   "no_dwarf: a file with DWARF is named from .symtab, without file:line");
+	rc = symbolizer_lookup(s, c.pid, c.local, &y);
+	ok(rc == 0 && !strcmp(y.function, "local_helper"), "no_dwarf: static functions too");
+	reap(&c);
+	symbolizer_free(s);
+}
+
 /*
  * strip keeps the build-id: in a symbolizer that indexed target-pie, its
  * stripped copy is the same file and keeps DWARF names; a fresh one has only
@@ -547,6 +568,50 @@ static void test_kernel(struct symbolizer *s)
 	is_str(y.module, "[kernel.kallsyms]", "kernel: module");
 }
 
+/* On the real /proc/kallsyms a prefetch answers exactly as the whole table does. */
+static void test_prefetch_real(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	struct symbolizer *whole = symbolizer_new(), *pre = symbolizer_new();
+	uint64_t ips[3000];
+	size_t n = 0, line_no = 0, same = 0;
+	char line[512];
+
+	while (f && n + 3 <= sizeof(ips) / sizeof(ips[0]) && fgets(line, sizeof(line), f)) {
+		uint64_t a = strtoull(line, NULL, 16);
+
+		/* every 40th symbol: its start, inside it, and just below it */
+		if (a >= SYM_KERNEL_START && line_no++ % 40 == 0) {
+			ips[n++] = a;
+			ips[n++] = a + 7;
+			ips[n++] = a - 1;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (n < 300) {
+		ok(1, "# SKIP /proc/kallsyms shows no addresses here");
+		goto out;
+	}
+	symbolizer_prefetch_kernel(pre, ips, n);
+	for (size_t i = 0; i < n; i++) {
+		struct sym a = { 0 }, b = { 0 };
+		int ra = symbolizer_lookup(whole, 0, ips[i], &a);
+		int rb = symbolizer_lookup(pre, 0, ips[i], &b);
+
+		if (ra == rb && (ra < 0 || (!strcmp(a.function, b.function) &&
+					    !strcmp(a.module, b.module) && a.offset == b.offset)))
+			same++;
+		else
+			diag("prefetch and whole table differ");
+	}
+	is_int(same, n, "prefetch: %zu addresses of the real kallsyms resolve as with the whole table",
+	       n);
+out:
+	symbolizer_free(whole);
+	symbolizer_free(pre);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -595,6 +660,31 @@ static void test_fake_kallsyms(void)
 	       "load_maps of a process that does not exist: -ENOENT");
 	symbolizer_free(s);
 
+	/* the same answers from a prefetch, which keeps only what these addresses need */
+	{
+		const uint64_t ips[] = { 0xffffffff81000150ULL, 0xffffffff81000250ULL,
+					 0xffffffffc0001010ULL, 0xffffffffc0001104ULL,
+					 0xffff900000000000ULL, 0xffffffffc1000000ULL, 0x401000 };
+
+		s = symbolizer_new_at(&paths);
+		symbolizer_prefetch_kernel(s, ips, sizeof(ips) / sizeof(ips[0]));
+		rc = symbolizer_lookup(s, 0, ips[0], &y);
+		ok(rc == 0 && !strcmp(y.function, "alpha_global") && y.offset == 0x50,
+		   "prefetch: the global of two aliases wins");
+		rc = symbolizer_lookup(s, 0, ips[1], &y);
+		ok(rc == 0 && !strcmp(y.function, "alpha_global") && y.offset == 0x150,
+		   "prefetch: data symbols are not functions");
+		rc = symbolizer_lookup(s, 0, ips[3], &y);
+		ok(rc == 0 && !strcmp(y.function, "modfn2") && !strcmp(y.module, "[mymod]"),
+		   "prefetch: a module's function names its module");
+		is_int(symbolizer_lookup(s, 0, ips[4], &y), -ENOENT, "prefetch: below every symbol");
+		is_int(symbolizer_lookup(s, 0, ips[5], &y), -ENOENT, "prefetch: far past the last");
+		rc = symbolizer_lookup(s, 0, 0xffffffff81000304ULL, &y);
+		ok(rc == 0 && !strcmp(y.function, "beta") && y.offset == 4,
+		   "prefetch: an address not prefetched still resolves (whole table)");
+		symbolizer_free(s);
+	}
+
 	write_file(ks, "0000000000000000 T beta\n0000000000000000 t alpha\n");
 	s = symbolizer_new_at(&paths);
 	is_int(symbolizer_lookup(s, 0, 0xffffffff81000150ULL, &y), -ENOENT,
@@ -622,6 +712,7 @@ int main(void)
 	ok(getenv("DEBUGINFOD_URLS") == NULL, "symbolizer_new unsets DEBUGINFOD_URLS");
 
 	test_pie(s);
+	test_no_dwarf();
 	test_nopie(s);
 	test_clang(s);
 	test_deleted();
@@ -637,6 +728,7 @@ int main(void)
 	symbolizer_free(NULL);
 
 	test_fake_kallsyms();
+	test_prefetch_real();
 
 	sh("rm -rf %s", tmp_dir);
 	free(fix_dir);
