@@ -382,8 +382,8 @@ struct top_list {
 };
 
 static const struct top_list top_lists[] = {
-	{ "procs", any_proc, by_cpu },		  /* the busiest */
-	{ "top_rss_procs", any_proc, by_rss },	  /* the largest */
+	{ "procs", any_proc, by_cpu },		/* the busiest */
+	{ "top_rss_procs", any_proc, by_rss },	/* the largest */
 	{ "top_io_procs", moved_bytes, by_io }, /* those that moved storage bytes, busiest first */
 };
 

@@ -1348,7 +1348,7 @@ static bool kallsyms_next(FILE *f, char **line, size_t *cap, struct kline *k)
 	return false;
 }
 
-/* The arena copy of k's module name; the symbols of a module are consecutive, so *last is reused. */
+/* The arena copy of k's module name (a module's symbols are consecutive: *last is reused). */
 static const char *kline_module(struct symbolizer *s, const struct kline *k, const char **last)
 {
 	if (!k->mlen)
@@ -1483,8 +1483,8 @@ void symbolizer_prefetch_kernel(struct symbolizer *s, const uint64_t *ips, size_
 		if (names[i]) {
 			s->kpre[i].k.name = arena_strndup(s, names[i], strlen(names[i]));
 			free(names[i]);
-		} else if (i) {
-			s->kpre[i].k = s->kpre[i - 1].k; /* the one below covers it (or nothing does) */
+		} else if (i) { /* the one below covers it (or nothing does) */
+			s->kpre[i].k = s->kpre[i - 1].k;
 		}
 	}
 	free(names);

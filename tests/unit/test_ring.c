@@ -44,7 +44,8 @@ static void test_trim(void)
 		/* mostly idle, with ties at every level so the pid order decides */
 		p->cpu_pct = (seed >> 16) % 5 == 0 ? (float)((seed >> 8) % 4) * 25.0f : 0.0f;
 		p->rss_kib = 1024u * ((seed >> 4) % 8);
-		p->read_bytes_per_s = (seed >> 20) % 7 == 0 ? (float)((seed >> 3) % 3) * 4096.0f : 0;
+		p->read_bytes_per_s =
+			(seed >> 20) % 7 == 0 ? (float)((seed >> 3) % 3) * 4096.0f : 0;
 		snprintf(p->comm, sizeof(p->comm), "p%d", i);
 		snprintf(cmd, sizeof(cmd), "/bin/p%d --x", i);
 		p->cmdline = rcstr_new(cmd, strlen(cmd));

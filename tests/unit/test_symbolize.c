@@ -605,8 +605,8 @@ static void test_prefetch_real(void)
 		else
 			diag("prefetch and whole table differ");
 	}
-	is_int(same, n, "prefetch: %zu addresses of the real kallsyms resolve as with the whole table",
-	       n);
+	is_int(same, n,
+	       "prefetch: %zu addresses of the real kallsyms resolve as with the whole table", n);
 out:
 	symbolizer_free(whole);
 	symbolizer_free(pre);
@@ -662,9 +662,13 @@ static void test_fake_kallsyms(void)
 
 	/* the same answers from a prefetch, which keeps only what these addresses need */
 	{
-		const uint64_t ips[] = { 0xffffffff81000150ULL, 0xffffffff81000250ULL,
-					 0xffffffffc0001010ULL, 0xffffffffc0001104ULL,
-					 0xffff900000000000ULL, 0xffffffffc1000000ULL, 0x401000 };
+		const uint64_t ips[] = { 0xffffffff81000150ULL,
+					 0xffffffff81000250ULL,
+					 0xffffffffc0001010ULL,
+					 0xffffffffc0001104ULL,
+					 0xffff900000000000ULL,
+					 0xffffffffc1000000ULL,
+					 0x401000 };
 
 		s = symbolizer_new_at(&paths);
 		symbolizer_prefetch_kernel(s, ips, sizeof(ips) / sizeof(ips[0]));
@@ -677,7 +681,8 @@ static void test_fake_kallsyms(void)
 		rc = symbolizer_lookup(s, 0, ips[3], &y);
 		ok(rc == 0 && !strcmp(y.function, "modfn2") && !strcmp(y.module, "[mymod]"),
 		   "prefetch: a module's function names its module");
-		is_int(symbolizer_lookup(s, 0, ips[4], &y), -ENOENT, "prefetch: below every symbol");
+		is_int(symbolizer_lookup(s, 0, ips[4], &y), -ENOENT,
+		       "prefetch: below every symbol");
 		is_int(symbolizer_lookup(s, 0, ips[5], &y), -ENOENT, "prefetch: far past the last");
 		rc = symbolizer_lookup(s, 0, 0xffffffff81000304ULL, &y);
 		ok(rc == 0 && !strcmp(y.function, "beta") && y.offset == 4,
