@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -19,8 +21,20 @@
 #include "base/xalloc.h"
 #include "tasks.skel.h"
 
+/*
+ * What the loader process hands over (load): descriptors that keep the program
+ * and its maps alive, or the reason it failed.
+ */
+enum { FD_PROG, FD_OUT, FD_PREV, FD_BSS, NFDS };
+
 struct bpf_tasks {
-	struct tasks_bpf *skel;
+	/*
+	 * fd[FD_PROG]: the walker (walk_tasks) to run, or the attached iterator's link;
+	 * the walker's maps: its output array, its previous run, its globals (bss).
+	 */
+	int fd[NFDS];
+	struct tasks_bpf__bss *bss; /* the walker's globals, mapped */
+	size_t bss_len;
 	/* the walker (walk_tasks): its output array, mapped read-only */
 	bool walker;
 	struct task_rec *walk_recs;
@@ -35,8 +49,7 @@ struct bpf_tasks {
 	struct pidmap gone; /* processes of the last run missing from this one */
 	int *gone_pids;
 	size_t ngone, gone_cap;
-	/* or the iterator (dump_task), where the walker cannot load */
-	struct bpf_link *link;
+	/* or the iterator (dump_task), where the walker cannot load: fd[FD_PROG] is its link */
 	struct task_rec *recs; /* the last read */
 	size_t cap;	       /* of recs, in records */
 };
@@ -76,11 +89,15 @@ static void unload(struct bpf_tasks *bt)
 	if (bt->walk_prev)
 		munmap(bt->walk_prev, bt->prev_len);
 	bt->walk_prev = NULL;
+	if (bt->bss)
+		munmap(bt->bss, bt->bss_len);
+	bt->bss = NULL;
 	bt->nlast = 0; /* a new program knows no previous run */
-	bpf_link__destroy(bt->link);
-	bt->link = NULL;
-	tasks_bpf__destroy(bt->skel);
-	bt->skel = NULL;
+	for (int i = 0; i < NFDS; i++) {
+		if (bt->fd[i] >= 0)
+			close(bt->fd[i]);
+		bt->fd[i] = -1;
+	}
 }
 
 void bpf_tasks_free(struct bpf_tasks *bt)
@@ -103,40 +120,45 @@ static void reason(struct strbuf *why, const char *what, int err)
 		strbuf_addf(why, " (%s)", last_warning);
 }
 
-/* Maps an mmapable array map of size bytes (*len: the pages mapped), or NULL with errno. */
-static void *map_array(const struct bpf_map *map, size_t size, int prot, size_t *len)
+/* Maps size bytes of the mmapable array map fd (*len: the pages mapped), or NULL with errno. */
+static void *map_array(int fd, size_t size, int prot, size_t *len)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	void *m;
 
 	*len = (size + page - 1) / page * page;
-	m = mmap(NULL, *len, prot, MAP_SHARED, bpf_map__fd(map), 0);
+	m = mmap(NULL, *len, prot, MAP_SHARED, fd, 0);
 	return m == MAP_FAILED ? NULL : m;
 }
 
+/* The loader's answer: a negative errno and its reason, or 0 with NFDS descriptors. */
+struct load_reply {
+	int err;
+	char why[400];
+};
+
 /*
- * Opens and loads the object with one of its two programs: the walker with an output array
- * of cap records, or the iterator (attached). 0 or a negative errno with the reason in why.
+ * In the loader process: opens and loads the object with one of its two
+ * programs, the walker with arrays of cap records or the iterator (attached),
+ * and fills fd (-1 where there is nothing). 0 or a negative errno, why set.
  */
-static int load(struct bpf_tasks *bt, bool walker, size_t cap, struct strbuf *why)
+static int load_here(bool walker, size_t cap, int fd[NFDS], struct strbuf *why)
 {
+	struct tasks_bpf *skel = tasks_bpf__open();
+	struct bpf_link *link;
 	int ret;
 
-	bt->walker = walker;
-	bt->skel = tasks_bpf__open();
-	if (!bt->skel) {
+	if (!skel) {
 		ret = -errno;
 		reason(why, "cannot open the task iterator", -ret);
 		return ret;
 	}
-	bpf_program__set_autoload(walker ? bt->skel->progs.dump_task : bt->skel->progs.walk_tasks,
-				  false);
-	ret = bpf_map__set_max_entries(bt->skel->maps.walk_out, walker ? (uint32_t)cap : 1);
+	bpf_program__set_autoload(walker ? skel->progs.dump_task : skel->progs.walk_tasks, false);
+	ret = bpf_map__set_max_entries(skel->maps.walk_out, walker ? (uint32_t)cap : 1);
 	if (ret == 0)
-		ret = bpf_map__set_max_entries(bt->skel->maps.walk_prev,
-					       walker ? (uint32_t)cap : 1);
+		ret = bpf_map__set_max_entries(skel->maps.walk_prev, walker ? (uint32_t)cap : 1);
 	if (ret == 0)
-		ret = tasks_bpf__load(bt->skel);
+		ret = tasks_bpf__load(skel);
 	if (ret < 0) {
 		reason(why,
 		       walker ? "cannot load the task walker" : "cannot load the task iterator",
@@ -144,30 +166,150 @@ static int load(struct bpf_tasks *bt, bool walker, size_t cap, struct strbuf *wh
 		return ret;
 	}
 	if (walker) {
-		bt->walk_cap = cap;
-		bt->walk_recs = map_array(bt->skel->maps.walk_out, cap * sizeof(struct task_rec),
-					  PROT_READ, &bt->walk_len);
-		if (!bt->walk_recs) {
-			ret = -errno;
-			reason(why, "cannot map the task walker's records", -ret);
-			return ret;
-		}
-		bt->walk_prev = map_array(bt->skel->maps.walk_prev, cap * sizeof(struct task_prev),
-					  PROT_READ | PROT_WRITE, &bt->prev_len);
-		if (!bt->walk_prev) {
-			ret = -errno;
-			reason(why, "cannot map the task walker's previous run", -ret);
-			return ret;
-		}
-		bt->skel->bss->walk_nprev = 0;
+		fd[FD_PROG] = bpf_program__fd(skel->progs.walk_tasks);
+		fd[FD_OUT] = bpf_map__fd(skel->maps.walk_out);
+		fd[FD_PREV] = bpf_map__fd(skel->maps.walk_prev);
+		fd[FD_BSS] = bpf_map__fd(skel->maps.bss);
 		return 0;
 	}
-	bt->link = bpf_program__attach_iter(bt->skel->progs.dump_task, NULL);
-	if (!bt->link) {
+	link = bpf_program__attach_iter(skel->progs.dump_task, NULL);
+	if (!link) {
 		ret = -errno;
 		reason(why, "cannot attach the task iterator", -ret);
 		return ret;
 	}
+	fd[FD_PROG] = bpf_link__fd(link);
+	return 0; /* the loader exits: the link lives on in the descriptor it sends */
+}
+
+/* Sends reply and the descriptors of fd that are open over sock. */
+static void send_reply(int sock, const struct load_reply *r, const int fd[NFDS])
+{
+	char ctl[CMSG_SPACE(NFDS * sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)r, .iov_len = sizeof(*r) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int n = 0, fds[NFDS];
+
+	for (int i = 0; i < NFDS; i++)
+		if (fd[i] >= 0)
+			fds[n++] = fd[i];
+	if (n && !r->err) {
+		struct cmsghdr *c;
+
+		msg.msg_control = ctl;
+		msg.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, (size_t)n * sizeof(int));
+	}
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+/* Receives the loader's reply into r and its descriptors into fd (in FD_ order). */
+static int recv_reply(int sock, struct load_reply *r, int fd[NFDS])
+{
+	char ctl[CMSG_SPACE(NFDS * sizeof(int))];
+	struct iovec iov = { .iov_base = r, .iov_len = sizeof(*r) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	msg.msg_control = ctl;
+	msg.msg_controllen = sizeof(ctl);
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(*r))
+		return n < 0 ? -errno : -EPROTO;
+	r->why[sizeof(r->why) - 1] = '\0';
+	c = CMSG_FIRSTHDR(&msg);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+		size_t got = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		memcpy(fd, CMSG_DATA(c), (got < NFDS ? got : NFDS) * sizeof(int));
+	}
+	return 0;
+}
+
+/*
+ * Loads the object with one of its two programs: the walker with arrays of
+ * cap records, or the iterator (attached). The loading happens in a child
+ * process that hands the descriptors over and exits: CO-RE reads the kernel's
+ * whole BTF (about 11 MB while it lasts), which the daemon's RSS should never
+ * carry. 0 or a negative errno with the reason in why.
+ */
+static int load(struct bpf_tasks *bt, bool walker, size_t cap, struct strbuf *why)
+{
+	struct load_reply r = { 0 };
+	int sv[2], ret, status;
+	pid_t pid;
+
+	bt->walker = walker;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ret = -errno;
+		reason(why, "cannot start the BPF loader", -ret);
+		return ret;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		reason(why, "cannot start the BPF loader", -ret);
+		return ret;
+	}
+	if (pid == 0) {
+		struct strbuf w = STRBUF_INIT;
+		int fd[NFDS] = { -1, -1, -1, -1 };
+
+		close(sv[0]);
+		r.err = load_here(walker, cap, fd, &w);
+		snprintf(r.why, sizeof(r.why), "%s", strbuf_str(&w));
+		send_reply(sv[1], &r, fd);
+		_exit(0);
+	}
+	close(sv[1]);
+	ret = recv_reply(sv[0], &r, bt->fd);
+	close(sv[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (ret < 0) {
+		reason(why, "the BPF loader gave no answer", -ret);
+		return ret;
+	}
+	if (r.err) {
+		strbuf_adds(why, r.why);
+		return r.err;
+	}
+	if (!walker)
+		return bt->fd[FD_PROG] >= 0 ? 0 : -EPROTO;
+	if (bt->fd[FD_BSS] < 0)
+		return -EPROTO;
+	bt->walk_cap = cap;
+	bt->walk_recs =
+		map_array(bt->fd[FD_OUT], cap * sizeof(struct task_rec), PROT_READ, &bt->walk_len);
+	if (!bt->walk_recs) {
+		ret = -errno;
+		reason(why, "cannot map the task walker's records", -ret);
+		return ret;
+	}
+	bt->walk_prev = map_array(bt->fd[FD_PREV], cap * sizeof(struct task_prev),
+				  PROT_READ | PROT_WRITE, &bt->prev_len);
+	if (!bt->walk_prev) {
+		ret = -errno;
+		reason(why, "cannot map the task walker's previous run", -ret);
+		return ret;
+	}
+	bt->bss = map_array(bt->fd[FD_BSS], sizeof(*bt->bss), PROT_READ | PROT_WRITE, &bt->bss_len);
+	if (!bt->bss) {
+		ret = -errno;
+		reason(why, "cannot map the task walker's globals", -ret);
+		return ret;
+	}
+	bt->bss->walk_nprev = 0;
 	return 0;
 }
 
@@ -198,6 +340,8 @@ int bpf_tasks_open(struct bpf_tasks **out, const struct bpf_tasks_opts *o, struc
 	ssize_t n = 0;
 	int ret;
 
+	for (int i = 0; i < NFDS; i++)
+		bt->fd[i] = -1;
 	last_warning[0] = '\0';
 	*out = NULL;
 	if (try_walker && !cap) {
@@ -333,7 +477,7 @@ static int complete(struct bpf_tasks *bt, size_t n)
 			(bt->cur[i].tgid + bt->gen) % REFRESH_RUNS == 0 ||
 			(ngone && pidmap_find(&bt->gone, bt->gone_pids, (int)bt->cur[i].ppid) >= 0);
 	}
-	bt->skel->bss->walk_nprev = (uint32_t)n;
+	bt->bss->walk_nprev = (uint32_t)n;
 	/* cur becomes last */
 	t = bt->last;
 	bt->last = bt->cur;
@@ -357,17 +501,17 @@ static ssize_t walk(struct bpf_tasks *bt, const struct task_rec **recs)
 		size_t cap = bt->walk_cap * 2;
 		int ret;
 
-		if (bpf_prog_test_run_opts(bpf_program__fd(bt->skel->progs.walk_tasks), &opts) < 0)
+		if (bpf_prog_test_run_opts(bt->fd[FD_PROG], &opts) < 0)
 			return -errno;
-		if (!bt->skel->bss->walk_full) {
-			size_t n = bt->skel->bss->walk_count;
+		if (!bt->bss->walk_full) {
+			size_t n = bt->bss->walk_count;
 
 			if (complete(bt, n) < 0) {
 				/* out of step with the walker (never seen): again, all full records
 				 */
 				log_warn("processes: the task walker's short records do not match "
 					 "its previous run; reading full ones");
-				bt->skel->bss->walk_nprev = 0;
+				bt->bss->walk_nprev = 0;
 				bt->nlast = 0;
 				continue;
 			}
@@ -395,7 +539,7 @@ ssize_t bpf_tasks_read(struct bpf_tasks *bt, const struct task_rec **recs)
 
 	if (bt->walker)
 		return walk(bt, recs);
-	fd = bpf_iter_create(bpf_link__fd(bt->link));
+	fd = bpf_iter_create(bt->fd[FD_PROG]);
 
 	if (fd < 0)
 		return -errno;
