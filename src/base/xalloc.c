@@ -1,6 +1,7 @@
 /* xalloc.c - allocation wrappers that abort on failure. */
 #include "base/xalloc.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,4 +77,15 @@ char *xasprintf(const char *fmt, ...)
 		oom(strlen(fmt));
 	va_end(ap);
 	return s;
+}
+
+void xalloc_stay_small(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+}
+
+void xalloc_give_back(void)
+{
+	malloc_trim(0);
 }

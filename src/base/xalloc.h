@@ -13,6 +13,16 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * For a long-running process that should stay small: blocks of 64 KiB and more
+ * get their own mappings, returned to the kernel when freed (glibc would
+ * otherwise raise that line after the first large free and keep large blocks
+ * in the heap). Call before the first allocation that matters.
+ */
+void xalloc_stay_small(void);
+/* Gives the kernel back the free pages inside the heap (malloc_trim). */
+void xalloc_give_back(void);
+
 #define XGROW(ptr, cap, need) xgrow((void **)&(ptr), &(cap), (need), sizeof(*(ptr)))
 
 #endif

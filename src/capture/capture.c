@@ -34,6 +34,8 @@ static const struct collector_ops *const collectors[] = {
 #define NCOLLECTORS (sizeof(collectors) / sizeof(collectors[0]))
 
 #define MAX_FOLLOWED 4
+/* samples between two returns of freed memory to the kernel (a minute at the default interval) */
+#define GIVE_BACK_SAMPLES 60
 
 struct capture {
 	struct config cfg;
@@ -275,7 +277,7 @@ int capture_sample(struct capture *c)
 	const struct snapshot *prev = ring_back(c->ring, 0);
 	struct snapshot *snap = ring_next_slot(c->ring);
 	uint64_t t0 = clock_mono_ns(), procs_ns = 0;
-	bool fast = c->mode.active;
+	bool fast = c->mode.active, ended = false;
 
 	snap->seq = ++c->seq;
 	snap->real_ns = clock_real_ns();
@@ -311,8 +313,10 @@ int capture_sample(struct capture *c)
 	if (fast) {
 		enum diag_end why = modectl_tick(&c->mode, &c->cfg, snap->mono_ns);
 
-		if (why != DIAG_END_NONE)
+		if (why != DIAG_END_NONE) {
 			end_episode(c, why, snap->mono_ns);
+			ended = true;
+		}
 	}
 	if (ring_len(c->ring) > 1) { /* what a dump needs of it, now that it is not the newest */
 		struct snapshot *older = ring_back_mut(c->ring, 1);
@@ -320,6 +324,9 @@ int capture_sample(struct capture *c)
 		dump_keep_shown(older, &c->cfg);
 		ring_pack(c->ring, older);
 	}
+	/* what start-up (the BTF), an episode or a minute of samples freed goes back */
+	if (c->seq == 2 || c->seq % GIVE_BACK_SAMPLES == 0 || ended)
+		xalloc_give_back();
 	c->stats.last_sample_ns = clock_mono_ns() - t0;
 	c->stats.diagnostic_seconds = c->mode.spent_s;
 	c->stats.episodes = c->mode.episodes;

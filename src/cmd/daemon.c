@@ -79,6 +79,7 @@ int cmd_daemon(int argc, char **argv)
 	int c, ret;
 	char *end;
 
+	xalloc_stay_small(); /* the daemon runs for months: large blocks go back when freed */
 	memset(&cfg, 0, sizeof(cfg));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:o:i:l:h", longopts, NULL)) != -1) {
