@@ -583,7 +583,8 @@ int dump_load(const char *path, struct dump *d, struct strbuf *err)
 
 	if (ret < 0) {
 		memset(d, 0, sizeof(*d));
-		strbuf_addf(err, "cannot read: %s", ret == -EFBIG ? "larger than 256 MiB" : strerror(-ret));
+		strbuf_addf(err, "cannot read: %s",
+			    ret == -EFBIG ? "larger than 256 MiB" : file_strerror(ret));
 		return ret;
 	}
 	ret = dump_parse(text, len, path, d, err);

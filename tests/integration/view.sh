@@ -342,6 +342,22 @@ expect "and q quits" pane_dead
 check "with status 0" exited_with 0
 tmux_kill
 
+# ---- a FIFO named like a dump: listed as bad, never waited on ----
+mkdir "$T/fifo"
+cp "$FB" "$T/fifo/"
+mkfifo "$T/fifo/spike_20990101T000000.000Z_cpu_delta_1.json" # the newest: opened first
+viewer C.UTF-8 "$T/fifo"
+expect "a FIFO is listed with a mark and its reason" has_re '^!.*cannot read: not a regular'
+expect "the Trigger panel says why it cannot be read" has_re '│ .*cannot read: not a regular file'
+keys j
+expect "the next dump opens" has_re "│ cpu_new_process  pid $B \\(sh\\)"
+keys k Enter
+expect "and the FIFO again, after Enter" has 'Nothing to show: the dump cannot be read.'
+keys q
+expect "q still quits" pane_dead
+check "with status 0" exited_with 0
+tmux_kill
+
 # ---- exit statuses and messages (no terminal needed) ----
 "$BIN" view /nonexistent >"$T/out" 2>"$T/err"
 rc=$?
