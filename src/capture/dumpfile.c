@@ -69,6 +69,16 @@ static int64_t opt_int(const json_t *obj, const char *key)
 	return json_is_real(v) ? (int64_t)json_real_value(v) : 0;
 }
 
+/* An optional number that, when present, must be one: "pid": "abc" is not pid 0. */
+static int64_t int_field(struct reader *r, const json_t *obj, const char *where, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (v && !json_is_number(v))
+		fail(r, "invalid '%s.%s': not a number", where, key);
+	return opt_int(obj, key);
+}
+
 static char *str(struct reader *r, const json_t *obj, const char *where, const char *key)
 {
 	const json_t *v = need(r, obj, where, key, JSON_STRING);
@@ -352,10 +362,10 @@ static void read_trigger(struct reader *r, const json_t *o, const char *where,
 	}
 	t->type = str(r, o, where, "type");
 	t->timestamp = opt_str(o, "timestamp", "");
-	t->pid = (int)opt_int(o, "pid");
-	t->ppid = (int)opt_int(o, "ppid");
-	t->pgid = (int)opt_int(o, "pgid");
-	t->uid = (uint32_t)opt_int(o, "uid");
+	t->pid = (int)int_field(r, o, where, "pid");
+	t->ppid = (int)int_field(r, o, where, "ppid");
+	t->pgid = (int)int_field(r, o, where, "pgid");
+	t->uid = (uint32_t)int_field(r, o, where, "uid");
 	copy_comm(t->comm, sizeof(t->comm), o);
 	t->cmdline = opt_str(o, "cmdline", "");
 	t->unit = opt_str(o, "unit", "pct");

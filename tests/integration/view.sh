@@ -346,12 +346,17 @@ tmux_kill
 mkdir "$T/fifo"
 cp "$FB" "$T/fifo/"
 mkfifo "$T/fifo/spike_20990101T000000.000Z_cpu_delta_1.json" # the newest: opened first
+# and a trigger pid that is not a number: not pid 0
+sed 's/"pid": '"$B"',/"pid": "abc",/' "$FB" >"$T/fifo/spike_20980101T000000.000Z_cpu_delta_2.json"
 viewer C.UTF-8 "$T/fifo"
 expect "a FIFO is listed with a mark and its reason" has_re '^!.*cannot read: not a regular'
 expect "the Trigger panel says why it cannot be read" has_re '│ .*cannot read: not a regular file'
+expect "a string trigger pid is listed as bad, naming the field" has_re "^!.*invalid 'trigger.pid"
+keys j
+expect "the Trigger panel gives the reason in full" has "invalid 'trigger.pid': not a number"
 keys j
 expect "the next dump opens" has_re "│ cpu_new_process  pid $B \\(sh\\)"
-keys k Enter
+keys k k Enter
 expect "and the FIFO again, after Enter" has 'Nothing to show: the dump cannot be read.'
 keys q
 expect "q still quits" pane_dead

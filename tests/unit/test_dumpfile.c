@@ -129,6 +129,12 @@ int main(void)
 	bad("{\"schema_version\": 1, \"trigger\": {\"type\": \"x\"}, \"snapshots\": [{\"cpu\": {}}]}",
 	    "missing or invalid 'snapshots[0].timestamp'", "snapshot without timestamp");
 	bad("{\"schema_version\": 1, \"schema_version\": 1}", "not JSON", "duplicate keys");
+	bad("{\"schema_version\": 1, \"trigger\": {\"type\": \"x\", \"pid\": \"abc\"}, "
+	    "\"snapshots\": [{\"timestamp\": \"t\", \"cpu\": {\"global_pct\": 1}, \"mem\": {}}]}",
+	    "invalid 'trigger.pid': not a number", "a string pid is not pid 0");
+	bad("{\"schema_version\": 1, \"trigger\": {\"type\": \"x\", \"uid\": null}, "
+	    "\"snapshots\": [{\"timestamp\": \"t\", \"cpu\": {\"global_pct\": 1}, \"mem\": {}}]}",
+	    "invalid 'trigger.uid': not a number", "a null uid neither");
 	/* truncating a real dump anywhere gives a reason, never a crash */
 	strbuf_reset(&json);
 	render(&json, "x");
