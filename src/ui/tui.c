@@ -216,6 +216,15 @@ static bool read_visible(struct tui *t, uint64_t budget_ns, bool *did)
 	return false;
 }
 
+/* Reports once, after the paint that shows it, that every visible row has its culprit. */
+static void note_rows_read(struct tui *t, bool reading)
+{
+	if (reading || t->rows_timed)
+		return;
+	t->rows_timed = true;
+	timing_line(t, "rows_read_ms", t->o.start_ns);
+}
+
 /* ---- the dump on the right ---- */
 
 static void unload(struct tui *t)
@@ -264,15 +273,8 @@ static void load_selected(struct tui *t)
 		}
 	} else {
 		t->have_dump = true;
-		if (e->state == DUMP_UNREAD) {
-			/* what dump_index_read would find: spare it a second parse */
-			e->state = DUMP_OK;
-			snprintf(e->type, sizeof(e->type), "%s", t->d.trigger.type);
-			snprintf(e->comm, sizeof(e->comm), "%s", t->d.trigger.comm);
-			snprintf(e->unit, sizeof(e->unit), "%s", t->d.trigger.unit);
-			e->pid = t->d.trigger.pid;
-			e->value = t->d.trigger.value;
-		}
+		if (e->state == DUMP_UNREAD)
+			dump_entry_set(e, &t->d);
 		tui_rows_index(t);
 		t->psel = t->ptop = 0;
 		/* start where the trigger fired */
@@ -625,13 +627,16 @@ static int main_loop(struct tui *t)
 			if (snap_changed)
 				timing_line(t, "redraw_ms", t0);
 			reading = read_visible(t, 0, &did);
+			note_rows_read(t, reading);
 			continue;
 		}
 		/* idle: read the visible rows' headers a few at a time, between keys */
 		did = false;
 		reading = read_visible(t, FRAME_READ_BUDGET_NS, &did);
-		if (did)
+		if (did) {
 			paint(t);
+			note_rows_read(t, reading);
+		}
 	}
 	return 0;
 }
@@ -691,7 +696,7 @@ int tui_run(struct tui *t, struct strbuf *err)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	SCREEN *scr;
-	bool did = false;
+	bool did = false, reading;
 	int ret;
 
 	setlocale(LC_ALL, "");
@@ -727,9 +732,10 @@ int tui_run(struct tui *t, struct strbuf *err)
 	init_colors(t);
 
 	tui_layout(t);
-	read_visible(t, FIRST_READ_BUDGET_NS, &did);
+	reading = read_visible(t, FIRST_READ_BUDGET_NS, &did);
 	paint(t);
 	timing_line(t, "first_paint_ms", t->o.start_ns);
+	note_rows_read(t, reading);
 	if (t->ix.n) {
 		tui_select(t, 0, true);
 		paint(t);

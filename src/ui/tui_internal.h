@@ -100,7 +100,8 @@ struct tui {
 	bool cursor_on;	   /* the terminal cursor is shown (while typing a filter) */
 	char message[160]; /* one-shot note on the status line */
 
-	FILE *timing; /* SPIKETRACE_VIEW_TIMING, or NULL */
+	FILE *timing;	 /* SPIKETRACE_VIEW_TIMING, or NULL */
+	bool rows_timed; /* rows_read_ms was reported */
 };
 
 /*

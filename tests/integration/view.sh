@@ -342,21 +342,42 @@ expect "and q quits" pane_dead
 check "with status 0" exited_with 0
 tmux_kill
 
-# ---- a FIFO named like a dump: listed as bad, never waited on ----
-mkdir "$T/fifo"
-cp "$FB" "$T/fifo/"
-mkfifo "$T/fifo/spike_20990101T000000.000Z_cpu_delta_1.json" # the newest: opened first
-# and a trigger pid that is not a number: not pid 0
-sed 's/"pid": '"$B"',/"pid": "abc",/' "$FB" >"$T/fifo/spike_20980101T000000.000Z_cpu_delta_2.json"
-viewer C.UTF-8 "$T/fifo"
+# ---- odd files: a FIFO, a string pid, big dumps cut short or damaged past their trigger ----
+O=$T/odd
+mkdir "$O"
+cp "$FB" "$O/"
+mkfifo "$O/spike_20990101T000000.000Z_cpu_delta_1.json" # the newest: opened first
+# a trigger pid that is not a number: not pid 0
+sed 's/"pid": '"$B"',/"pid": "abc",/' "$FB" >"$O/spike_20980101T000000.000Z_cpu_delta_2.json"
+# the list reads a dump's head (its trigger) and its last bytes: a big dump cut short is bad at
+# once; one damaged between the two is marked when it is opened
+"$PY" - "$FB" "$O/spike_20970101T000000.000Z_cpu_new_process_3.json" \
+	"$O/spike_20960101T000000.000Z_cpu_new_process_4.json" <<'EOP'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["snapshots"]:
+    s["padding"] = "x" * 30000
+text = json.dumps(d, indent=2) + "\n"
+assert text.index('"trigger"') < 4096 and len(text) > 4 * 65536
+open(sys.argv[2], "w").write(text[: len(text) // 2])
+bad = text.index("xxxx", 3 * 65536)
+open(sys.argv[3], "w").write(text[:bad] + "\x01" + text[bad + 1 :])
+EOP
+viewer C.UTF-8 "$O"
 expect "a FIFO is listed with a mark and its reason" has_re '^!.*cannot read: not a regular'
 expect "the Trigger panel says why it cannot be read" has_re '│ .*cannot read: not a regular file'
 expect "a string trigger pid is listed as bad, naming the field" has_re "^!.*invalid 'trigger.pid"
+expect "a big dump cut short is listed as truncated" has_re "^!00:00:00 truncated: the file"
+expect "a big dump damaged past its trigger is listed with its culprit" \
+	has_re "^ 00:00:00 cpu_new_process +$B sh"
 keys j
-expect "the Trigger panel gives the reason in full" has "invalid 'trigger.pid': not a number"
+expect "the Trigger panel gives the pid's reason in full" has "invalid 'trigger.pid': not a number"
+keys j j
+expect "opening the damaged dump shows why it cannot be read" has_re '│ .*not JSON: control character'
+expect "and marks its row" has_re "^!00:00:00 not JSON"
 keys j
 expect "the next dump opens" has_re "│ cpu_new_process  pid $B \\(sh\\)"
-keys k k Enter
+keys k k k k Enter
 expect "and the FIFO again, after Enter" has 'Nothing to show: the dump cannot be read.'
 keys q
 expect "q still quits" pane_dead
