@@ -41,14 +41,14 @@ expect() {
 	fi
 }
 
-# viewer LANG ARGS... : a new tmux server running `spiketrace view ARGS`, 120x40
+# viewer LANG ARGS... : a new tmux server running `spiketrace view ARGS`, 120x40 (or $VW x $VH)
 viewer() {
 	local lang=$1
 	shift
 	tmux_kill
 	NSOCK=$((NSOCK + 1))
 	SOCK=$T/tmux.$NSOCK.sock
-	tx -f /dev/null new-session -d -s t -x 120 -y 40 \
+	tx -f /dev/null new-session -d -s t -x "${VW:-120}" -y "${VH:-40}" \
 		"env LANG=$lang LC_ALL= LC_CTYPE= TERM=xterm-256color $BIN view $*" \; \
 		set-option -t t remain-on-exit on
 }
@@ -100,11 +100,21 @@ cat >"$T/c.toml" <<EOT
 [anomaly_detection]
 cooldown_seconds = 0.0
 cpu_delta_threshold_pct = 80.0
+new_process_threshold_pct = 50.0
 [sampling]
 ring_buffer_capacity = 20
 context_snapshots_per_dump = 10
 [features]
 enable_diagnostic_mode = false
+# only the busy loops below should make dumps, whatever else runs on the host
+enable_psi_triggers = false
+enable_memory_detection = false
+enable_swap_detection = false
+enable_fork_detection = false
+[security]
+enable_miner_detection = false
+enable_spawn_detection = false
+enable_memory_anomaly_detection = false
 EOT
 start_daemon d -c "$T/c.toml" -o "$D" -i 0.2
 ok $? "the daemon runs"
@@ -171,13 +181,14 @@ row_of() { # row_of FILE : its index in the list
 viewer C.UTF-8 "$D"
 expect "the viewer shows its three panels" has_re 'Explorer.*│.*Trigger'
 expect "the title counts the dumps ($NDUMPS)" has "$NDUMPS dumps"
-pids_in_list() { screen | awk -F'│' '{print $1}' | grep -oE 'cpu_[a-z_]+ +[0-9]+ ' | awk '{print $2}'; }
+# (types are full names or short ones, as the Explorer's width allows)
+pids_in_list() { screen | awk -F'│' '{print $1}' | grep -oE '^ [0-9:]+ +[a-z_-]+ +[0-9]+ ' | awk '{print $3}'; }
 want_order=$(for f in "${ORDER[@]}"; do
 	case $f in spike_202[01]*) ;; *) echo "$f" | sed -E 's/.*_([0-9]+)\.json$/\1/' ;; esac
 done | head -5)
 list_order_ok() { [ "$(pids_in_list | head -"$(echo "$want_order" | wc -l)")" = "$want_order" ]; }
 expect "the list shows the dumps newest first" list_order_ok
-expect "rows show trigger type, pid and culprit comm" has_re "cpu_new_process +$B sh"
+expect "rows show trigger type, pid and culprit comm" has_re "^ [0-9:]+ +(cpu_new_process|new) +$B sh"
 newest_pid=$(echo "${ORDER[0]}" | sed -E 's/.*_([0-9]+)\.json$/\1/')
 expect "the newest dump opens in the Trigger panel" has_re "│ [a-z_]+  pid $newest_pid \\("
 rb=$(row_of "$FB")
@@ -369,7 +380,7 @@ expect "the Trigger panel says why it cannot be read" has_re '│ .*cannot read:
 expect "a string trigger pid is listed as bad, naming the field" has_re "^!.*invalid 'trigger.pid"
 expect "a big dump cut short is listed as truncated" has_re "^!00:00:00 truncated: the file"
 expect "a big dump damaged past its trigger is listed with its culprit" \
-	has_re "^ 00:00:00 cpu_new_process +$B sh"
+	has_re "^ 00:00:00 (cpu_new_process|new) +$B sh"
 keys j
 expect "the Trigger panel gives the pid's reason in full" has "invalid 'trigger.pid': not a number"
 keys j j
@@ -382,6 +393,31 @@ expect "and the FIFO again, after Enter" has 'Nothing to show: the dump cannot b
 keys q
 expect "q still quits" pane_dead
 check "with status 0" exited_with 0
+tmux_kill
+
+# ---- 80x24 from the start: every trigger fact shows, and a readable culprit ----
+N=$T/narrow
+mkdir "$N"
+"$PY" - "$FB" "$N/$(basename "$FB")" <<'EOP'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["trigger"]["comm"] = "st-bravo-worker"
+json.dump(d, open(sys.argv[2], "w"), indent=2)
+EOP
+VW=80 VH=24 viewer C.UTF-8 "$N"
+trigger_panel() { screen | sed -n '3,10p' | sed 's/^[^│]*│ //'; }
+explorer_rows() { screen | sed -n '3,$p' | sed 's/│.*//'; }
+in_trigger() { trigger_panel | grep -qF -- "$1"; }
+type_pid_comm() { trigger_panel | grep -qE "^cpu_[a-z_]+  pid $B \(st-bravo-worker\)"; }
+expect "at 80x24 the Trigger panel shows the type, pid and comm" type_pid_comm
+for fact in "value " "baseline " "delta " "threshold " "scope per_process" "user root" "at 20"; do
+	in_trigger "$fact"
+	ok $? "and '$fact'"
+done
+explorer_rows | grep -qE "^ [0-9:]+ +[a-z-]+ +($B +)?st-bravo"
+ok $? "the Explorer shows 8 or more characters of the culprit"
+keys q
+expect "q quits" pane_dead
 tmux_kill
 
 # ---- exit statuses and messages (no terminal needed) ----
