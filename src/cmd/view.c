@@ -144,6 +144,8 @@ const struct command cmd_view_def = {
 		"    dot per snapshot of the dump, filled where the process is among that\n"
 		"    snapshot's top processes. A dump opens at its trigger snapshot; ] and [\n"
 		"    travel in time. New dumps appear in the list as the daemon writes them.\n"
+		"    A DIR that does not exist yet (not named *.json) is waited for: the\n"
+		"    list stays empty, says so, and fills once the daemon creates it.\n"
 		"\n"
 		"    Only the visible rows are read, each only as far as its trigger (the\n"
 		"    first 64 KiB) plus its last bytes, and only the selected dump is loaded\n"

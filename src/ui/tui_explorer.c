@@ -97,8 +97,10 @@ static void explorer_draw(struct tui *t, const struct tui_rect *r)
 	tui_panel_header(t, r, PANE_EXPLORER, extra);
 	if (!t->ix.n) {
 		tui_put(t, r->y + 2, r->x + 1, "No dumps yet.", w - 1);
+		if (tui_missing_dir(t))
+			tui_put(t, r->y + 3, r->x + 1, "The directory does not exist yet.", w - 1);
 		if (t->ifd >= 0)
-			tui_put(t, r->y + 3, r->x + 1, "New dumps appear here.", w - 1);
+			tui_put(t, r->y + 4, r->x + 1, "New dumps appear here.", w - 1);
 		return;
 	}
 	tui_scroll_to(&t->top, t->sel, t->ix.n, h);

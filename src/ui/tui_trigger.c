@@ -209,7 +209,14 @@ static void trigger_draw(struct tui *t, const struct tui_rect *r)
 
 	tui_panel_header(t, r, PANE_TRIGGER, NULL);
 	if (!e) {
+		const char *missing = tui_missing_dir(t);
+
 		label_line(&l, NULL, "No dumps to show.", ST_DIM);
+		if (missing) {
+			label_line(&l, NULL,
+				   "This directory does not exist yet; it is watched:", ST_DIM);
+			label_line(&l, NULL, missing, ST_NORMAL);
+		}
 		label_line(&l, NULL, "Dumps appear when `spiketrace daemon` catches a spike.",
 			   ST_DIM);
 	} else if (current && t->load_error) {

@@ -426,7 +426,7 @@ for s in d["snapshots"]:
     s["padding"] = "x" * 30000
 text = json.dumps(d, indent=2) + "\n"
 assert text.index('"trigger"') < 4096 and len(text) > 4 * 65536
-open(sys.argv[2], "w").write(text[: len(text) // 2])
+open(sys.argv[2], "w").write(text[: text.index("xxxx", 2 * 65536)])  # cut inside a string
 bad = text.index("xxxx", 3 * 65536)
 open(sys.argv[3], "w").write(text[:bad] + "\x01" + text[bad + 1 :])
 EOP
@@ -540,12 +540,35 @@ keys q
 expect "q quits" pane_dead
 tmux_kill
 
+# ---- a directory the daemon has not created yet: the viewer waits for it ----
+printf '[output]\noutput_directory = "%s"\n' "$T/nowhere/dumps" >"$T/good.toml"
+viewer C.UTF-8 -c "$T/good.toml"
+expect "without DIR, the configured output_directory is viewed, though it does not exist" \
+	has_re "^ spiketrace view  $T/nowhere/dumps  0 dumps"
+expect "the list is empty and says the directory does not exist yet" \
+	has 'The directory does not exist yet.'
+expect "the Trigger panel names it as watched" has "│ $T/nowhere/dumps"
+mkdir -p "$T/nowhere/dumps" # as the daemon does: one level after the other
+cp "$FB" "$T/nowhere/dumps/"
+expect "once created, its dumps appear" has "Explorer  1/1"
+expect "and the first opens" has_re "│ [a-z_]+  pid $B \\(sh\\)"
+cp "$FA" "$T/nowhere/dumps/"
+expect "and it is watched like any other" has "2 dumps"
+keys q
+expect "q quits" pane_dead
+tmux_kill
+
 # ---- exit statuses and messages (no terminal needed) ----
-"$BIN" view /nonexistent >"$T/out" 2>"$T/err"
+"$BIN" view "$T/c.toml/dumps" >"$T/out" 2>"$T/err"
 rc=$?
-ok $([ $rc -eq 1 ] && echo 0 || echo 1) "an unreadable directory exits 1 (got $rc)"
+ok $([ $rc -eq 1 ] && echo 0 || echo 1) "a directory that cannot be one exits 1 (got $rc)"
 check "with one line naming it" test "$(cat "$T/err")" = \
-	"spiketrace: cannot read '/nonexistent': No such file or directory"
+	"spiketrace: cannot read '$T/c.toml/dumps': Not a directory"
+"$BIN" view "$T/missing.json" >"$T/out" 2>"$T/err"
+rc=$?
+ok $([ $rc -eq 1 ] && echo 0 || echo 1) "a missing FILE.json exits 1 (got $rc)"
+check "with one line naming it" test "$(cat "$T/err")" = \
+	"spiketrace: cannot read '$T/missing.json': No such file or directory"
 "$BIN" view "$D" >"$T/out" 2>"$T/err"
 rc=$?
 ok $([ $rc -eq 2 ] && echo 0 || echo 1) "stdout not a terminal exits 2 (got $rc)"
@@ -559,10 +582,6 @@ rc=$?
 ok $([ $rc -eq 2 ] && echo 0 || echo 1) "a bad configuration file exits 2 (got $rc)"
 [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "bad.toml" "$T/err"
 ok $? "with one line naming the file"
-printf '[output]\noutput_directory = "%s"\n' "$T/nowhere" >"$T/good.toml"
-"$BIN" view -c "$T/good.toml" >/dev/null 2>"$T/err"
-grep -qF "cannot read '$T/nowhere'" "$T/err"
-ok $? "without DIR, the configured output_directory is viewed"
 "$BIN" view --help | grep -q '^KEYS'; ok $? "--help documents the keys"
 "$BIN" view --help | grep -q '^EXIT STATUS'; ok $? "and the exit statuses"
 done_testing
