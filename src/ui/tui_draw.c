@@ -264,6 +264,7 @@ static const char *const help_lines[] = {
 	"] n   [ p    next / previous snapshot",
 	"{ }          first / trigger snapshot",
 	"c m P        sort by CPU, memory (RSS), PID; again reverses",
+	"             (P, capital: p is the previous snapshot)",
 	"t            process tree (children under parents)",
 	"/            filter processes by command; Esc clears",
 	"mouse        click a row to select it; wheel scrolls",
