@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,22 +81,88 @@ int file_write_atomic(int dirfd, const char *name, const void *data, size_t len,
 	return 0;
 }
 
+/*
+ * Opens path read-only without blocking: O_NONBLOCK while opening, because a FIFO
+ * without a writer (or a tty, a tape) would block open() or the first read() for
+ * ever. *st gets its fstat. The fd keeps O_NONBLOCK; the callers clear it.
+ */
+static int open_nonblocking(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/* Clears O_NONBLOCK again: a regular file ignores it, but an fd we hand out should not carry it. */
+static int clear_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static int refuse(int fd, const struct stat *st)
+{
+	close(fd);
+	return S_ISDIR(st->st_mode) ? -EISDIR : -EBADFD;
+}
+
+int file_open_regular(const char *path, struct stat *st)
+{
+	struct stat tmp;
+	int fd;
+
+	st = st ? st : &tmp;
+	fd = open_nonblocking(path, st);
+	if (fd < 0)
+		return fd;
+	if (!S_ISREG(st->st_mode))
+		return refuse(fd, st);
+	return clear_nonblock(fd);
+}
+
+/* /dev/null, the usual "no file" of a command line: major 1, minor 3 on every Linux. */
+static bool is_dev_null(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 3;
+}
+
 int file_read_all(const char *path, size_t max, char **out, size_t *len)
 {
 	struct stat st;
 	size_t cap, n = 0;
 	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_nonblocking(path, &st);
 
 	*out = NULL;
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
-
+		return fd;
+	if (is_dev_null(&st)) {
 		close(fd);
-		return e ? e : -EINVAL;
+		*out = xstrdup("");
+		if (len)
+			*len = 0;
+		return 0;
 	}
+	if (!S_ISREG(st.st_mode))
+		return refuse(fd, &st);
+	fd = clear_nonblock(fd);
+	if (fd < 0)
+		return fd;
 	if ((size_t)st.st_size > max) {
 		close(fd);
 		return -EFBIG;
@@ -133,6 +201,11 @@ int file_read_all(const char *path, size_t max, char **out, size_t *len)
 	if (len)
 		*len = n;
 	return 0;
+}
+
+const char *file_strerror(int err)
+{
+	return err == -EBADFD ? "not a regular file" : strerror(-err);
 }
 
 long file_raise_nofile(void)

@@ -126,7 +126,7 @@ static bool read_latency(struct net_state *s, const char *path, double *us)
 		if (!s->latency_failing)
 			log_warn("anomaly_latency_path '%s': %s; net_latency waits until it holds "
 				 "a number of microseconds again",
-				 path, ret == -EINVAL ? "not a number" : strerror(-ret));
+				 path, ret == -EINVAL ? "not a number" : file_strerror(ret));
 		s->latency_failing = true;
 		netmon_reset_latency(s->mon);
 		return false;

@@ -603,7 +603,7 @@ int config_load_file(struct config *cfg, const char *path, struct strbuf *err)
 	int ret = file_read_all(path, 1 << 20, &text, &len);
 
 	if (ret < 0) {
-		strbuf_addf(err, "cannot read '%s': %s", path, strerror(-ret));
+		strbuf_addf(err, "cannot read '%s': %s", path, file_strerror(ret));
 		return ret;
 	}
 	ret = config_parse(cfg, path, text, len, err);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/fileutil.h"
 #include "base/xalloc.h"
@@ -67,6 +68,16 @@ static int64_t opt_int(const json_t *obj, const char *key)
 	if (json_is_integer(v))
 		return json_integer_value(v);
 	return json_is_real(v) ? (int64_t)json_real_value(v) : 0;
+}
+
+/* An optional number that, when present, must be one: "pid": "abc" is not pid 0. */
+static int64_t int_field(struct reader *r, const json_t *obj, const char *where, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (v && !json_is_number(v))
+		fail(r, "invalid '%s.%s': not a number", where, key);
+	return opt_int(obj, key);
 }
 
 static char *str(struct reader *r, const json_t *obj, const char *where, const char *key)
@@ -352,10 +363,10 @@ static void read_trigger(struct reader *r, const json_t *o, const char *where,
 	}
 	t->type = str(r, o, where, "type");
 	t->timestamp = opt_str(o, "timestamp", "");
-	t->pid = (int)opt_int(o, "pid");
-	t->ppid = (int)opt_int(o, "ppid");
-	t->pgid = (int)opt_int(o, "pgid");
-	t->uid = (uint32_t)opt_int(o, "uid");
+	t->pid = (int)int_field(r, o, where, "pid");
+	t->ppid = (int)int_field(r, o, where, "ppid");
+	t->pgid = (int)int_field(r, o, where, "pgid");
+	t->uid = (uint32_t)int_field(r, o, where, "uid");
 	copy_comm(t->comm, sizeof(t->comm), o);
 	t->cmdline = opt_str(o, "cmdline", "");
 	t->unit = opt_str(o, "unit", "pct");
@@ -491,25 +502,26 @@ static void release_diag(struct dump_diag *g)
 	free(g);
 }
 
-static void read_dump(struct reader *r, const json_t *root, struct dump *d)
+/* The schema_version and what the writer puts before the snapshots; false when refused. */
+static bool read_head(struct reader *r, const json_t *root, struct dump *d)
 {
-	const json_t *v, *host, *cfg, *snaps, *others;
+	const json_t *v, *host;
 
 	if (!json_is_object(root)) {
 		fail(r, "not a spiketrace dump (the top level is not an object)");
-		return;
+		return false;
 	}
 	v = json_object_get(root, "schema_version");
 	if (!json_is_integer(v)) {
 		fail(r, "not a spiketrace dump (no schema_version)");
-		return;
+		return false;
 	}
 	d->schema_version = (int)json_integer_value(v);
 	if (d->schema_version > DUMPFILE_MAX_SCHEMA || d->schema_version < 1) {
 		fail(r, "schema_version %d is %s than this spiketrace reads (%d)", d->schema_version,
 		     d->schema_version > DUMPFILE_MAX_SCHEMA ? "newer" : "older",
 		     DUMPFILE_MAX_SCHEMA);
-		return;
+		return false;
 	}
 	d->generator = opt_str(root, "generator", "");
 	d->created_at = opt_str(root, "created_at", "");
@@ -518,6 +530,15 @@ static void read_dump(struct reader *r, const json_t *root, struct dump *d)
 	d->kernel = opt_str(host, "kernel", "");
 	d->ncpu = (int)opt_int(host, "ncpu");
 	read_trigger(r, json_object_get(root, "trigger"), "trigger", &d->trigger);
+	return !r->failed;
+}
+
+static void read_dump(struct reader *r, const json_t *root, struct dump *d)
+{
+	const json_t *v, *cfg, *snaps, *others;
+
+	if (!read_head(r, root, d))
+		return;
 	d->diag = read_diag(json_object_get(root, "diagnosis"));
 	others = json_object_get(root, "other_triggers");
 	if (json_is_array(others) && json_array_size(others)) {
@@ -575,6 +596,190 @@ int dump_parse(const char *text, size_t len, const char *path, struct dump *d, s
 	return r.failed ? -EINVAL : 0;
 }
 
+/* ---- the header of a dump from the start of its file ---- */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Past the string that starts at p (on its quote); NULL when the buffer ends first. */
+static const char *skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Past the JSON value at p, by its brackets and strings only (jansson parses
+ * the values we keep); NULL when the buffer ends inside it.
+ */
+static const char *skip_value(const char *p, const char *end)
+{
+	int depth = 0;
+
+	p = skip_ws(p, end);
+	while (p < end) {
+		char c = *p;
+
+		if (depth == 0 && memchr(",}] \t\r\n", c, 7))
+			return p; /* after a number, true, false or null */
+		if (c == '"') {
+			p = skip_string(p, end);
+			if (!p)
+				return NULL;
+		} else {
+			depth += c == '{' || c == '[' ? 1 : c == '}' || c == ']' ? -1 : 0;
+			p++;
+		}
+		if (depth == 0 && (c == '"' || c == '}' || c == ']'))
+			return p;
+	}
+	return NULL;
+}
+
+/* The top-level members the Explorer needs, in the order the writer puts them. */
+static const char *const head_keys[] = { "schema_version", "trigger" };
+#define NHEAD (sizeof(head_keys) / sizeof(head_keys[0]))
+
+/*
+ * The head_keys members of the top-level object at the start of text, as a new
+ * object; the scan stops once it has them all. NULL when they are not all in
+ * text (cut off, not where the writer puts them) or one is not valid JSON.
+ */
+static json_t *head_object(const char *text, size_t len)
+{
+	const char *p = skip_ws(text, text + len), *end = text + len;
+	json_t *root = json_object();
+	size_t found = 0;
+
+	if (p == end || *p++ != '{')
+		goto fail;
+	while (found < NHEAD) {
+		const char *key, *val;
+		size_t klen;
+
+		p = skip_ws(p, end);
+		if (p == end || *p != '"')
+			goto fail;
+		key = p + 1;
+		p = skip_string(p, end);
+		if (!p)
+			goto fail;
+		klen = (size_t)(p - 1 - key);
+		p = skip_ws(p, end);
+		if (p == end || *p++ != ':')
+			goto fail;
+		val = skip_ws(p, end);
+		p = skip_value(val, end);
+		if (!p)
+			goto fail;
+		for (size_t i = 0; i < NHEAD; i++) {
+			json_t *v;
+
+			if (strlen(head_keys[i]) != klen || memcmp(head_keys[i], key, klen))
+				continue;
+			if (json_object_get(root, head_keys[i]))
+				goto fail; /* a duplicate: dump_load says so */
+			v = json_loadb(val, (size_t)(p - val),
+				       JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+				       NULL);
+			if (!v || json_object_set_new(root, head_keys[i], v) < 0)
+				goto fail;
+			found++;
+		}
+		p = skip_ws(p, end);
+		if (found < NHEAD && (p == end || *p++ != ','))
+			goto fail;
+	}
+	return root;
+fail:
+	json_decref(root);
+	return NULL;
+}
+
+int dump_parse_head(const char *text, size_t len, const char *path, struct dump *d,
+		    struct strbuf *err)
+{
+	struct reader r = { .err = err };
+	json_t *head = head_object(text, len);
+
+	memset(d, 0, sizeof(*d));
+	d->path = xstrdup(path ? path : "");
+	if (!head)
+		return -ENODATA;
+	read_head(&r, head, d);
+	json_decref(head);
+	return r.failed ? -EINVAL : 0;
+}
+
+/* The last byte that is not white space is '}': the writer got to the end of the file. */
+static bool ends_whole(int fd, uint64_t size)
+{
+	char tail[64];
+	size_t n = size < sizeof(tail) ? (size_t)size : sizeof(tail);
+	ssize_t r = pread(fd, tail, n, (off_t)(size - n));
+
+	while (r > 0 && strchr(" \t\r\n", tail[r - 1]))
+		r--;
+	return r > 0 && tail[r - 1] == '}';
+}
+
+/*
+ * What the Explorer shows of a dump, cheaply: the writer puts schema_version
+ * and the trigger before the snapshots, so the first DUMPFILE_HEAD_BYTES hold
+ * them. A file that does not end in '}' is called truncated at once; damage in
+ * between shows when the dump is opened. Falls back to the whole file when the
+ * head does not hold both (another writer's order, a trigger of huge evidence).
+ */
+static int load_head(const char *path, struct dump *d, struct strbuf *err)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n = 0;
+	int fd = file_open_regular(path, &st), ret;
+
+	if (fd < 0) {
+		memset(d, 0, sizeof(*d));
+		strbuf_addf(err, "cannot read: %s", file_strerror(fd));
+		return fd;
+	}
+	buf = xmalloc(DUMPFILE_HEAD_BYTES);
+	while ((size_t)n < DUMPFILE_HEAD_BYTES) {
+		ssize_t r = pread(fd, buf + n, DUMPFILE_HEAD_BYTES - (size_t)n, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	if ((uint64_t)n >= (uint64_t)st.st_size) {
+		/* all of it is here: the whole parse costs no more than the head's */
+		ret = dump_parse(buf, (size_t)n, path, d, err);
+	} else if (!ends_whole(fd, (uint64_t)st.st_size)) {
+		memset(d, 0, sizeof(*d));
+		strbuf_adds(err, "truncated: the file does not end with '}'");
+		ret = -EINVAL;
+	} else {
+		ret = dump_parse_head(buf, (size_t)n, path, d, err);
+		if (ret == -ENODATA) {
+			dump_release(d);
+			ret = dump_load(path, d, err);
+		}
+	}
+	close(fd);
+	free(buf);
+	return ret;
+}
+
 int dump_load(const char *path, struct dump *d, struct strbuf *err)
 {
 	char *text;
@@ -583,7 +788,8 @@ int dump_load(const char *path, struct dump *d, struct strbuf *err)
 
 	if (ret < 0) {
 		memset(d, 0, sizeof(*d));
-		strbuf_addf(err, "cannot read: %s", ret == -EFBIG ? "larger than 256 MiB" : strerror(-ret));
+		strbuf_addf(err, "cannot read: %s",
+			    ret == -EFBIG ? "larger than 256 MiB" : file_strerror(ret));
 		return ret;
 	}
 	ret = dump_parse(text, len, path, d, err);
@@ -713,6 +919,16 @@ void dump_index_add(struct dump_index *ix, const char *path)
 	qsort(ix->e, ix->n, sizeof(*ix->e), newest_first);
 }
 
+void dump_entry_set(struct dump_entry *e, const struct dump *d)
+{
+	e->state = DUMP_OK;
+	snprintf(e->type, sizeof(e->type), "%s", d->trigger.type);
+	snprintf(e->comm, sizeof(e->comm), "%s", d->trigger.comm);
+	snprintf(e->unit, sizeof(e->unit), "%s", d->trigger.unit);
+	e->pid = d->trigger.pid;
+	e->value = d->trigger.value;
+}
+
 void dump_index_read(struct dump_index *ix, size_t i)
 {
 	struct dump_entry *e;
@@ -722,16 +938,11 @@ void dump_index_read(struct dump_index *ix, size_t i)
 	if (i >= ix->n || ix->e[i].state != DUMP_UNREAD)
 		return;
 	e = &ix->e[i];
-	if (dump_load(e->path, &d, &err) < 0) {
+	if (load_head(e->path, &d, &err) < 0) {
 		e->state = DUMP_BAD;
 		e->reason = xstrdup(strbuf_str(&err));
 	} else {
-		e->state = DUMP_OK;
-		snprintf(e->type, sizeof(e->type), "%s", d.trigger.type);
-		snprintf(e->comm, sizeof(e->comm), "%s", d.trigger.comm);
-		snprintf(e->unit, sizeof(e->unit), "%s", d.trigger.unit);
-		e->pid = d.trigger.pid;
-		e->value = d.trigger.value;
+		dump_entry_set(e, &d);
 	}
 	dump_release(&d);
 	strbuf_release(&err);

@@ -12,6 +12,8 @@
 #define DUMPFILE_MAX_SCHEMA 1
 /* Dumps larger than this are refused (a 5,000-process, all-processes dump is ~30 MiB). */
 #define DUMPFILE_MAX_BYTES (256u << 20)
+/* What the Explorer reads of a dump to list it (the trigger precedes the snapshots). */
+#define DUMPFILE_HEAD_BYTES (64u << 10)
 
 struct dump_proc {
 	int pid, ppid, pgid;
@@ -149,6 +151,14 @@ struct dump {
 int dump_load(const char *path, struct dump *d, struct strbuf *err);
 /* The same from memory (len bytes, need not be NUL-terminated); path only names it. */
 int dump_parse(const char *text, size_t len, const char *path, struct dump *d, struct strbuf *err);
+/*
+ * Reads only schema_version and the trigger (and what precedes them) from the
+ * start of a dump, text[0..len), which may be cut anywhere after them. Returns
+ * 0, -EINVAL with the reason in err, or -ENODATA when text does not hold them
+ * all (read the whole file then). d is released by the caller in every case.
+ */
+int dump_parse_head(const char *text, size_t len, const char *path, struct dump *d,
+		    struct strbuf *err);
 void dump_release(struct dump *d);
 /*
  * The security finding as text lines for the viewers ("rule: miner (high) ...",
@@ -190,8 +200,15 @@ struct dump_index {
 int dump_index_scan(struct dump_index *ix, const char *dir);
 /* Adds one file given by path (whatever its name); keeps newest-first order by name. */
 void dump_index_add(struct dump_index *ix, const char *path);
-/* Reads entry i's header fields (comm, type, pid, value) if still unread; sets state/reason. */
+/*
+ * Reads entry i's header fields (comm, type, pid, value) if still unread; sets
+ * state/reason. Cheap: only the first DUMPFILE_HEAD_BYTES (schema_version and
+ * the trigger) and the last bytes (a dump not ending in '}' is "truncated") are
+ * read, unless the head lacks them; damage in between is found by dump_load.
+ */
 void dump_index_read(struct dump_index *ix, size_t i);
+/* Fills e's header fields from a loaded dump and marks it DUMP_OK (spares a second read). */
+void dump_entry_set(struct dump_entry *e, const struct dump *d);
 void dump_index_release(struct dump_index *ix);
 
 #endif

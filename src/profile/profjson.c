@@ -396,7 +396,7 @@ int profjson_read_summary(const char *path, struct profile_baseline *b, struct s
 	memset(b, 0, sizeof(*b));
 	ret = file_read_all(path, BASELINE_MAX_BYTES, &data, &len);
 	if (ret < 0) {
-		strbuf_addf(err, "cannot read '%s': %s", path, strerror(-ret));
+		strbuf_addf(err, "cannot read '%s': %s", path, file_strerror(ret));
 		return ret;
 	}
 	root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);

@@ -28,7 +28,11 @@ const struct tui_panel_ops *const tui_panels[PANE_COUNT] = {
 /* Reading visible rows' headers: at most this long before the first paint, then per frame. */
 #define FIRST_READ_BUDGET_NS (40 * 1000000ULL)
 #define FRAME_READ_BUDGET_NS (8 * 1000000ULL)
-#define WATCH_MASK	     (IN_MOVED_TO | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR)
+#define DUMP_EVENTS	     (IN_MOVED_TO | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_DELETE)
+/* IN_MASK_ADD: one inode may be watched as a dump directory and as an ancestor (below) */
+#define WATCH_MASK (DUMP_EVENTS | IN_ONLYDIR | IN_MASK_ADD)
+/* on the nearest existing ancestor of a directory that does not exist yet */
+#define ANCESTOR_MASK	     (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_MASK_ADD)
 #define KEY_CTRL_C	     3
 #define KEY_ESC		     27
 
@@ -81,6 +85,17 @@ static int add_dir(struct tui *t, const char *dir, struct strbuf *err)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * A path that does not exist and is not named like a file (*.json) is a
+ * directory the daemon has not created yet: the viewer waits for it.
+ */
+static bool awaited(const char *path, int err)
+{
+	size_t n = strlen(path);
+
+	return err == ENOENT && !(n >= 5 && !strcmp(path + n - 5, ".json"));
+}
+
 /* Lists every path of the options into t->ix (emptied first). */
 static int index_build(struct tui *t, struct strbuf *err)
 {
@@ -92,6 +107,8 @@ static int index_build(struct tui *t, struct strbuf *err)
 		int ret;
 
 		if (stat(p, &st) < 0) {
+			if (awaited(p, errno))
+				continue; /* watch_dirs waits for it */
 			ret = -errno;
 			strbuf_addf(err, "cannot read '%s': %s", p, strerror(errno));
 			return ret;
@@ -109,35 +126,6 @@ static int index_build(struct tui *t, struct strbuf *err)
 		}
 	}
 	return 0;
-}
-
-static const char *watch_dir(const struct tui *t, int wd)
-{
-	for (size_t i = 0; i < t->nwatches; i++)
-		if (t->watches[i].wd == wd)
-			return t->watches[i].dir;
-	return NULL;
-}
-
-static void watch_dirs(struct tui *t)
-{
-	t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (t->ifd < 0)
-		return; /* no live refresh; the list is still usable */
-	for (size_t i = 0; i < t->o.npaths; i++) {
-		int wd = inotify_add_watch(t->ifd, t->o.paths[i], WATCH_MASK);
-
-		if (wd < 0)
-			continue; /* a file, or a directory we may list but not watch */
-		t->watches = xrealloc(t->watches, (t->nwatches + 1) * sizeof(*t->watches));
-		t->watches[t->nwatches].wd = wd;
-		t->watches[t->nwatches].dir = xstrdup(t->o.paths[i]);
-		t->nwatches++;
-	}
-	if (!t->nwatches) {
-		close(t->ifd);
-		t->ifd = -1;
-	}
 }
 
 /* The entry for dir/name, matched by name (and directory when several are watched). */
@@ -163,6 +151,140 @@ static ssize_t find_path(const struct tui *t, const char *path)
 		if (!strcmp(t->ix.e[i].path, path))
 			return (ssize_t)i;
 	return -1;
+}
+
+const char *tui_missing_dir(const struct tui *t)
+{
+	for (size_t i = 0; i < t->nwatches; i++)
+		if (t->watches[i].missing)
+			return t->watches[i].dir;
+	return NULL;
+}
+
+/* Stops watching wd unless another watch shares it (one inode, one descriptor). */
+static void unwatch(struct tui *t, const struct tui_watch *w)
+{
+	for (size_t i = 0; i < t->nwatches; i++)
+		if (&t->watches[i] != w && t->watches[i].wd == w->wd)
+			return;
+	if (w->wd >= 0)
+		inotify_rm_watch(t->ifd, w->wd);
+}
+
+/* Cuts p (in place) to its parent directory; false when p is "/" or "." already. */
+static bool to_parent(char *p)
+{
+	size_t n = strlen(p);
+	char *slash;
+
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	if (!strcmp(p, "/") || !strcmp(p, "."))
+		return false;
+	slash = strrchr(p, '/');
+	if (!slash)
+		strcpy(p, ".");
+	else if (slash == p)
+		p[1] = '\0';
+	else
+		*slash = '\0';
+	return true;
+}
+
+/*
+ * Watches the nearest existing ancestor of w->dir for the next part of the path
+ * to appear (mkdir -p makes them one by one). Returns 0 or a negative errno.
+ */
+static int watch_ancestor(struct tui *t, struct tui_watch *w)
+{
+	char *p = xstrdup(w->dir);
+	int wd = -ENOENT;
+
+	while (wd == -ENOENT && to_parent(p)) {
+		wd = inotify_add_watch(t->ifd, p, ANCESTOR_MASK);
+		wd = wd < 0 ? -errno : wd;
+	}
+	free(p);
+	if (wd < 0)
+		return wd;
+	if (wd != w->wd)
+		unwatch(t, w);
+	w->wd = wd;
+	return 0;
+}
+
+/*
+ * Something appeared next to what w waits for: if w->dir exists now, watch it
+ * and list its dumps; else wait one level deeper. Returns whether the list changed.
+ */
+static bool check_missing(struct tui *t, struct tui_watch *w)
+{
+	struct strbuf err = STRBUF_INIT;
+	char *keep = t->ix.n ? xstrdup(t->ix.e[t->sel].path) : NULL;
+	struct stat st;
+	ssize_t j;
+	int wd;
+
+	if (stat(w->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		watch_ancestor(t, w);
+		free(keep);
+		return false;
+	}
+	/* watch first, then list: a dump written in between is in one or the other */
+	wd = inotify_add_watch(t->ifd, w->dir, WATCH_MASK);
+	unwatch(t, w);
+	w->wd = wd;
+	w->missing = false;
+	add_dir(t, w->dir, &err);
+	j = keep ? find_path(t, keep) : -1;
+	if (j >= 0)
+		t->sel = (size_t)j; /* the same dump stays selected */
+	else if (t->ix.n)
+		tui_select(t, 0, true);
+	free(keep);
+	strbuf_release(&err);
+	return true;
+}
+
+/*
+ * Watches every directory of the options (live refresh is best effort), and
+ * the ancestors of those that do not exist yet (not best effort: then there is
+ * nothing to show). Returns 0 or a negative errno with err set.
+ */
+static int watch_dirs(struct tui *t, struct strbuf *err)
+{
+	int init_err;
+
+	t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	init_err = t->ifd < 0 ? -errno : 0;
+	for (size_t i = 0; i < t->o.npaths; i++) {
+		const char *p = t->o.paths[i];
+		struct tui_watch *w;
+		struct stat st;
+		bool missing = stat(p, &st) < 0 && awaited(p, errno);
+		int wd = t->ifd >= 0 && !missing ? inotify_add_watch(t->ifd, p, WATCH_MASK) : -1;
+
+		if (!missing && wd < 0)
+			continue; /* a file, or a directory we may list but not watch */
+		t->watches = xrealloc(t->watches, (t->nwatches + 1) * sizeof(*t->watches));
+		w = &t->watches[t->nwatches++];
+		*w = (struct tui_watch){ .wd = wd, .dir = xstrdup(p), .missing = missing };
+		if (missing) {
+			int ret = t->ifd < 0 ? init_err : watch_ancestor(t, w);
+
+			if (ret < 0) {
+				strbuf_addf(err,
+					    "cannot read '%s': %s (and cannot wait for it: %s)", p,
+					    strerror(ENOENT), strerror(-ret));
+				return ret;
+			}
+		}
+	}
+	if (!t->nwatches && t->ifd >= 0) {
+		close(t->ifd);
+		t->ifd = -1;
+	}
+	return 0;
 }
 
 /* Drops entry i; dumpfile.h gives an entry three owned strings (path, name, reason). */
@@ -216,6 +338,15 @@ static bool read_visible(struct tui *t, uint64_t budget_ns, bool *did)
 	return false;
 }
 
+/* Reports once, after the paint that shows it, that every visible row has its culprit. */
+static void note_rows_read(struct tui *t, bool reading)
+{
+	if (reading || t->rows_timed)
+		return;
+	t->rows_timed = true;
+	timing_line(t, "rows_read_ms", t->o.start_ns);
+}
+
 /* ---- the dump on the right ---- */
 
 static void unload(struct tui *t)
@@ -264,15 +395,8 @@ static void load_selected(struct tui *t)
 		}
 	} else {
 		t->have_dump = true;
-		if (e->state == DUMP_UNREAD) {
-			/* what dump_index_read would find: spare it a second parse */
-			e->state = DUMP_OK;
-			snprintf(e->type, sizeof(e->type), "%s", t->d.trigger.type);
-			snprintf(e->comm, sizeof(e->comm), "%s", t->d.trigger.comm);
-			snprintf(e->unit, sizeof(e->unit), "%s", t->d.trigger.unit);
-			e->pid = t->d.trigger.pid;
-			e->value = t->d.trigger.value;
-		}
+		if (e->state == DUMP_UNREAD)
+			dump_entry_set(e, &t->d);
 		tui_rows_index(t);
 		t->psel = t->ptop = 0;
 		/* start where the trigger fired */
@@ -356,7 +480,6 @@ static bool handle_inotify(struct tui *t)
 	while ((n = read(t->ifd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const void *)p;
-			const char *dir;
 
 			p += sizeof(*ev) + ev->len;
 			if (ev->mask & IN_Q_OVERFLOW) {
@@ -371,11 +494,18 @@ static bool handle_inotify(struct tui *t)
 				changed = true;
 				continue;
 			}
-			if (!ev->len || !is_dump_name(ev->name))
-				continue;
-			dir = watch_dir(t, ev->wd);
-			if (dir)
-				changed |= apply_event(t, dir, ev->name, ev->mask);
+			/* one inode watched for several reasons shares one descriptor */
+			for (size_t i = 0; i < t->nwatches; i++) {
+				struct tui_watch *w = &t->watches[i];
+
+				if (w->wd != ev->wd)
+					continue;
+				if (w->missing)
+					changed |= check_missing(t, w);
+				else if (ev->len && is_dump_name(ev->name) &&
+					 (ev->mask & DUMP_EVENTS))
+					changed |= apply_event(t, w->dir, ev->name, ev->mask);
+			}
 		}
 	}
 	return changed;
@@ -625,13 +755,16 @@ static int main_loop(struct tui *t)
 			if (snap_changed)
 				timing_line(t, "redraw_ms", t0);
 			reading = read_visible(t, 0, &did);
+			note_rows_read(t, reading);
 			continue;
 		}
 		/* idle: read the visible rows' headers a few at a time, between keys */
 		did = false;
 		reading = read_visible(t, FRAME_READ_BUDGET_NS, &did);
-		if (did)
+		if (did) {
 			paint(t);
+			note_rows_read(t, reading);
+		}
 	}
 	return 0;
 }
@@ -680,7 +813,8 @@ struct tui *tui_new(const struct tui_options *o, struct strbuf *err)
 			goto fail;
 		}
 	}
-	watch_dirs(t);
+	if (watch_dirs(t, err) < 0)
+		goto fail;
 	return t;
 fail:
 	tui_free(t);
@@ -691,7 +825,7 @@ int tui_run(struct tui *t, struct strbuf *err)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	SCREEN *scr;
-	bool did = false;
+	bool did = false, reading;
 	int ret;
 
 	setlocale(LC_ALL, "");
@@ -727,9 +861,10 @@ int tui_run(struct tui *t, struct strbuf *err)
 	init_colors(t);
 
 	tui_layout(t);
-	read_visible(t, FIRST_READ_BUDGET_NS, &did);
+	reading = read_visible(t, FIRST_READ_BUDGET_NS, &did);
 	paint(t);
 	timing_line(t, "first_paint_ms", t->o.start_ns);
+	note_rows_read(t, reading);
 	if (t->ix.n) {
 		tui_select(t, 0, true);
 		paint(t);

@@ -17,8 +17,11 @@ void tui_layout(struct tui *t)
 	getmaxyx(stdscr, t->lines, t->cols);
 	t->too_small = t->lines < MIN_LINES || t->cols < MIN_COLS;
 	body_h = t->lines - 2; /* the title bar above, the status line below */
-	/* the Explorer gets a third on wide screens, 30 % on narrow ones */
-	ew = t->cols >= 100 ? t->cols / 3 : t->cols * 3 / 10;
+	/*
+	 * The Explorer gets a third on wide screens and 3/8, at most 30 columns, on
+	 * narrow ones: at 80 columns that leaves the culprit 8 or more.
+	 */
+	ew = t->cols >= 90 ? t->cols / 3 : t->cols * 3 / 8 < 30 ? t->cols * 3 / 8 : 30;
 	ew = ew < 22 ? 22 : ew > 56 ? 56 : ew;
 	th = body_h / 2 < 9 ? body_h / 2 : 9;
 	t->rect[PANE_EXPLORER] = (struct tui_rect){ .y = 1, .x = 0, .h = body_h, .w = ew };
@@ -261,6 +264,7 @@ static const char *const help_lines[] = {
 	"] n   [ p    next / previous snapshot",
 	"{ }          first / trigger snapshot",
 	"c m P        sort by CPU, memory (RSS), PID; again reverses",
+	"             (P, capital: p is the previous snapshot)",
 	"t            process tree (children under parents)",
 	"/            filter processes by command; Esc clears",
 	"mouse        click a row to select it; wheel scrolls",

@@ -53,8 +53,9 @@ struct tui_row {
 };
 
 struct tui_watch {
-	int wd;	   /* inotify watch descriptor */
-	char *dir; /* owned */
+	int wd;	      /* inotify watch descriptor, -1 for none */
+	char *dir;    /* owned */
+	bool missing; /* dir does not exist yet: wd watches its nearest existing ancestor */
 };
 
 struct tui {
@@ -100,7 +101,8 @@ struct tui {
 	bool cursor_on;	   /* the terminal cursor is shown (while typing a filter) */
 	char message[160]; /* one-shot note on the status line */
 
-	FILE *timing; /* SPIKETRACE_VIEW_TIMING, or NULL */
+	FILE *timing;	 /* SPIKETRACE_VIEW_TIMING, or NULL */
+	bool rows_timed; /* rows_read_ms was reported */
 };
 
 /*
@@ -125,6 +127,8 @@ extern const struct tui_panel_ops *const tui_panels[PANE_COUNT];
 
 /* tui.c: the dump list, the loaded dump, the main loop */
 
+/* The first directory the viewer waits for (given, but not created yet), or NULL. */
+const char *tui_missing_dir(const struct tui *t);
 /* Selects Explorer row i (clamped); the dump is loaded now or after a short pause. */
 void tui_select(struct tui *t, size_t i, bool load_now);
 /* Moves a list cursor for j/k/arrows/PgUp/PgDn/Home/End; page is the visible height. */

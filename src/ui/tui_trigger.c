@@ -1,4 +1,6 @@
 /* tui_trigger.c - the Trigger panel: what fired, against what baseline, and who the culprit is. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ui/show.h"
@@ -34,6 +36,54 @@ static void label_line(struct lines *l, const char *label, const char *text, enu
 	tui_put(l->t, l->y, l->x + x, text, l->w - x);
 	attrset(A_NORMAL);
 	l->y++;
+}
+
+/* One labelled figure of the Trigger panel: "baseline 35.4 %". */
+struct fact {
+	const char *label; /* dim, NULL for none */
+	char text[160];
+};
+
+/*
+ * Lays facts out left to right, two blanks apart, starting a new row where the
+ * next one does not fit: a narrow panel wraps them rather than cut the last
+ * ones off. Widths are counted in bytes, so UTF-8 text wraps a little early.
+ */
+static void fact_lines(struct lines *l, const struct fact *f, size_t n, enum tui_style st)
+{
+	int x = 0;
+
+	for (size_t i = 0; i < n && room(l); i++) {
+		int w = (int)strlen(f[i].text) + (f[i].label ? (int)strlen(f[i].label) + 1 : 0);
+
+		if (x > 0 && x + 2 + w > l->w) {
+			l->y++;
+			x = 0;
+			if (!room(l))
+				break;
+		}
+		x += x > 0 ? 2 : 0;
+		if (f[i].label) {
+			attrset(tui_attr(l->t, ST_DIM));
+			x += tui_putf(l->t, l->y, l->x + x, l->w - x, "%s ", f[i].label);
+		}
+		attrset(tui_attr(l->t, st));
+		x += tui_put(l->t, l->y, l->x + x, f[i].text, l->w - x);
+	}
+	attrset(A_NORMAL);
+	if (x > 0)
+		l->y++;
+}
+
+__attribute__((format(printf, 3, 4))) static void add_fact(struct fact *f, const char *label,
+							   const char *fmt, ...)
+{
+	va_list ap;
+
+	f->label = label;
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof(f->text), fmt, ap);
+	va_end(ap);
 }
 
 /* Long text (an error) over the rows left, cut every width bytes at a character boundary. */
@@ -74,27 +124,30 @@ static void draw_dump(struct tui *t, struct lines *l)
 {
 	const struct dump *d = &t->d;
 	const struct dump_trigger *tr = &d->trigger;
-	char v[4][40], buf[512];
+	const char *when = tr->timestamp && tr->timestamp[0] ? tr->timestamp : str(d->created_at);
+	struct fact f[6];
+	size_t nf = 0;
+	char v[40], buf[512];
 
-	const char *when = tr->timestamp ? tr->timestamp : str(d->created_at);
+	/* who, what it measured, and in what context: each group from a new row */
+	add_fact(&f[nf++], NULL, "%s", str(tr->type));
+	if (tr->pid > 0) {
+		add_fact(&f[nf++], NULL, "pid %d (%s)", tr->pid, tr->comm);
+		add_fact(&f[nf++], "user", "%s", show_user_name(tr->uid));
+	} else if (tr->interface && tr->interface[0]) {
+		add_fact(&f[nf++], "interface", "%s", tr->interface);
+	} else {
+		add_fact(&f[nf++], NULL, "system-wide");
+	}
+	fact_lines(l, f, nf, ST_MARK);
 
-	if (tr->pid > 0)
-		snprintf(buf, sizeof(buf), "%s  pid %d (%s)  at %s", str(tr->type), tr->pid,
-			 tr->comm, when);
-	else if (tr->interface && tr->interface[0])
-		snprintf(buf, sizeof(buf), "%s  interface %s  at %s", str(tr->type), tr->interface,
-			 when);
-	else
-		snprintf(buf, sizeof(buf), "%s  system-wide  at %s", str(tr->type), when);
-	label_line(l, NULL, buf, ST_MARK);
-
-	tui_fmt_value(v[0], sizeof(v[0]), tr->value, tr->unit);
-	tui_fmt_value(v[1], sizeof(v[1]), tr->baseline, tr->unit);
-	tui_fmt_value(v[2], sizeof(v[2]), tr->delta, tr->unit);
-	tui_fmt_value(v[3], sizeof(v[3]), tr->threshold, tr->unit);
-	snprintf(buf, sizeof(buf), "%s  baseline %s  delta %s%s  threshold %s", v[0], v[1],
-		 tr->delta > 0 ? "+" : "", v[2], v[3]);
-	label_line(l, "value", buf, ST_NORMAL);
+	nf = 0;
+	add_fact(&f[nf++], "value", "%s", tui_fmt_value(v, sizeof(v), tr->value, tr->unit));
+	add_fact(&f[nf++], "baseline", "%s", tui_fmt_value(v, sizeof(v), tr->baseline, tr->unit));
+	add_fact(&f[nf++], "delta", "%s%s", tr->delta > 0 ? "+" : "",
+		 tui_fmt_value(v, sizeof(v), tr->delta, tr->unit));
+	add_fact(&f[nf++], "threshold", "%s", tui_fmt_value(v, sizeof(v), tr->threshold, tr->unit));
+	fact_lines(l, f, nf, ST_NORMAL);
 	if (tr->threshold_ratio > 0) {
 		/* the network monitor judges a ratio to its baseline, not a difference */
 		snprintf(buf, sizeof(buf), "%.2f of the baseline  (fires %s %.2f)", tr->ratio,
@@ -103,13 +156,15 @@ static void draw_dump(struct tui *t, struct lines *l)
 		label_line(l, "ratio", buf, ST_NORMAL);
 	}
 
-	snprintf(buf, sizeof(buf), "%s  cooldown %g s", tr->scope ? tr->scope : "?",
-		 tr->cooldown_s);
-	if (tr->pid > 0)
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
-			 "  ppid %d  pgid %d  user %s", tr->ppid, tr->pgid,
-			 show_user_name(tr->uid));
-	label_line(l, "scope", buf, ST_NORMAL);
+	nf = 0;
+	add_fact(&f[nf++], "scope", "%s", tr->scope && tr->scope[0] ? tr->scope : "?");
+	add_fact(&f[nf++], "cooldown", "%g s", tr->cooldown_s);
+	if (tr->pid > 0) {
+		add_fact(&f[nf++], "ppid", "%d", tr->ppid);
+		add_fact(&f[nf++], "pgid", "%d", tr->pgid);
+	}
+	add_fact(&f[nf++], "at", "%s", when);
+	fact_lines(l, f, nf, ST_NORMAL);
 
 	if (tr->pid > 0)
 		label_line(l, "cmdline", tr->cmdline && tr->cmdline[0] ? tr->cmdline : tr->comm,
@@ -132,9 +187,8 @@ static void draw_dump(struct tui *t, struct lines *l)
 	for (size_t i = 0; i < d->nothers && room(l); i++) {
 		const struct dump_trigger *o = &d->others[i];
 
-		tui_fmt_value(v[0], sizeof(v[0]), o->value, o->unit);
 		snprintf(buf, sizeof(buf), "%s  pid %d (%s)  %s", str(o->type), o->pid, o->comm,
-			 v[0]);
+			 tui_fmt_value(v, sizeof(v), o->value, o->unit));
 		label_line(l, "also", buf, ST_NORMAL);
 	}
 	show_diag_lines(d, diag_line, l);
@@ -155,7 +209,14 @@ static void trigger_draw(struct tui *t, const struct tui_rect *r)
 
 	tui_panel_header(t, r, PANE_TRIGGER, NULL);
 	if (!e) {
+		const char *missing = tui_missing_dir(t);
+
 		label_line(&l, NULL, "No dumps to show.", ST_DIM);
+		if (missing) {
+			label_line(&l, NULL,
+				   "This directory does not exist yet; it is watched:", ST_DIM);
+			label_line(&l, NULL, missing, ST_NORMAL);
+		}
 		label_line(&l, NULL, "Dumps appear when `spiketrace daemon` catches a spike.",
 			   ST_DIM);
 	} else if (current && t->load_error) {

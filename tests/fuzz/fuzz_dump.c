@@ -1,4 +1,5 @@
-/* fuzz_dump.c - libFuzzer target: the dump reader must refuse any bytes cleanly, never crash. */
+/* fuzz_dump.c - libFuzzer target: the dump reader (whole and head only) must refuse any bytes
+ * cleanly, never crash. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dump d;
 
 	dump_parse((const char *)data, size, "fuzz", &d, &err);
+	dump_release(&d);
+	dump_parse_head((const char *)data, size, "fuzz", &d, &err);
 	dump_release(&d);
 	strbuf_release(&err);
 	return 0;

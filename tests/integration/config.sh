@@ -20,6 +20,15 @@ bad "cross-key rule" "context_snapshots_per_dump (30) is larger than ring_buffer
 ok $([ $rc -eq 2 ] && echo 0 || echo 1) "missing --config file exits 2"
 grep -q "cannot read '$T/missing.toml': No such file or directory" "$T/e"; ok $? "and says why"
 ok $([ ! -e "$T/out" ] && echo 0 || echo 1) "nothing was written for a bad configuration"
+# /dev/null is the usual "no configuration": the defaults; a FIFO is refused, never waited on
+"$BIN" daemon --config /dev/null --print-config >"$T/eff" 2>"$T/e"
+ok $? "--config /dev/null is read as an empty file"
+grep -qx 'cooldown_seconds = 5.0' "$T/eff"; ok $? "which gives the defaults"
+mkfifo "$T/fifo.toml"
+timeout 10 "$BIN" daemon --config "$T/fifo.toml" --print-config >/dev/null 2>"$T/e"; rc=$?
+ok $([ $rc -eq 2 ] && echo 0 || echo 1) "a FIFO as --config exits 2 at once (got $rc)"
+check "with one line saying it is not a regular file" test "$(cat "$T/e")" = \
+	"spiketrace: cannot read '$T/fifo.toml': not a regular file"
 
 # search order: ~/.config/spiketrace/config.toml when no --config (and no /etc file)
 if [ -e /etc/spiketrace/config.toml ]; then

@@ -45,6 +45,24 @@ grep -q "'$T/future.json': schema_version 99 is newer than this spiketrace reads
 grep -q "'$T/trunc.json': truncated" "$T/e"; ok $? "a truncated file is named"
 grep -q "'$T/missing.json': cannot read: No such file or directory" "$T/e"; ok $? "a missing file is named"
 grep -q "^== $(basename "$f")" "$T/o"; ok $? "the good dump is still shown"
+# a trigger pid that is not a number is refused, naming the field (it used to read as pid 0)
+sed 's/"pid": '"$BUSY_PID"',/"pid": "abc",/' "$f" >"$T/strpid.json"
+grep -q '"pid": "abc"' "$T/strpid.json"; ok $? "a dump with \"pid\": \"abc\" in its trigger"
+"$BIN" show "$T/strpid.json" >/dev/null 2>"$T/e"; rc=$?
+check "is refused: exit 1 (got $rc)" test $rc -eq 1
+check "with one line naming trigger.pid" test "$(cat "$T/e")" = \
+	"spiketrace: '$T/strpid.json': invalid 'trigger.pid': not a number"
+# a FIFO named like a dump: refused at once (it used to block in open() for ever)
+mkdir "$T/fifodir"
+mkfifo "$T/fifodir/spike_20200101T000000.000Z_cpu_delta_1.json"
+timeout 10 "$BIN" show "$T/fifodir/spike_20200101T000000.000Z_cpu_delta_1.json" >/dev/null 2>"$T/e"
+rc=$?
+check "a FIFO exits 1 within 10 s (got $rc)" test $rc -eq 1
+check "with one stderr line saying it is not a regular file" test "$(cat "$T/e")" = \
+	"spiketrace: '$T/fifodir/spike_20200101T000000.000Z_cpu_delta_1.json': cannot read: not a regular file"
+timeout 10 "$BIN" show "$T/fifodir" >/dev/null 2>"$T/e"
+rc=$?
+check "a directory holding it exits 1 too (got $rc), one line" test $rc -eq 1 -a "$(wc -l <"$T/e")" -eq 1
 "$BIN" show --json "$T/cut.json" 2>&1 >/dev/null | "$PY" -c 'import json,sys; d=json.loads(sys.stdin.readline()); assert d["file"].endswith("cut.json") and d["error"]'
 ok $? "--json makes errors JSON too"
 "$BIN" show "$T/out" | grep -c '^== ' >"$T/n"; check "a directory shows its dumps" test "$(cat "$T/n")" -ge 1

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # view.sh - `spiketrace view` in a real terminal (tmux): list, time travel, sorting, filter, tree,
-# bad dumps, a 5,000-character command line, resize, live refresh, ASCII fallback, exit statuses.
+# bad and odd dumps (FIFO, cut, damaged), a 5,000-character command line, resize, 80x24, mouse
+# (clicks, wheel), PgUp/PgDn, snapshot modes, live refresh, ASCII and monochrome, exit statuses.
 . "$(dirname "$0")/lib.sh"
 
 command -v tmux >/dev/null || skip_all "tmux is not installed (scripts/install-deps installs it)"
@@ -41,15 +42,15 @@ expect() {
 	fi
 }
 
-# viewer LANG ARGS... : a new tmux server running `spiketrace view ARGS`, 120x40
+# viewer LANG ARGS... : a new tmux server running `spiketrace view ARGS`, 120x40 (or $VW x $VH)
 viewer() {
 	local lang=$1
 	shift
 	tmux_kill
 	NSOCK=$((NSOCK + 1))
 	SOCK=$T/tmux.$NSOCK.sock
-	tx -f /dev/null new-session -d -s t -x 120 -y 40 \
-		"env LANG=$lang LC_ALL= LC_CTYPE= TERM=xterm-256color $BIN view $*" \; \
+	tx -f /dev/null new-session -d -s t -x "${VW:-120}" -y "${VH:-40}" \
+		"env LANG=$lang LC_ALL= LC_CTYPE= TERM=${VTERM:-xterm-256color} $BIN view $*" \; \
 		set-option -t t remain-on-exit on
 }
 pane_dead() { [ "$(tx display -p -t t '#{pane_dead}')" = 1 ]; }
@@ -105,11 +106,20 @@ ring_buffer_capacity = 20
 context_snapshots_per_dump = 10
 [features]
 enable_diagnostic_mode = false
+# only the busy loops below should make dumps, whatever else runs on the host
+enable_psi_triggers = false
+enable_memory_detection = false
+enable_swap_detection = false
+enable_fork_detection = false
+[security]
+enable_miner_detection = false
+enable_spawn_detection = false
+enable_memory_anomaly_detection = false
 EOT
 start_daemon d -c "$T/c.toml" -o "$D" -i 0.2
 ok $? "the daemon runs"
 wait_samples d 12 # a full context before the spikes
-has_dump_for() { ls "$D" 2>/dev/null | grep -q "_$1.json\$"; }
+has_dump_for() { ls "${SPIKE_DIR:-$D}" 2>/dev/null | grep -q "_$1.json\$"; }
 # spike NAME : a busy process with NAME on its command line, until a dump is named after it.
 # On a busy host another process may fire on the same sample and name the dump (ours is then
 # one of its other_triggers): try again with a new process, three times at most.
@@ -171,13 +181,14 @@ row_of() { # row_of FILE : its index in the list
 viewer C.UTF-8 "$D"
 expect "the viewer shows its three panels" has_re 'Explorer.*│.*Trigger'
 expect "the title counts the dumps ($NDUMPS)" has "$NDUMPS dumps"
-pids_in_list() { screen | awk -F'│' '{print $1}' | grep -oE 'cpu_[a-z_]+ +[0-9]+ ' | awk '{print $2}'; }
+# (types are full names or short ones, as the Explorer's width allows)
+pids_in_list() { screen | awk -F'│' '{print $1}' | grep -oE '^ [0-9:]+ +[a-z_-]+ +[0-9]+ ' | awk '{print $3}'; }
 want_order=$(for f in "${ORDER[@]}"; do
 	case $f in spike_202[01]*) ;; *) echo "$f" | sed -E 's/.*_([0-9]+)\.json$/\1/' ;; esac
 done | head -5)
 list_order_ok() { [ "$(pids_in_list | head -"$(echo "$want_order" | wc -l)")" = "$want_order" ]; }
 expect "the list shows the dumps newest first" list_order_ok
-expect "rows show trigger type, pid and culprit comm" has_re "cpu_new_process +$B sh"
+expect "rows show trigger type, pid and culprit comm" has_re "^ [0-9:]+ +(cpu_new_process|new) +$B sh"
 newest_pid=$(echo "${ORDER[0]}" | sed -E 's/.*_([0-9]+)\.json$/\1/')
 expect "the newest dump opens in the Trigger panel" has_re "│ [a-z_]+  pid $newest_pid \\("
 rb=$(row_of "$FB")
@@ -254,17 +265,21 @@ expect "? shows the help" has 'spiketrace view - keys'
 keys Escape
 expect "any key closes it" lacks 'spiketrace view - keys'
 
-# ---- mouse: an SGR click (what xterm sends) on the second row of the Explorer ----
+# ---- mouse: an SGR click (what xterm sends) on an Explorer row other than the selected one ----
 keys Tab
-tx send-keys -t t -l $'\e[<0;5;4M\e[<0;5;4m'
-expect "clicking a row selects it" has "Explorer  2/$NDUMPS"
+explorer_sel() { screen | grep -oE "Explorer  [0-9]+/$NDUMPS" | grep -oE '[0-9]+/' | tr -d /; }
+cur=$(explorer_sel)
+want=$([ "$cur" = 3 ] && echo 4 || echo 3)
+# row r of the list is screen line r + 2 (title bar, panel header)
+tx send-keys -t t -l $'\e[<0;5;'$((want + 2))$'M\e[<0;5;'$((want + 2))'m'
+expect "clicking row $want (row $cur was selected) selects it" has "Explorer  $want/$NDUMPS"
 
 # ---- bad dumps are listed with their reason, never crash the viewer ----
+keys End # their old names sort last: a busy host's other dumps must not push them off the screen
+expect "End selects the oldest (the future-schema dump)" has "Explorer  $NDUMPS/$NDUMPS"
 expect "a corrupt dump is listed with a mark and 'truncated'" has_re '^!.*truncated'
 expect "a non-JSON file is listed as 'not JSON'" has_re '^!.*not JSON'
 expect "a future schema is listed as 'schema_version 99'" has_re '^!.*schema_version 99'
-keys End
-expect "End selects the oldest (the future-schema dump)" has "Explorer  $NDUMPS/$NDUMPS"
 expect "its reason is shown in the Trigger panel" has_re '│ .*schema_version 99 is newer'
 keys k
 expect "the truncated copy shows why it cannot be read" has_re '│ .*truncated'
@@ -279,7 +294,12 @@ keys Enter
 expect "the long-cmdline dump opens" has_re '│ cmdline longcmd-xxxx'
 has_re "│ +$A [^ ]+ .* longcmd-xxxx"; ok $? "Details shows its command, cut at the panel width"
 lacks -END; ok $? "the command line is truncated, not wrapped"
-[ "$(screen | wc -l)" -eq 40 ]; ok $? "the screen keeps its 40 lines"
+# (capture-pane always prints 40 lines: what counts is what is on them)
+long_layout() {
+	screen | head -1 | grep -q '^ spiketrace view' && screen | tail -1 | grep -q '^ snapshot ' &&
+		[ "$(screen | grep -c 'longcmd-')" -eq 2 ] && ! screen | grep -q '^xxxx'
+}
+long_layout; ok $? "the title bar and the status line keep their lines; the command line takes one line in Trigger and one in Details"
 keys '['
 expect "the viewer stays responsive after drawing it" has "snapshot $((NSNAP - 1))/$NSNAP"
 keys -l '}'
@@ -302,6 +322,9 @@ panels_80() {
 		screen | tail -1 | grep -q 'snapshot'
 }
 expect "after resizing to 80x24 every panel header is drawn again" panels_80
+once() { [ "$(screen | grep -c -- "$1")" -eq 1 ]; }
+once ' Trigger' && once 'Details  ' && once ' Explorer  ' && once ' snapshot '
+ok $? "each panel header and the status line once: nothing left over from 120x40"
 no_garbage() { ! screen | awk -F'│' 'NF > 2' | grep -q .; }
 no_garbage; ok $? "no stale text from the wider layout (one separator per line)"
 [ "$(screen | grep -c 'spiketrace view')" -eq 1 ]; ok $? "one title bar"
@@ -337,17 +360,228 @@ keys q
 expect "q quits it" pane_dead
 viewer C.UTF-8 --ascii --no-color "$D"
 expect "--ascii forces ASCII dots in a UTF-8 locale" has_re "$ROW_ASCII"
+
+# ---- monochrome, and clicks in Details ----
+# colour_escapes : how many SGR sequences on the screen set a colour (39/49, the defaults, do not)
+colour_escapes() {
+	tx capture-pane -e -p -t t | "$PY" -c '
+import re, sys
+n = 0
+for m in re.finditer(r"\x1b\[([0-9;]*)m", sys.stdin.read()):
+    ps = [int(p) for p in m.group(1).split(";") if p]
+    n += any(30 <= p <= 38 or 40 <= p <= 48 or 90 <= p <= 97 or 100 <= p <= 107 for p in ps)
+print(n)'
+}
+check "--no-color draws no colour escape" test "$(colour_escapes)" -eq 0
+# the selected Details row is in reverse video: the pid right after that escape
+selected_pid() {
+	tx capture-pane -e -p -t t | grep -oE $'\e\\[[0-9;]*7m *[0-9]+ ' | grep -oE '[0-9]+ $' | tr -d ' '
+}
+selected_is() { [ -n "$1" ] && [ "$(selected_pid)" = "$1" ]; }
+keys Enter
+expect "Enter focuses Details" has '> Details'
+details_ascii() { screen | grep -E "$ROW_ASCII" | awk -F'|' '{print $2}' | awk '{print $1}'; }
+first=$(details_ascii | head -1)
+third=$(details_ascii | sed -n 3p)
+[ -n "$first" ] && [ -n "$third" ] && [ "$first" != "$third" ] && selected_is "$first"
+ok $? "its first row ($first) is selected"
+# Details' first row is screen line 14 at 120x40 (title, 9 Trigger lines, header, summary, columns)
+tx send-keys -t t -l $'\e[<0;60;16M\e[<0;60;16m'
+expect "clicking its third row ($third) selects it" selected_is "$third"
+keys Tab
+expect "Tab gives the Explorer the focus" has '> Explorer'
+tx send-keys -t t -l $'\e[<0;60;15M\e[<0;60;15m'
+expect "a click in Details gives it the focus back" has '> Details'
+check "and selects the row clicked (the second, $(details_ascii | sed -n 2p))" \
+	selected_is "$(details_ascii | sed -n 2p)"
 keys q
 expect "and q quits" pane_dead
 check "with status 0" exited_with 0
+viewer C.UTF-8 "$D"
+expect "in colour" has 'Explorer'
+check "the same screen has colour escapes (so the checks above can fail)" test "$(colour_escapes)" -gt 0
+keys q
+expect "q quits" pane_dead
+VTERM=xterm-mono viewer C.UTF-8 "$D"
+expect "TERM=xterm-mono: the viewer starts" has 'Explorer'
+check "and draws no colour escape" test "$(colour_escapes)" -eq 0
+keys q
+expect "q quits" pane_dead
+tmux_kill
+
+# ---- odd files: a FIFO, a string pid, big dumps cut short or damaged past their trigger ----
+O=$T/odd
+mkdir "$O"
+cp "$FB" "$O/"
+mkfifo "$O/spike_20990101T000000.000Z_cpu_delta_1.json" # the newest: opened first
+# a trigger pid that is not a number: not pid 0
+sed 's/"pid": '"$B"',/"pid": "abc",/' "$FB" >"$O/spike_20980101T000000.000Z_cpu_delta_2.json"
+# the list reads a dump's head (its trigger) and its last bytes: a big dump cut short is bad at
+# once; one damaged between the two is marked when it is opened
+"$PY" - "$FB" "$O/spike_20970101T000000.000Z_cpu_new_process_3.json" \
+	"$O/spike_20960101T000000.000Z_cpu_new_process_4.json" <<'EOP'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["snapshots"]:
+    s["padding"] = "x" * 30000
+text = json.dumps(d, indent=2) + "\n"
+assert text.index('"trigger"') < 4096 and len(text) > 4 * 65536
+open(sys.argv[2], "w").write(text[: text.index("xxxx", 2 * 65536)])  # cut inside a string
+bad = text.index("xxxx", 3 * 65536)
+open(sys.argv[3], "w").write(text[:bad] + "\x01" + text[bad + 1 :])
+EOP
+viewer C.UTF-8 "$O"
+expect "a FIFO is listed with a mark and its reason" has_re '^!.*cannot read: not a regular'
+expect "the Trigger panel says why it cannot be read" has_re '│ .*cannot read: not a regular file'
+expect "a string trigger pid is listed as bad, naming the field" has_re "^!.*invalid 'trigger.pid"
+expect "a big dump cut short is listed as truncated" has_re "^!00:00:00 truncated: the file"
+expect "a big dump damaged past its trigger is listed with its culprit" \
+	has_re "^ 00:00:00 (cpu_new_process|new) +$B sh"
+keys j
+expect "the Trigger panel gives the pid's reason in full" has "invalid 'trigger.pid': not a number"
+keys j j
+expect "opening the damaged dump shows why it cannot be read" has_re '│ .*not JSON: control character'
+expect "and marks its row" has_re "^!00:00:00 not JSON"
+keys j
+expect "the next dump opens" has_re "│ cpu_new_process  pid $B \\(sh\\)"
+keys k k k k Enter
+expect "and the FIFO again, after Enter" has 'Nothing to show: the dump cannot be read.'
+keys q
+expect "q still quits" pane_dead
+check "with status 0" exited_with 0
+tmux_kill
+
+# ---- 80x24 from the start: every trigger fact shows, and a readable culprit ----
+N=$T/narrow
+mkdir "$N"
+"$PY" - "$FB" "$N/$(basename "$FB")" <<'EOP'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["trigger"]["comm"] = "st-bravo-worker"
+json.dump(d, open(sys.argv[2], "w"), indent=2)
+EOP
+VW=80 VH=24 viewer C.UTF-8 "$N"
+trigger_panel() { screen | sed -n '3,10p' | sed 's/^[^│]*│ //'; }
+explorer_rows() { screen | sed -n '3,$p' | sed 's/│.*//'; }
+in_trigger() { trigger_panel | grep -qF -- "$1"; }
+type_pid_comm() { trigger_panel | grep -qE "^cpu_[a-z_]+  pid $B \(st-bravo-worker\)"; }
+expect "at 80x24 the Trigger panel shows the type, pid and comm" type_pid_comm
+for fact in "value " "baseline " "delta " "threshold " "scope per_process" "user root" "at 20"; do
+	in_trigger "$fact"
+	ok $? "and '$fact'"
+done
+explorer_rows | grep -qE "^ [0-9:]+ +[a-z-]+ +($B +)?st-bravo"
+ok $? "the Explorer shows 8 or more characters of the culprit"
+keys q
+expect "q quits" pane_dead
+tmux_kill
+
+# ---- PgUp/PgDn and the mouse wheel over a list longer than the screen ----
+M=$T/many
+mkdir "$M"
+for i in $(seq 10 69); do
+	ln "$FB" "$M/spike_20250101T00${i}00.000Z_cpu_new_process_$B.json" 2>/dev/null ||
+		cp "$FB" "$M/spike_20250101T00${i}00.000Z_cpu_new_process_$B.json"
+done
+VW=80 VH=24 viewer C.UTF-8 --no-color "$M"
+expect "60 dumps at 80x24: the newest is selected" has "Explorer  1/60"
+# 21 rows show: a page moves 20
+keys NPage
+expect "PgDn moves a page down" has "Explorer  21/60"
+keys NPage
+expect "PgDn again" has "Explorer  41/60"
+keys PPage
+expect "PgUp moves a page up" has "Explorer  21/60"
+wheel() { tx send-keys -t t -l $'\e[<'"$1;$2;$3"'M'; } # wheel 64|65 X Y: up | down
+wheel 65 5 10
+expect "the wheel down over the Explorer moves 3 rows" has "Explorer  24/60"
+wheel 64 5 10
+expect "the wheel up moves them back" has "Explorer  21/60"
+keys Enter
+expect "Enter opens the dump" has '> Details'
+fourth=$(details | sed -n 4p | cut -d' ' -f1)
+wheel 65 50 18
+expect "the wheel over Details moves its selection 3 rows (to $fourth)" selected_is "$fourth"
+has "Explorer  21/60"; ok $? "and leaves the Explorer's alone"
+keys q
+expect "q quits" pane_dead
+tmux_kill
+
+# ---- snapshot modes: a dump with diagnostic samples after its trigger snapshot ----
+sed 's/enable_diagnostic_mode = false/enable_diagnostic_mode = true/' "$T/c.toml" >"$T/diag.toml"
+printf '[diagnostic]\ndiagnostic_interval_ms = 100.0\ndiagnostic_seconds = 1.0\ndiagnostic_quiet_seconds = 0.5\ndiagnostic_budget_pct = 100.0\n' >>"$T/diag.toml"
+DG=$T/diagdumps
+start_daemon dg -c "$T/diag.toml" -o "$DG" -i 0.2
+wait_samples dg 12
+# diag_dump PID : the dump blaming PID, once its episode added diagnostic samples after the trigger
+diag_dump() {
+	local f
+	f=$(ls "$DG"/spike_*_"$1".json 2>/dev/null | head -1)
+	[ -n "$f" ] && "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+i = d["trigger_snapshot_index"]
+sys.exit(not (i + 1 < len(d["snapshots"]) and d["snapshots"][i + 1]["mode"] == "diagnostic"))' "$f" 2>/dev/null
+}
+# (an episode another process started on a busy host may take our trigger's place: try again)
+for try in 1 2 3; do
+	SPIKE_DIR=$DG spike st-diag
+	G=$SPIKE_PID
+	wait_for 15 diag_dump "$G" && break
+done
+stop_daemon
+FG=$(ls "$DG"/spike_*_"$G".json 2>/dev/null | head -1)
+TI=$(jget "$FG" "d['trigger_snapshot_index']" 2>/dev/null)
+NG=$(jget "$FG" "len(d['snapshots'])" 2>/dev/null)
+[ -n "$FG" ] && [ "$(jget "$FG" "d['snapshots'][$TI + 1]['mode']" 2>/dev/null)" = diagnostic ]
+ok $? "the daemon wrote a dump with diagnostic snapshots after the trigger ($((TI + 1)) of $NG)"
+# (on a busy host another process's episode may make the snapshots before ours diagnostic too)
+mode_of() { jget "$FG" "d['snapshots'][$1]['mode']"; }
+viewer C.UTF-8 "$FG"
+expect "it opens at its trigger snapshot, not the last" \
+	has "snapshot $((TI + 1))/$NG  offset +0.0 s  mode $(mode_of "$TI")  [TRIGGER]"
+keys ']'
+expect "the next one is a diagnostic sample after the trigger" \
+	has_re "snapshot $((TI + 2))/$NG  offset \\+0\\.[0-9] s  mode diagnostic"
+lacks "[TRIGGER]"; ok $? "and is not marked as the trigger"
+keys '{'
+expect "{ goes to the first snapshot, with its mode ($(mode_of 0))" \
+	has_re "snapshot 1/$NG  offset -[0-9.]+ s  mode $(mode_of 0)"
+keys '}'
+expect "} back to the trigger snapshot" has "snapshot $((TI + 1))/$NG  offset +0.0 s  mode $(mode_of "$TI")  [TRIGGER]"
+keys q
+expect "q quits" pane_dead
+tmux_kill
+
+# ---- a directory the daemon has not created yet: the viewer waits for it ----
+printf '[output]\noutput_directory = "%s"\n' "$T/nowhere/dumps" >"$T/good.toml"
+viewer C.UTF-8 -c "$T/good.toml"
+expect "without DIR, the configured output_directory is viewed, though it does not exist" \
+	has_re "^ spiketrace view  $T/nowhere/dumps  0 dumps"
+expect "the list is empty and says the directory does not exist yet" \
+	has 'The directory does not exist yet.'
+expect "the Trigger panel names it as watched" has "│ $T/nowhere/dumps"
+mkdir -p "$T/nowhere/dumps" # as the daemon does: one level after the other
+cp "$FB" "$T/nowhere/dumps/"
+expect "once created, its dumps appear" has "Explorer  1/1"
+expect "and the first opens" has_re "│ [a-z_]+  pid $B \\(sh\\)"
+cp "$FA" "$T/nowhere/dumps/"
+expect "and it is watched like any other" has "2 dumps"
+keys q
+expect "q quits" pane_dead
 tmux_kill
 
 # ---- exit statuses and messages (no terminal needed) ----
-"$BIN" view /nonexistent >"$T/out" 2>"$T/err"
+"$BIN" view "$T/c.toml/dumps" >"$T/out" 2>"$T/err"
 rc=$?
-ok $([ $rc -eq 1 ] && echo 0 || echo 1) "an unreadable directory exits 1 (got $rc)"
+ok $([ $rc -eq 1 ] && echo 0 || echo 1) "a directory that cannot be one exits 1 (got $rc)"
 check "with one line naming it" test "$(cat "$T/err")" = \
-	"spiketrace: cannot read '/nonexistent': No such file or directory"
+	"spiketrace: cannot read '$T/c.toml/dumps': Not a directory"
+"$BIN" view "$T/missing.json" >"$T/out" 2>"$T/err"
+rc=$?
+ok $([ $rc -eq 1 ] && echo 0 || echo 1) "a missing FILE.json exits 1 (got $rc)"
+check "with one line naming it" test "$(cat "$T/err")" = \
+	"spiketrace: cannot read '$T/missing.json': No such file or directory"
 "$BIN" view "$D" >"$T/out" 2>"$T/err"
 rc=$?
 ok $([ $rc -eq 2 ] && echo 0 || echo 1) "stdout not a terminal exits 2 (got $rc)"
@@ -361,10 +595,9 @@ rc=$?
 ok $([ $rc -eq 2 ] && echo 0 || echo 1) "a bad configuration file exits 2 (got $rc)"
 [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "bad.toml" "$T/err"
 ok $? "with one line naming the file"
-printf '[output]\noutput_directory = "%s"\n' "$T/nowhere" >"$T/good.toml"
-"$BIN" view -c "$T/good.toml" >/dev/null 2>"$T/err"
-grep -qF "cannot read '$T/nowhere'" "$T/err"
-ok $? "without DIR, the configured output_directory is viewed"
 "$BIN" view --help | grep -q '^KEYS'; ok $? "--help documents the keys"
 "$BIN" view --help | grep -q '^EXIT STATUS'; ok $? "and the exit statuses"
+"$BIN" view --help | grep -q 'P, capital: p is the previous snapshot'; ok $? "and why P sorts by PID"
+"$BIN" view --help | grep -qE '^ +mouse +a click selects a row'; ok $? "and the mouse"
+grep -q '^| mouse | click a row' "$ROOT/README.md"; ok $? "the README's key table has the mouse"
 done_testing

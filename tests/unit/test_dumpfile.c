@@ -1,4 +1,5 @@
 /* test_dumpfile.c - dumps written by dump_render read back by dumpfile; bad files give reasons. */
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -55,6 +56,101 @@ static void render(struct strbuf *out, const char *cmdline)
 	trigger_list_release(&tl);
 	ring_free(ring);
 	config_release(&cfg);
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+
+	ok(fd >= 0 && write(fd, data, len) == (ssize_t)len, "write %s", strrchr(path, '/') + 1);
+	close(fd);
+}
+
+/* Indexes path alone: its state after dump_index_read, its comm or reason in *what. */
+static int index_one(const char *path, char *what, size_t n)
+{
+	struct dump_index ix = { 0 };
+	int state;
+
+	dump_index_add(&ix, path);
+	dump_index_read(&ix, 0);
+	state = ix.e[0].state;
+	snprintf(what, n, "%s", state == DUMP_OK ? ix.e[0].comm : ix.e[0].reason);
+	dump_index_release(&ix);
+	return state;
+}
+
+/* The Explorer reads a dump's head only; a big dump shows what it finds and misses. */
+static void test_head(const char *dir)
+{
+	struct strbuf json = STRBUF_INIT, err = STRBUF_INIT, padded = STRBUF_INIT;
+	char *big = xmalloc(30001), path[600], what[600];
+	const char *mid;
+	struct dump d;
+	bool bad_load;
+
+	memset(big, 'b', 30000);
+	big[30000] = '\0';
+	render(&json, big);
+	ok(json.len > 3 * DUMPFILE_HEAD_BYTES, "a dump of %zu bytes, well over the head", json.len);
+	snprintf(path, sizeof(path), "%s/big.json", dir);
+	write_file(path, json.buf, json.len);
+	is_int(index_one(path, what, sizeof(what)), DUMP_OK, "a big dump is indexed");
+	is_str(what, "burner", "with its culprit");
+
+	/* a control character in a string past the head: only the whole parse sees it */
+	mid = strstr(json.buf + 2 * DUMPFILE_HEAD_BYTES, "bbbb");
+	json.buf[mid - json.buf] = '\x01';
+	write_file(path, json.buf, json.len);
+	is_int(index_one(path, what, sizeof(what)), DUMP_OK,
+	       "damage past the head does not show in the list (it is not read)");
+	bad_load = dump_load(path, &d, &err) < 0;
+	ok(bad_load && strstr(strbuf_str(&err), "not JSON"), "but opening the dump finds it: '%s'",
+	   strbuf_str(&err));
+	dump_release(&d);
+	json.buf[mid - json.buf] = 'b';
+
+	/* the head is checked as dump_load checks it */
+	mid = strstr(json.buf, "\"pid\": 42,");
+	strbuf_reset(&padded);
+	strbuf_addf(&padded, "%.*s\"pid\": \"abc\",%s", (int)(mid - json.buf), json.buf, mid + 10);
+	write_file(path, padded.buf, padded.len);
+	is_int(index_one(path, what, sizeof(what)), DUMP_BAD,
+	       "a trigger pid \"abc\" is bad in the list");
+	is_str(what, "invalid 'trigger.pid': not a number", "naming the field");
+	strbuf_reset(&padded);
+
+	write_file(path, json.buf, 2 * DUMPFILE_HEAD_BYTES);
+	is_int(index_one(path, what, sizeof(what)), DUMP_BAD,
+	       "a big dump cut short is bad in the list");
+	is_str(what, "truncated: the file does not end with '}'", "for a reason read at its end");
+	strbuf_reset(&err);
+	ok(dump_load(path, &d, &err) < 0 && strstr(strbuf_str(&err), "truncated"),
+	   "and opening it says truncated too");
+	dump_release(&d);
+
+	/* the trigger beyond the head (another writer's order): the whole file is read */
+	strbuf_addf(&padded, "{\"padding\": \"%s%s\", %s", big, big, json.buf + 1);
+	snprintf(path, sizeof(path), "%s/late.json", dir);
+	write_file(path, padded.buf, padded.len);
+	is_int(index_one(path, what, sizeof(what)), DUMP_OK,
+	       "a trigger past the head is still found");
+	is_str(what, "burner", "by reading the whole file");
+
+	/* small and cut after the trigger: the head is all of it, so it is parsed whole */
+	strbuf_reset(&json);
+	render(&json, "x");
+	mid = strstr(json.buf, "\"snapshots\"");
+	snprintf(path, sizeof(path), "%s/cut.json", dir);
+	write_file(path, json.buf, (size_t)(mid - json.buf) + 20);
+	is_int(index_one(path, what, sizeof(what)), DUMP_BAD,
+	       "a small dump cut after its trigger is bad");
+	ok(strstr(what, "truncated") != NULL, "as truncated: '%s'", what);
+
+	free(big);
+	strbuf_release(&json);
+	strbuf_release(&err);
+	strbuf_release(&padded);
 }
 
 static int parse(const char *text, struct dump *d, struct strbuf *err)
@@ -129,6 +225,12 @@ int main(void)
 	bad("{\"schema_version\": 1, \"trigger\": {\"type\": \"x\"}, \"snapshots\": [{\"cpu\": {}}]}",
 	    "missing or invalid 'snapshots[0].timestamp'", "snapshot without timestamp");
 	bad("{\"schema_version\": 1, \"schema_version\": 1}", "not JSON", "duplicate keys");
+	bad("{\"schema_version\": 1, \"trigger\": {\"type\": \"x\", \"pid\": \"abc\"}, "
+	    "\"snapshots\": [{\"timestamp\": \"t\", \"cpu\": {\"global_pct\": 1}, \"mem\": {}}]}",
+	    "invalid 'trigger.pid': not a number", "a string pid is not pid 0");
+	bad("{\"schema_version\": 1, \"trigger\": {\"type\": \"x\", \"uid\": null}, "
+	    "\"snapshots\": [{\"timestamp\": \"t\", \"cpu\": {\"global_pct\": 1}, \"mem\": {}}]}",
+	    "invalid 'trigger.uid': not a number", "a null uid neither");
 	/* truncating a real dump anywhere gives a reason, never a crash */
 	strbuf_reset(&json);
 	render(&json, "x");
@@ -141,6 +243,27 @@ int main(void)
 			dump_release(&d);
 		}
 		is_int(fails, 0, "every truncation of a dump is refused with a reason");
+	}
+	/* the head alone: found in any cut that holds the trigger whole, asked for in any other */
+	{
+		const char *trig = strstr(json.buf, "\"trigger\"");
+		size_t first_ok = 0, wrong = 0;
+
+		for (size_t cut = 0; cut <= json.len; cut++) {
+			int ret = dump_parse_head(json.buf, cut, "x", &d, &err);
+
+			if (ret == 0 && !first_ok)
+				first_ok = cut;
+			if ((first_ok && ret != 0) || (!first_ok && ret != -ENODATA))
+				wrong++;
+			dump_release(&d);
+		}
+		is_int(wrong, 0, "dump_parse_head: -ENODATA until the trigger is whole, then 0");
+		ok(first_ok > (size_t)(trig - json.buf) && first_ok < json.len / 2,
+		   "which is early in the file (byte %zu of %zu)", first_ok, json.len);
+		is_int(dump_parse_head(json.buf, json.len, "x", &d, &err), 0, "the whole dump too");
+		is_str(d.trigger.comm, "burner", "its trigger read");
+		dump_release(&d);
 	}
 
 	/* directory index: names only, newest first, bad files marked on read */
@@ -173,6 +296,7 @@ int main(void)
 	is_int(ix.e[0].state, DUMP_BAD, "a bad dump is marked");
 	ok(ix.e[0].reason && strstr(ix.e[0].reason, "schema_version 7"), "with its reason");
 	dump_index_release(&ix);
+	test_head(tmpl);
 	{
 		char cmd[700];
 

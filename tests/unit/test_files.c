@@ -72,6 +72,32 @@ int main(void)
 	is_int(file_read_all(path, 2, &data, &len), -EFBIG, "size limit");
 	is_int(file_read_all(dir, 100, &data, &len), -EISDIR, "a directory is refused");
 	is_int(file_read_all("/nonexistent", 100, &data, &len), -ENOENT, "missing file");
+	/* a FIFO without a writer would block a plain open() for ever: the alarm fails the test */
+	snprintf(path, sizeof(path), "%s/fifo.json", dir);
+	ok(mkfifo(path, 0600) == 0, "mkfifo");
+	alarm(5);
+	is_int(file_read_all(path, 100, &data, &len), -EBADFD, "a FIFO is refused, not waited on");
+	is_int(file_open_regular(path, NULL), -EBADFD, "file_open_regular refuses it too");
+	alarm(0);
+	is_str(file_strerror(-EBADFD), "not a regular file", "and says why");
+	unlink(path);
+	len = 99;
+	is_int(file_read_all("/dev/null", 100, &data, &len), 0, "/dev/null reads");
+	ok(data && !data[0] && len == 0, "as empty");
+	free(data);
+	is_int(file_read_all("/dev/zero", 100, &data, &len), -EBADFD, "other devices are refused");
+	{
+		struct stat fst;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/a.json", dir);
+		fd = file_open_regular(path, &fst);
+		ok(fd >= 0 && fst.st_size == 3,
+		   "file_open_regular opens a regular file, with its fstat");
+		ok(fd >= 0 && !(fcntl(fd, F_GETFL) & O_NONBLOCK), "without O_NONBLOCK");
+		if (fd >= 0)
+			close(fd);
+	}
 	is_int(file_write_atomic(-1, "x", "y", 1, 0640), -EBADF, "bad dir fd is an error");
 
 	snprintf(path, sizeof(path), "%s/d1/d2/d3", dir);
