@@ -289,6 +289,22 @@ static __always_inline int fill_rec(struct task_struct *t, struct task_rec *out)
 	return 1;
 }
 
+/*
+ * The walker's call of fill_rec: a global function is verified once, on its own, instead of
+ * in every state the open-coded iterator's loop reaches (3,400 instructions processed instead
+ * of 216,000: ~0.1 s of verification at start instead of ~3 s). Its task argument needs
+ * arg:trusted (6.8); where that is unknown the walker does not load and the iterator, which
+ * keeps the inlined fill_rec, takes over.
+ */
+#define __arg_trusted __attribute__((btf_decl_tag("arg:trusted")))
+
+__noinline int fill_rec_global(struct task_struct *t __arg_trusted, struct task_rec *out)
+{
+	if (!t || !out)
+		return 0;
+	return fill_rec(t, out);
+}
+
 /* the iterator's record is built here: too big for the stack beside the thread walk */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -427,7 +443,7 @@ int walk_tasks(void *ctx)
 			continue;
 		}
 		__builtin_memset(out, 0, sizeof(*out));
-		if (fill_rec(t, out))
+		if (fill_rec_global(t, out))
 			n++;
 	}
 	bpf_iter_task_destroy(&it);

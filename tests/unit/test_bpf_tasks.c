@@ -702,8 +702,12 @@ static void test_walker_vs_iterator(void)
 				}
 				continue;
 			}
-			/* a wakeup not yet run moves the state alone (rcu_preempt, every few ms) */
+			/*
+			 * a wakeup not yet run moves the state alone (rcu_preempt, every few ms);
+			 * reclaim or an exit's teardown moves the RSS of a task that did not run
+			 */
 			a[i].state = b[j].state;
+			a[i].rss_pages = b[j].rss_pages;
 			if (a[i].cpu_ns == b[j].cpu_ns && a[i].tgid != (uint32_t)getpid()) {
 				if (memcmp(&a[i], &b[j], sizeof(a[i]))) {
 					const unsigned char *x = (const void *)&a[i],
