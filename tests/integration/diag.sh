@@ -61,10 +61,12 @@ check "the episode's dump exists ($f)" test -s "$f"
 check "it validates against the schema" validate "$f"
 trig_pid=$(jget "$f" 'd["trigger"]["pid"]')
 check "the trigger names the culprit ($trig_pid)" test "$trig_pid" = "$culprit"
-check "snapshots before the trigger are sentinel, those after diagnostic" "$PY" -c "
+check "the trigger's snapshot is sentinel, those after it diagnostic" "$PY" -c "
 import json, sys
 d = json.load(open('$f')); s = d['snapshots']; k = d['trigger_snapshot_index']
-assert all(x['mode'] == 'sentinel' for x in s[:k + 1]), [x['mode'] for x in s]
+# the trigger's snapshot is sentinel (this episode started there); older ones may be fast samples
+# of an earlier episode that another process's trigger started on a busy host
+assert s[k]['mode'] == 'sentinel', [x['mode'] for x in s]
 after = s[k + 1:]
 assert len(after) >= 10, len(after)
 assert all(x['mode'] == 'diagnostic' for x in after)
