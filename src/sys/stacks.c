@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/pidset.h"
 #include "base/xalloc.h"
 #include "sys/perf.h"
 #include "sys/symbolize.h"
 
 #define KERNEL_START 0xffff800000000000ULL
+/* The sample_id every other record ends with (sample_id_all): pid, tid, time. */
+#define SAMPLE_ID_BYTES 16
 
 struct chain {
 	pid_t pid;
@@ -26,6 +29,15 @@ struct chain {
 struct comm {
 	pid_t pid;
 	char name[16];
+};
+
+/* A side-band record (COMM, MMAP2, FORK, EXIT) held back until the drain can order it by time. */
+struct sideband {
+	uint64_t time; /* ns, from the record's sample_id (sample_id_all) */
+	size_t seq;    /* arrival order: equal times keep it */
+	uint32_t type;
+	size_t len;
+	char *body; /* copy of the bytes after the header (owned) */
 };
 
 struct stacks {
@@ -41,6 +53,11 @@ struct stacks {
 	uint64_t samples, lost;
 	stacks_mmap_fn on_mmap;
 	void *mmap_ctx;
+	stacks_fork_fn on_fork;
+	void *fork_ctx;
+	struct pidset covered; /* tids sampled: opened, or created by a sampled task */
+	struct sideband *side; /* this drain's side-band records */
+	size_t nside, capside;
 };
 
 static uint64_t hash_chain(pid_t pid, const uint64_t *ips, uint32_t nr)
@@ -147,10 +164,84 @@ static void on_sample(struct stacks *st, const char *p, size_t len)
 	add_chain(st, (pid_t)pid, ips, k);
 }
 
+/* COMM of pid (tid == pid: an exec or the process renaming itself, not one of its threads). */
+static void apply_comm(struct stacks *st, const char *b, size_t len)
+{
+	uint32_t pid, tid;
+
+	if (len <= 8)
+		return;
+	memcpy(&pid, b, 4);
+	memcpy(&tid, b + 4, 4);
+	if (pid == tid)
+		set_comm(st, (pid_t)pid, b + 8);
+}
+
+/*
+ * FORK: pid, ppid, tid, ptid. Every task created by a sampled one is sampled
+ * too (inherit) and no longer needs opening; a new process starts with its
+ * parent's name and mappings (it may never exec, and never report either).
+ */
+static void apply_fork(struct stacks *st, const char *b, size_t len)
+{
+	uint32_t pid, ppid, tid;
+	char name[16];
+
+	if (len < 16)
+		return;
+	memcpy(&pid, b, 4);
+	memcpy(&ppid, b + 4, 4);
+	memcpy(&tid, b + 8, 4);
+	pidset_add(&st->covered, (pid_t)tid);
+	if (pid == ppid)
+		return;						      /* a thread */
+	snprintf(name, sizeof(name), "%s", comm_of(st, (pid_t)ppid)); /* set_comm may move it */
+	set_comm(st, (pid_t)pid, name);
+	if (st->on_fork)
+		st->on_fork(st->fork_ctx, (pid_t)ppid, (pid_t)pid);
+}
+
+static void apply_sideband(struct stacks *st, const struct sideband *r)
+{
+	const char *b = r->body;
+	uint32_t pid, tid;
+	uint64_t addr, mlen, pgoff;
+
+	switch (r->type) {
+	case PERF_RECORD_COMM:
+		apply_comm(st, b, r->len);
+		break;
+	case PERF_RECORD_FORK:
+		apply_fork(st, b, r->len);
+		break;
+	case PERF_RECORD_EXIT:
+		/* pid, ppid, tid, ptid: the tid may be reused by a task nobody samples */
+		if (r->len >= 16) {
+			memcpy(&tid, b + 8, 4);
+			pidset_del(&st->covered, (pid_t)tid);
+		}
+		break;
+	case PERF_RECORD_MMAP2:
+		/* pid, tid, addr, len, pgoff, maj, min, ino, ino_generation, prot, flags, filename
+		 */
+		if (st->on_mmap && r->len > 64) {
+			memcpy(&pid, b, 4);
+			memcpy(&addr, b + 8, 8);
+			memcpy(&mlen, b + 16, 8);
+			memcpy(&pgoff, b + 24, 8);
+			st->on_mmap(st->mmap_ctx, (pid_t)pid, addr, mlen, pgoff, b + 64);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
 static void on_record(void *ctx, const struct perf_event_header *h, const void *body)
 {
 	struct stacks *st = ctx;
 	size_t len = h->size - sizeof(*h);
+	struct sideband *r;
 
 	switch (h->type) {
 	case PERF_RECORD_SAMPLE:
@@ -165,31 +256,34 @@ static void on_record(void *ctx, const struct perf_event_header *h, const void *
 		}
 		break;
 	case PERF_RECORD_COMM:
-		if (len > 8) {
-			uint32_t pid;
-
-			memcpy(&pid, body, sizeof(pid));
-			set_comm(st, (pid_t)pid, (const char *)body + 8);
-		}
-		break;
 	case PERF_RECORD_MMAP2:
-		/* pid, tid, addr, len, pgoff, maj, min, ino, ino_generation, prot, flags, filename
-		 */
-		if (st->on_mmap && len > 64) {
-			const char *b = body;
-			uint32_t pid;
-			uint64_t addr, mlen, pgoff;
-
-			memcpy(&pid, b, 4);
-			memcpy(&addr, b + 8, 8);
-			memcpy(&mlen, b + 16, 8);
-			memcpy(&pgoff, b + 24, 8);
-			st->on_mmap(st->mmap_ctx, (pid_t)pid, addr, mlen, pgoff, b + 64);
-		}
+	case PERF_RECORD_FORK:
+	case PERF_RECORD_EXIT:
+		if (len < SAMPLE_ID_BYTES)
+			break;
+		XGROW(st->side, st->capside, st->nside + 1);
+		r = &st->side[st->nside];
+		r->seq = st->nside++;
+		r->type = h->type;
+		r->len = len - SAMPLE_ID_BYTES;
+		memcpy(&r->time, (const char *)body + len - 8, 8);
+		/* NUL-terminated whatever the record holds: names are read as strings */
+		r->body = xmalloc(r->len + 1);
+		memcpy(r->body, body, r->len);
+		r->body[r->len] = '\0';
 		break;
 	default:
 		break;
 	}
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct sideband *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static const struct {
@@ -216,6 +310,8 @@ static int open_groups(struct stacks *st, struct perf_event_attr *attr, bool run
 		st->g = xcalloc(1, sizeof(*st->g));
 		ret = perf_group_open(&st->g[0], st->pid, attr, 64);
 		st->ng = ret < 0 ? 0 : 1;
+		if (ret == 0)
+			pidset_add(&st->covered, st->pid);
 		return ret;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)st->pid);
@@ -229,9 +325,10 @@ static int open_groups(struct stacks *st, struct perf_event_attr *attr, bool run
 		if (tid > 0 && ret == 0) {
 			int r = perf_group_open(&st->g[st->ng], tid, attr, 64);
 
-			if (r == 0)
+			if (r == 0) {
 				st->ng++;
-			else if (r != -ESRCH) /* a thread that just ended is no error */
+				pidset_add(&st->covered, tid);
+			} else if (r != -ESRCH) /* a thread that just ended is no error */
 				ret = r;
 		}
 		free(list[i]);
@@ -247,6 +344,7 @@ static void close_groups(struct stacks *st)
 	free(st->g);
 	st->g = NULL;
 	st->ng = 0;
+	pidset_release(&st->covered);
 }
 
 int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, size_t notelen)
@@ -282,6 +380,7 @@ int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, si
 	attr.mmap2 = 1;
 	attr.comm = 1;
 	attr.task = 1;
+	attr.sample_id_all = 1; /* side-band records carry their time: see stacks_drain */
 	ret = open_groups(st, &attr, o->running);
 	st->event = events[e].name;
 	if (ret < 0 && attr.type == PERF_TYPE_HARDWARE &&
@@ -326,6 +425,12 @@ void stacks_on_mmap(struct stacks *st, stacks_mmap_fn fn, void *ctx)
 	st->mmap_ctx = ctx;
 }
 
+void stacks_on_fork(struct stacks *st, stacks_fork_fn fn, void *ctx)
+{
+	st->on_fork = fn;
+	st->fork_ctx = ctx;
+}
+
 void stacks_free(struct stacks *st)
 {
 	if (!st)
@@ -335,13 +440,29 @@ void stacks_free(struct stacks *st)
 		free(st->c[i].ips);
 	free(st->c);
 	free(st->comms);
+	free(st->side);
+	pidset_release(&st->covered);
 	free(st);
 }
 
+/*
+ * Each CPU has its ring, read one after the other: a child's FORK may sit in
+ * one and its parent's MMAP2 from before the fork in the next. Samples are
+ * named only at the end and can be counted as they come; the side-band
+ * records are applied in time order once every ring is read (what was
+ * written before the FORK is in the rings by then).
+ */
 void stacks_drain(struct stacks *st)
 {
 	for (size_t i = 0; i < st->ng; i++)
 		perf_group_drain(st->g[i], on_record, st);
+	if (st->nside > 1)
+		qsort(st->side, st->nside, sizeof(*st->side), by_time);
+	for (size_t i = 0; i < st->nside; i++) {
+		apply_sideband(st, &st->side[i]);
+		free(st->side[i].body);
+	}
+	st->nside = 0;
 }
 
 struct stacks_stats stacks_get_stats(const struct stacks *st)
@@ -519,9 +640,15 @@ static void mapping_to_symbolizer(void *ctx, pid_t pid, uint64_t start, uint64_t
 	symbolizer_add_mapping(ctx, pid, start, len, pgoff, path);
 }
 
+static void fork_to_symbolizer(void *ctx, pid_t parent, pid_t child)
+{
+	symbolizer_fork(ctx, parent, child);
+}
+
 void stacks_track_mappings(struct stacks *st, struct symbolizer *sym)
 {
 	stacks_on_mmap(st, mapping_to_symbolizer, sym);
+	stacks_on_fork(st, fork_to_symbolizer, sym);
 }
 
 void stacks_prefetch_kernel(struct stacks *st, void *sym)

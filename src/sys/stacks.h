@@ -34,7 +34,10 @@ int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, si
 const char *stacks_event(const struct stacks *st);
 void stacks_free(struct stacks *st); /* NULL is a no-op */
 
-/* Moves the samples waiting in the kernel's rings into the table; call it often (every interval).
+/*
+ * Moves the samples waiting in the kernel's rings into the table, and applies
+ * the COMM, MMAP2 and FORK records among them in time order (a child's
+ * process name is its parent's until it execs). Call it often (every interval).
  */
 void stacks_drain(struct stacks *st);
 
@@ -43,12 +46,15 @@ typedef void (*stacks_mmap_fn)(void *ctx, pid_t pid, uint64_t start, uint64_t le
 			       const char *path);
 void stacks_on_mmap(struct stacks *st, stacks_mmap_fn fn, void *ctx);
 
+/* New processes seen in the sample stream (PERF_RECORD_FORK, not threads), in time order. */
+typedef void (*stacks_fork_fn)(void *ctx, pid_t parent, pid_t child);
+void stacks_on_fork(struct stacks *st, stacks_fork_fn fn, void *ctx);
+
 /*
- * Feeds sym the mappings seen in the sample stream. Exec needs nothing more:
- * its COMM record and the new image's MMAP2 records may sit in different
- * CPUs' rings, drained one after the other, so forgetting the old mappings at
- * the exec could drop the new ones; the new image's mappings replace the old
- * ones where they overlap, which is where its code runs.
+ * Feeds sym the mappings seen in the sample stream, and gives a forked child
+ * a copy of its parent's (symbolizer_fork): a child that never execs reports
+ * no mapping of its own. Exec needs nothing more: the new image's mappings
+ * replace the old ones where they overlap, which is where its code runs.
  */
 void stacks_track_mappings(struct stacks *st, struct symbolizer *sym);
 

@@ -84,17 +84,32 @@ ok $? "its profile shows it busy, with no exit status (not ours to reap)"
 ok $? "-p samples the running process's stacks (its threads, opened one by one)"
 kill "$target"
 
-# --children: a shell with two busy children reads about 200 % in total
-"$BIN" profile --children --no-stacks --out "$T/c.json" -- sh -c "'$W/hotcold' 2 & '$W/hotcold' 2 & wait" >/dev/null 2>&1
-"$PY" - "$T/c.json" <<'PYEOF'
+# --children: three children forked without exec (no exec, so no name or mappings of their own
+# reported) are sampled and named; each burns 1 s of its own CPU time, whatever the load
+"$BIN" profile --children --out "$T/c.json" --folded "$T/c.txt" -- "$W/forker" 3 1 >/dev/null 2>"$T/c.err"
+"$PY" - "$T/c.json" "$T/c.txt" <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-kids = d["children"] or []
-print("# children:", [(c["pid"], c.get("comm")) for c in kids], "cpu max", d["summary"]["cpu_max_percent"])
-assert len(kids) >= 2, "two children expected"
-assert d["summary"]["cpu_max_percent"] > 120, "both CPUs busy at some point"
+root = d["metadata"]["pid"]
+kids = [c for c in d["children"] or [] if c["pid"] != root]
+print("# children:", [(c["pid"], c["comm"], c["cpu_avg_percent"]) for c in kids])
+assert len(kids) >= 2, "at least two real children (the root is not one)"
+prev, cpu_s = 0.0, 0.0
+for s in d["samples"]:
+    cpu_s += s["cpu_pct"] / 100 * (s["t"] - prev)
+    prev = s["t"]
+print("# CPU seconds of the tree:", round(cpu_s, 2))
+assert cpu_s >= 2.1, "3 children x 1 s of CPU"
+lines = [l.rsplit(" ", 1) for l in open(sys.argv[2]).read().splitlines()]
+total = sum(int(n) for _, n in lines)
+named = {f: sum(int(n) for st, n in lines if st.startswith("forker;") and st.endswith(";" + f))
+         for f in ("child_a", "child_b", "child_c")}
+unknown = sum(int(n) for st, n in lines if "[unknown]" in st or st.startswith("?;"))
+print("# samples:", total, named, "unknown:", unknown)
+assert all(v >= 20 for v in named.values()), "each child's function has its samples, under its comm"
+assert unknown * 10 <= total, "children's frames are symbolised (their parent's mappings)"
 PYEOF
-ok $? "--children follows the tree (two busy children, CPU above one core)"
+ok $? "--children: forked children (no exec) are followed, named and symbolised (child_a/b/c)"
 
 # --event: hardware events where there is a PMU, else a note and cpu-clock
 "$BIN" profile --event cycles --out "$T/ev.json" -- "$W/hotcold" 1 >/dev/null 2>"$T/ev.err"; rc=$?
