@@ -36,7 +36,8 @@ struct session {
 	struct symbolizer *sym;
 	pid_t pid;
 	bool spawned, reaped;
-	int status;	/* waitpid status of a spawned command */
+	int status;	 /* waitpid status of a spawned command */
+	size_t followed; /* series_procs() handed to stacks_follow so far */
 	char note[160]; /* why the asked-for event was not used */
 };
 
@@ -84,6 +85,25 @@ static void status_line(const struct session *s, double t)
 	fprintf(stderr, "\r\033[K[%6.1f s] CPU %6.1f %%  RSS %10s  threads %u  processes %u", t,
 		v[n - 1].cpu_pct, rss, v[n - 1].threads, v[n - 1].processes);
 	fflush(stderr);
+}
+
+/*
+ * -p PID --children: processes of the tree that existed before the profile
+ * inherit no sampling from it. Each process the series found since the last
+ * call is sampled too unless a FORK record showed it inherited (a command we
+ * run inherits everything). Call it after stacks_drain.
+ */
+static void follow_new(struct session *s)
+{
+	const struct series_proc *p;
+	size_t n;
+
+	if (!s->stacks || s->spawned || !s->o->children)
+		return;
+	p = series_procs(s->series, &n);
+	for (; s->followed < n; s->followed++)
+		if (!p[s->followed].ended && stacks_follow(s->stacks, p[s->followed].pid) == 1)
+			symbolizer_load_maps(s->sym, p[s->followed].pid);
 }
 
 static void sleep_until(uint64_t mono_ns)
@@ -369,6 +389,9 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 	s.series = series_new(s.pf, s.pid, o->children);
 	t0 = clock_mono_ns();
 	series_sample(s.series, t0, clock_real_ns());
+	if (s.stacks)
+		stacks_drain(s.stacks);
+	follow_new(&s);
 	if (go >= 0) {
 		/* everything is watching: let the command run */
 		if (write(go, "g", 1) != 1) {
@@ -388,6 +411,7 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 		r = series_sample(s.series, now, clock_real_ns());
 		if (s.stacks)
 			stacks_drain(s.stacks);
+		follow_new(&s);
 		reap(&s, false);
 		if (o->live)
 			status_line(&s, (double)(now - t0) / 1e9);

@@ -42,7 +42,8 @@ struct sideband {
 
 struct stacks {
 	struct perf_group **g; /* one per sampled thread of a running process, else one */
-	size_t ng;
+	size_t ng, capg;
+	struct perf_event_attr attr; /* what every group samples */
 	pid_t pid;
 	bool children;
 	const char *event;
@@ -299,42 +300,63 @@ static const struct {
 	{ "branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES },
 };
 
-/* Opens one group per thread of pid (running) or one for pid; 0 or a negative errno. */
-static int open_groups(struct stacks *st, struct perf_event_attr *attr, bool running)
+/* Opens a group on task tid (and what it creates from now on); 0 or a negative errno. */
+static int open_task(struct stacks *st, pid_t tid)
+{
+	int ret;
+
+	XGROW(st->g, st->capg, st->ng + 1);
+	ret = perf_group_open(&st->g[st->ng], tid, &st->attr, 64);
+	if (ret == 0) {
+		st->ng++;
+		pidset_add(&st->covered, tid);
+	}
+	return ret;
+}
+
+/*
+ * Opens a group on each thread of process pid that is not sampled yet: the
+ * threads it already has are not inherited from anything. Returns how many
+ * were opened, or the negative errno of the first failure (a thread that just
+ * ended is none).
+ */
+static int open_threads(struct stacks *st, pid_t pid)
 {
 	char path[64];
 	struct dirent **list = NULL;
-	int n, ret = 0;
+	int n, opened = 0, ret = 0;
 
-	if (!running) {
-		st->g = xcalloc(1, sizeof(*st->g));
-		ret = perf_group_open(&st->g[0], st->pid, attr, 64);
-		st->ng = ret < 0 ? 0 : 1;
-		if (ret == 0)
-			pidset_add(&st->covered, st->pid);
-		return ret;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)st->pid);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	n = scandir(path, &list, NULL, NULL);
 	if (n < 0)
-		return -errno;
-	st->g = xcalloc((size_t)n + 1, sizeof(*st->g));
+		return errno == ENOENT ? -ESRCH : -errno;
 	for (int i = 0; i < n; i++) {
 		pid_t tid = (pid_t)atoi(list[i]->d_name);
 
-		if (tid > 0 && ret == 0) {
-			int r = perf_group_open(&st->g[st->ng], tid, attr, 64);
+		if (tid > 0 && ret == 0 && !pidset_has(&st->covered, tid)) {
+			int r = open_task(st, tid);
 
-			if (r == 0) {
-				st->ng++;
-				pidset_add(&st->covered, tid);
-			} else if (r != -ESRCH) /* a thread that just ended is no error */
+			if (r == 0)
+				opened++;
+			else if (r != -ESRCH)
 				ret = r;
 		}
 		free(list[i]);
 	}
 	free(list);
-	return st->ng ? 0 : (ret ? ret : -ESRCH);
+	return ret < 0 ? ret : opened;
+}
+
+/* The process itself (not running yet: one group covers all it will create), or each of its
+ * threads; 0 or a negative errno. */
+static int open_groups(struct stacks *st, bool running)
+{
+	int ret;
+
+	if (!running)
+		return open_task(st, st->pid);
+	ret = open_threads(st, st->pid);
+	return ret < 0 ? ret : ret == 0 ? -ESRCH : 0;
 }
 
 static void close_groups(struct stacks *st)
@@ -343,17 +365,31 @@ static void close_groups(struct stacks *st)
 		perf_group_close(st->g[i]);
 	free(st->g);
 	st->g = NULL;
-	st->ng = 0;
+	st->ng = st->capg = 0;
 	pidset_release(&st->covered);
+}
+
+/* Names pid after its /proc/PID/comm ("?" when it cannot be read). */
+static void read_comm(struct stacks *st, pid_t pid)
+{
+	char path[64], name[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(name, sizeof(name), f))
+			name[strcspn(name, "\n")] = 0;
+		fclose(f);
+	}
+	set_comm(st, pid, name[0] ? name : "?");
 }
 
 int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, size_t notelen)
 {
 	struct stacks *st = xcalloc(1, sizeof(*st));
-	struct perf_event_attr attr;
-	char path[64], name[32] = "";
+	struct perf_event_attr *attr = &st->attr;
 	size_t e = 0;
-	FILE *f;
 	int ret;
 
 	if (note && notelen)
@@ -369,21 +405,20 @@ int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, si
 	}
 	st->pid = o->pid;
 	st->children = o->children;
-	memset(&attr, 0, sizeof(attr));
-	attr.type = events[e].type;
-	attr.config = events[e].config;
-	attr.freq = 1;
-	attr.sample_freq = o->freq_hz;
-	attr.sample_type =
+	attr->type = events[e].type;
+	attr->config = events[e].config;
+	attr->freq = 1;
+	attr->sample_freq = o->freq_hz;
+	attr->sample_type =
 		PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CALLCHAIN;
-	attr.mmap = 1;
-	attr.mmap2 = 1;
-	attr.comm = 1;
-	attr.task = 1;
-	attr.sample_id_all = 1; /* side-band records carry their time: see stacks_drain */
-	ret = open_groups(st, &attr, o->running);
+	attr->mmap = 1;
+	attr->mmap2 = 1;
+	attr->comm = 1;
+	attr->task = 1;
+	attr->sample_id_all = 1; /* side-band records carry their time: see stacks_drain */
+	ret = open_groups(st, o->running);
 	st->event = events[e].name;
-	if (ret < 0 && attr.type == PERF_TYPE_HARDWARE &&
+	if (ret < 0 && attr->type == PERF_TYPE_HARDWARE &&
 	    (ret == -ENOENT || ret == -EOPNOTSUPP || ret == -ENODEV)) {
 		/* no PMU here (a VM): say so once and sample the CPU clock instead */
 		if (note)
@@ -392,26 +427,31 @@ int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, si
 				 "instead",
 				 events[e].name, strerror(-ret));
 		close_groups(st);
-		attr.type = PERF_TYPE_SOFTWARE;
-		attr.config = PERF_COUNT_SW_CPU_CLOCK;
+		attr->type = PERF_TYPE_SOFTWARE;
+		attr->config = PERF_COUNT_SW_CPU_CLOCK;
 		st->event = "cpu-clock";
-		ret = open_groups(st, &attr, o->running);
+		ret = open_groups(st, o->running);
 	}
 	if (ret < 0) {
 		close_groups(st);
 		free(st);
 		return ret;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)o->pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (fgets(name, sizeof(name), f))
-			name[strcspn(name, "\n")] = 0;
-		fclose(f);
-	}
-	set_comm(st, o->pid, name[0] ? name : "?");
+	read_comm(st, o->pid);
 	*out = st;
 	return 0;
+}
+
+int stacks_follow(struct stacks *st, pid_t pid)
+{
+	int ret;
+
+	if (pidset_has(&st->covered, pid))
+		return 0;
+	ret = open_threads(st, pid);
+	if (ret > 0)
+		read_comm(st, pid);
+	return ret < 0 ? ret : ret > 0;
 }
 
 const char *stacks_event(const struct stacks *st)

@@ -30,6 +30,18 @@ struct stacks_opts {
  * (-EACCES: perf_event_paranoid; -EINVAL: unknown event name).
  */
 int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, size_t notelen);
+/*
+ * Samples process pid too, unless it is already: every thread of it that no
+ * sampled task created (inherit covers those, as the FORK records drained so
+ * far tell). For processes that existed before stacks_open and joined the
+ * profiled tree (-p PID --children: its descendants, which inherit nothing).
+ * Drain first, or a child forked since the last drain is sampled twice.
+ * Returns 1 when threads were opened (the caller then reads the process's
+ * mappings: none came through the stream), 0 when it was sampled already, or
+ * a negative errno (-ESRCH: it has gone).
+ */
+int stacks_follow(struct stacks *st, pid_t pid);
+
 /* The event actually sampled ("cpu-clock" after a fallback). */
 const char *stacks_event(const struct stacks *st);
 void stacks_free(struct stacks *st); /* NULL is a no-op */

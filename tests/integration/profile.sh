@@ -84,6 +84,23 @@ ok $? "its profile shows it busy, with no exit status (not ours to reap)"
 ok $? "-p samples the running process's stacks (its threads, opened one by one)"
 kill "$target"
 
+# -p PID --children: the children it had before the profile inherit no sampling; they are opened
+bg fk "$W/forker" 2 60
+fk=$BG_PID
+wait_for 10 sh -c "[ \$(pgrep -P $fk | wc -l) -ge 2 ]"
+"$BIN" profile -p "$fk" --children --duration 1.5 --out "$T/pc.json" --folded "$T/pc.txt" >/dev/null 2>&1; rc=$?
+check "-p --children on a running tree exits 0 ($rc)" test $rc -eq 0
+"$PY" - "$T/pc.txt" <<'PYEOF'
+import sys
+lines = [l.rsplit(" ", 1) for l in open(sys.argv[1]).read().splitlines()]
+named = {f: sum(int(n) for st, n in lines if st.startswith("forker;") and ";" + f in st)
+         for f in ("child_a", "child_b")}
+print("# samples of the existing children:", named)
+assert all(v >= 10 for v in named.values()), named
+PYEOF
+ok $? "-p --children samples the children that existed before it (child_a and child_b)"
+kill -- -"$fk" 2>/dev/null
+
 # --children: three children forked without exec (no exec, so no name or mappings of their own
 # reported) are sampled and named; each burns 1 s of its own CPU time, whatever the load
 "$BIN" profile --children --out "$T/c.json" --folded "$T/c.txt" -- "$W/forker" 3 1 >/dev/null 2>"$T/c.err"
