@@ -128,6 +128,21 @@ assert unknown * 10 <= total, "children's frames are symbolised (their parent's 
 PYEOF
 ok $? "--children: forked children (no exec) are followed, named and symbolised (child_a/b/c)"
 
+# context switches are those of every thread (PID/status has the main thread's alone): twice as
+# many spinning threads as CPUs are switched out involuntarily, the waiting main thread hardly
+nspin=$(( $(nproc) * 2 )); [ $nspin -gt 64 ] && nspin=64
+"$BIN" profile --no-stacks --out "$T/sp.json" -- "$W/spinners" $nspin 1 >"$T/sp.txt" 2>&1
+"$PY" - "$T/sp.json" "$T/sp.txt" <<'PYEOF'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+m = re.search(r"nivcsw (\d+) main (-?\d+)", open(sys.argv[2]).read())
+ours, rusage, main = d["summary"]["nonvoluntary_ctxt_switches"], int(m[1]), int(m[2])
+print("# involuntary switches: ours", ours, "getrusage", rusage, "main thread", main)
+assert rusage >= 20, "the spinners were switched out"
+assert ours >= 0.7 * rusage and ours > main, "every thread's switches, not the main thread's"
+PYEOF
+ok $? "involuntary context switches are summed over the threads (getrusage agrees)"
+
 # --event: hardware events where there is a PMU, else a note and cpu-clock
 "$BIN" profile --event cycles --out "$T/ev.json" -- "$W/hotcold" 1 >/dev/null 2>"$T/ev.err"; rc=$?
 check "--event cycles works either way (exit $rc)" test $rc -eq 0
