@@ -163,12 +163,19 @@ static void stack_view_build(struct session *s, struct stack_view *v)
 		v->folded[i] = (struct profile_stack){ v->lines[i].stack, v->lines[i].count };
 	for (int k = 0; k < 2; k++) {
 		v->ntop[k] = stacks_top(s->stacks, stacks_symbol_name, s->sym, k == 0, 20, &v->top[k]);
+		stacks_top_where(s->stacks, stacks_symbol_name, stacks_symbol_where, s->sym,
+				 v->top[k], v->ntop[k]);
 		v->funcs[k] = xcalloc(v->ntop[k] + 1, sizeof(*v->funcs[k]));
 		for (size_t i = 0; i < v->ntop[k]; i++) {
-			uint64_t n = k == 0 ? v->top[k][i].self : v->top[k][i].total;
+			const struct stacks_top *t = &v->top[k][i];
+			uint64_t n = k == 0 ? t->self : t->total;
 
-			v->funcs[k][i] = (struct profile_func){ v->top[k][i].function, n,
-								100.0 * (double)n / total };
+			v->funcs[k][i] =
+				(struct profile_func){ .function = t->function,
+						       .samples = n,
+						       .percent = 100.0 * (double)n / total,
+						       .file = t->file,
+						       .line = t->line };
 		}
 	}
 	v->ps = (struct profile_stacks){
@@ -200,6 +207,13 @@ static void stack_view_release(struct stack_view *v)
 	free(v->folded);
 }
 
+static const char *path_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 /* The perf report --stdio flat view: the top functions by self and by total samples. */
 static void print_top(const struct stack_view *v, FILE *f)
 {
@@ -212,9 +226,14 @@ static void print_top(const struct stack_view *v, FILE *f)
 			k == 0 ? "self" : "total", (unsigned long long)v->ps.sample_count,
 			(unsigned)v->ps.frequency_hz, v->ps.lost ? ", some lost" : "");
 		fprintf(f, "  %7s  %s\n", "share", "function");
-		for (size_t i = 0; i < v->ntop[k] && i < 15; i++)
-			fprintf(f, "  %6.2f%%  %s\n", v->funcs[k][i].percent,
-				v->funcs[k][i].function);
+		for (size_t i = 0; i < v->ntop[k] && i < 15; i++) {
+			const struct profile_func *fn = &v->funcs[k][i];
+
+			fprintf(f, "  %6.2f%%  %s", fn->percent, fn->function);
+			if (fn->file) /* the hottest line, as perf annotate would point to it */
+				fprintf(f, "  %s:%d", path_basename(fn->file), fn->line);
+			fputc('\n', f);
+		}
 	}
 }
 

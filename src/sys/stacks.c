@@ -529,6 +529,23 @@ static int by_count(const void *a, const void *b)
 	return strcmp(x->stack, y->stack);
 }
 
+/* The address frame k of c is named by: callers' frames are return addresses, the call is before.
+ */
+static uint64_t frame_ip(const struct chain *c, uint32_t k)
+{
+	return k ? c->ips[k] - 1 : c->ips[k];
+}
+
+/* Names frame k of c into buf, as a folded frame (';' separates frames there). */
+static void name_frame(const struct chain *c, uint32_t k, stacks_name_fn name, void *ctx, char *buf,
+		       size_t len)
+{
+	name(ctx, c->pid, frame_ip(c, k), c->ips[k] >= KERNEL_START, buf, len);
+	for (char *q = buf; *q; q++)
+		if (*q == ';' || *q == '\n')
+			*q = ':';
+}
+
 /* Every distinct chain named root-first, merged where names coincide; count desc. */
 static size_t name_all(struct stacks *st, stacks_name_fn name, void *ctx, struct named **out)
 {
@@ -546,13 +563,7 @@ static size_t name_all(struct stacks *st, stacks_name_fn name, void *ctx, struct
 		for (uint32_t k = c->nr; k-- > 0;) {
 			char buf[512];
 
-			/* callers' frames are return addresses: name the call itself */
-			name(ctx, c->pid, k ? c->ips[k] - 1 : c->ips[k], c->ips[k] >= KERNEL_START,
-			     buf, sizeof(buf));
-			/* ';' separates frames in the folded format */
-			for (char *q = buf; *q; q++)
-				if (*q == ';' || *q == '\n')
-					*q = ':';
+			name_frame(c, k, name, ctx, buf, sizeof(buf));
 			strbuf_addc(&sb, ';');
 			strbuf_adds(&sb, buf);
 		}
@@ -642,7 +653,8 @@ size_t stacks_top(struct stacks *st, stacks_name_fn name, void *ctx, bool by_sel
 					seen = true;
 			if (!seen) {
 				XGROW(t, cap, nt + 1);
-				t[nt++] = (struct stacks_top){ xstrdup(f), 0, v[i].count };
+				t[nt++] = (struct stacks_top){ .function = xstrdup(f),
+							       .total = v[i].count };
 			}
 			leaf = f;
 		}
@@ -674,6 +686,75 @@ size_t stacks_top(struct stacks *st, stacks_name_fn name, void *ctx, bool by_sel
 	return m < n ? m : n;
 }
 
+/* One source line of a top function, with the samples that were there. */
+struct where_line {
+	const char *file;
+	int line;
+	uint64_t self, total;
+};
+
+/* Adds count samples at file:line to the n lines of *v (self: the function was the leaf). */
+static void where_add(struct where_line **v, size_t *n, size_t *cap, const char *file, int line,
+		      uint64_t count, bool self)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*v)[i].line == line && !strcmp((*v)[i].file, file))
+			break;
+	if (i == *n) {
+		XGROW(*v, *cap, *n + 1);
+		(*v)[(*n)++] = (struct where_line){ file, line, 0, 0 };
+	}
+	(*v)[i].total += count;
+	if (self)
+		(*v)[i].self += count;
+}
+
+void stacks_top_where(struct stacks *st, stacks_name_fn name, stacks_where_fn where, void *ctx,
+		      struct stacks_top *top, size_t n)
+{
+	struct where_line **lines = xcalloc(n + 1, sizeof(*lines));
+	size_t *nl = xcalloc(n + 1, sizeof(*nl)), *cap = xcalloc(n + 1, sizeof(*cap));
+
+	for (size_t i = 0; i < st->cap; i++) {
+		const struct chain *c = &st->c[i];
+
+		for (uint32_t k = 0; c->hash && k < c->nr; k++) {
+			const char *file = NULL;
+			char buf[512];
+			int line = 0;
+			size_t t;
+
+			name_frame(c, k, name, ctx, buf, sizeof(buf));
+			for (t = 0; t < n && strcmp(top[t].function, buf); t++)
+				;
+			if (t == n)
+				continue;
+			where(ctx, c->pid, frame_ip(c, k), c->ips[k] >= KERNEL_START, &file, &line);
+			if (file)
+				where_add(&lines[t], &nl[t], &cap[t], file, line, c->count, k == 0);
+		}
+	}
+	for (size_t t = 0; t < n; t++) {
+		const struct where_line *best = NULL;
+
+		for (size_t j = 0; j < nl[t]; j++) {
+			const struct where_line *w = &lines[t][j];
+
+			if (!best || w->self > best->self ||
+			    (w->self == best->self && w->total > best->total))
+				best = w;
+		}
+		top[t].file = best ? best->file : NULL;
+		top[t].line = best ? best->line : 0;
+		free(lines[t]);
+	}
+	free(lines);
+	free(nl);
+	free(cap);
+}
+
 static void mapping_to_symbolizer(void *ctx, pid_t pid, uint64_t start, uint64_t len,
 				  uint64_t pgoff, const char *path)
 {
@@ -703,11 +784,25 @@ void stacks_prefetch_kernel(struct stacks *st, void *sym)
 			if (c->ips[k] < KERNEL_START)
 				continue;
 			XGROW(ips, cap, n + 1);
-			ips[n++] = k ? c->ips[k] - 1 : c->ips[k]; /* as name_all asks */
+			ips[n++] = frame_ip(c, k); /* as name_all asks */
 		}
 	}
 	symbolizer_prefetch_kernel(sym, ips, n);
 	free(ips);
+}
+
+void stacks_symbol_where(void *sym, pid_t pid, uint64_t ip, bool kernel, const char **file,
+			 int *line)
+{
+	struct sym sy;
+
+	(void)kernel;
+	*file = NULL;
+	*line = 0;
+	if (symbolizer_lookup(sym, pid, ip, &sy) == 0 && sy.file) {
+		*file = sy.file;
+		*line = sy.line;
+	}
 }
 
 void stacks_symbol_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf, size_t len)

@@ -78,6 +78,17 @@ void stacks_track_mappings(struct stacks *st, struct symbolizer *sym);
 typedef void (*stacks_name_fn)(void *ctx, pid_t pid, uint64_t ip, bool kernel, char *buf,
 			       size_t len);
 
+/*
+ * Where a frame's code is: *file (borrowed from ctx, valid as long as it is)
+ * and *line, or *file NULL when that is not known (no DWARF line table).
+ */
+typedef void (*stacks_where_fn)(void *ctx, pid_t pid, uint64_t ip, bool kernel, const char **file,
+				int *line);
+
+/* A stacks_where_fn whose ctx is a struct symbolizer: file:line from DWARF. */
+void stacks_symbol_where(void *sym, pid_t pid, uint64_t ip, bool kernel, const char **file,
+			 int *line);
+
 /* A stacks_name_fn whose ctx is a struct symbolizer: the function or module+offset, "[unknown]"
  * when nothing covers ip, kernel frames suffixed "_[k]" (perf's folded convention). */
 void stacks_symbol_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf, size_t len);
@@ -116,6 +127,8 @@ size_t stacks_lines(struct stacks *st, stacks_name_fn name, void *ctx, struct st
 struct stacks_top {
 	char *function; /* owned by the caller of stacks_top (free each) */
 	uint64_t self, total;
+	const char *file; /* stacks_top_where: its hottest source file (borrowed), NULL unknown */
+	int line;	  /* and line there, 0 unknown */
 };
 /*
  * The functions by self samples (by_self) or total samples, at most n, like
@@ -123,5 +136,15 @@ struct stacks_top {
  */
 size_t stacks_top(struct stacks *st, stacks_name_fn name, void *ctx, bool by_self, size_t n,
 		  struct stacks_top **out);
+
+/*
+ * Sets file and line of the n entries of top (from stacks_top with the same
+ * name and ctx) to the source line with most of the function's samples: its
+ * self samples (the hottest line of its own code) or, for a function that is
+ * never the leaf, the call most of its samples pass through. Left NULL and 0
+ * where where() knows no line for any of its frames.
+ */
+void stacks_top_where(struct stacks *st, stacks_name_fn name, stacks_where_fn where, void *ctx,
+		      struct stacks_top *top, size_t n);
 
 #endif

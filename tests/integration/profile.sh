@@ -15,7 +15,13 @@ check "folded stacks were written ($total samples)" test "$total" -ge 100
 check "the hot function dominates the folded stacks ($hot of $total)" test $((hot * 100)) -ge $((total * 70))
 check "the cold function is there, smaller ($cold)" sh -c "[ $cold -ge 1 ] && [ $cold -lt $hot ]"
 check "folded lines are 'frames count' with the comm as root" grep -Eq '^hotcold;.*hot_function [0-9]+$' "$T/f.txt"
-grep -Eq '^ +[0-9.]+% +hot_function$' "$T/report.txt"; ok $? "the terminal report lists hot_function by self samples"
+grep -Eq '^ +[0-9.]+% +hot_function( |$)' "$T/report.txt"; ok $? "the terminal report lists hot_function by self samples"
+# file:line from DWARF (the workloads are built with -g): the hottest line of hot_function's body
+hot_first=$(grep -n 'void hot_function' "$ROOT/tests/workloads/hotcold.c" | cut -d: -f1)
+hot_last=$(awk -v a="$hot_first" 'NR > a && /^}/ {print NR; exit}' "$ROOT/tests/workloads/hotcold.c")
+hot_line=$(sed -nE 's/^ +[0-9.]+% +hot_function +hotcold\.c:([0-9]+)$/\1/p' "$T/report.txt" | head -1)
+check "the top view shows hot_function's file:line (hotcold.c:${hot_line:-none}, body $hot_first-$hot_last)" \
+	test "${hot_line:-0}" -gt "$hot_first" -a "${hot_line:-0}" -lt "$hot_last"
 
 "$PY" - "$ROOT/docs/profile.schema.json" "$T/t.json" <<'PYEOF'
 import json, sys, jsonschema
@@ -28,8 +34,10 @@ assert d["summary"]["cpu_avg_percent"] > 50, d["summary"]
 assert d["summary"]["sample_count"] >= 10
 assert d["exit_status"] == 0
 assert d["stacks"]["sample_count"] >= 100
+top = d["stacks"]["top_self"][0]
+assert top["function"] == "hot_function" and top["file"].endswith("hotcold.c") and top["line"] > 0, top
 PYEOF
-ok $? "trace.json validates against docs/profile.schema.json (busy ~100 %, exit 0, stacks)"
+ok $? "trace.json validates against docs/profile.schema.json (busy, exit 0, stacks, file:line of the top function)"
 
 # the same program under perf record -F 99 -g: the same top functions with similar shares
 if perf record -F 99 -g -o "$T/perf.data" -- "$W/hotcold" 3 >/dev/null 2>"$T/perf.err"; then
