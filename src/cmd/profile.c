@@ -70,6 +70,7 @@ int cmd_profile(int argc, char **argv)
 	};
 	struct sigaction sa;
 	const char *what = "";
+	bool no_stacks = false, max_regress = false;
 	double v;
 	int c, ret;
 
@@ -110,7 +111,7 @@ int cmd_profile(int argc, char **argv)
 			o.freq_hz = (unsigned)v;
 			break;
 		case OPT_NO_STACKS:
-			o.freq_hz = 0;
+			no_stacks = true;
 			break;
 		case OPT_FOLDED:
 			o.folded = optarg;
@@ -132,6 +133,7 @@ int cmd_profile(int argc, char **argv)
 			if ((o.max_regress_pct = number(optarg, true)) < 0)
 				return cmd_usage_error("profile", "invalid --max-regress '%s' (%%)",
 						       optarg);
+			max_regress = true;
 			break;
 		case OPT_EVENT:
 			if (strcmp(optarg, "cpu-clock") && strcmp(optarg, "task-clock") &&
@@ -158,8 +160,13 @@ int cmd_profile(int argc, char **argv)
 		return cmd_usage_error("profile", "give a command or -p PID, not both");
 	if (optind >= argc && !o.pid)
 		return cmd_usage_error("profile", "nothing to profile (-p PID or -- CMD ARGS...)");
-	if (!!o.baseline != (o.max_regress_pct > 0))
+	if (!!o.baseline != max_regress)
 		return cmd_usage_error("profile", "--baseline and --max-regress go together");
+	if (no_stacks && o.folded)
+		return cmd_usage_error("profile",
+				       "--folded needs stack sampling (not --no-stacks)");
+	if (no_stacks)
+		o.freq_hz = 0;
 	if (optind < argc)
 		o.argv = argv + optind;
 	if (!strcmp(o.out, "-") || !*o.out)

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,35 +42,98 @@ struct session {
 	char note[160]; /* why the asked-for event was not used */
 };
 
-/* Forks the command, stopped on a pipe until the samplers are on it. */
-static pid_t spawn(char *const argv[], int *go)
+/*
+ * Forks the command, stopped on a pipe (*go) until the samplers are on it.
+ * *err is the read end of a close-on-exec pipe: EOF once the command runs,
+ * or the errno of a failed exec.
+ */
+static pid_t spawn(char *const argv[], int *go, int *err)
 {
-	int p[2];
+	int p[2], e[2];
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int e = -errno;
+	if (pipe2(e, O_CLOEXEC) < 0) {
+		int r = -errno;
 
 		close(p[0]);
 		close(p[1]);
-		return e;
+		return r;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+
+		close(p[0]);
+		close(p[1]);
+		close(e[0]);
+		close(e[1]);
+		return r;
 	}
 	if (pid == 0) {
+		sigset_t none;
 		char c;
+		int x;
 
 		close(p[1]);
+		close(e[0]);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL); /* ours are blocked for the event loop */
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);
 		execvp(argv[0], argv);
-		fprintf(stderr, "spiketrace: cannot run '%s': %s\n", argv[0], strerror(errno));
+		x = errno;
+		if (write(e[1], &x, sizeof(x)) != sizeof(x))
+			_exit(127);
 		_exit(127);
 	}
 	close(p[0]);
+	close(e[1]);
 	*go = p[1];
+	*err = e[0];
 	return pid;
+}
+
+/* Lets the spawned command run; 0 once it runs, or the negative errno of its exec. */
+static int release(int go, int err)
+{
+	int x = 0;
+	ssize_t n;
+
+	if (write(go, "g", 1) != 1)
+		return -errno;
+	do
+		n = read(err, &x, sizeof(x));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(x) ? -x : 0;
+}
+
+/*
+ * Fails at once, not after the whole profile, when path cannot be written:
+ * its directory is missing or not writable, or it is a directory. Prints
+ * "cannot write 'PATH': REASON". Returns 0 or a negative errno.
+ */
+static int check_writable(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat st;
+	int ret = 0;
+
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0'; /* "/x" is in "/" */
+	if (stat(path, &st) == 0)
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : access(path, W_OK) < 0 ? -errno : 0;
+	else if (errno != ENOENT)
+		ret = -errno;
+	else if (access(dir, W_OK | X_OK) < 0)
+		ret = -errno;
+	free(dir);
+	if (ret < 0)
+		fprintf(stderr, "spiketrace: cannot write '%s': %s\n", path, strerror(-ret));
+	return ret;
 }
 
 static void status_line(const struct session *s, double t)
@@ -251,6 +315,16 @@ static int write_file(const char *path, const struct strbuf *sb)
 	return ret;
 }
 
+/* Writes sb to path; says why not on stderr and returns false when it could not. */
+static bool write_output(const char *path, const struct strbuf *sb)
+{
+	int r = write_file(path, sb);
+
+	if (r < 0)
+		fprintf(stderr, "spiketrace: cannot write '%s': %s\n", path, strerror(-r));
+	return r == 0;
+}
+
 static void print_summary(const struct session *s, const struct series_summary *sum, FILE *f)
 {
 	fprintf(f,
@@ -267,7 +341,11 @@ static void print_summary(const struct session *s, const struct series_summary *
 	}
 }
 
-/* trace.json, folded stacks, the reports and the gate; returns 0 or PROFILE_EXIT_GATE. */
+/*
+ * trace.json, folded stacks, the reports and the gate. Returns 0,
+ * PROFILE_EXIT_GATE, or a negative errno when an output could not be written
+ * or the baseline read (said on stderr).
+ */
 static int finish(struct session *s, double seconds)
 {
 	const struct profiler_opts *o = s->o;
@@ -276,7 +354,8 @@ static int finish(struct session *s, double seconds)
 	struct strbuf sb = STRBUF_INIT;
 	struct gate_limits lim = GATE_LIMITS_INIT;
 	struct profile_baseline base, *basep = NULL;
-	int failed = 0, r;
+	bool written = true;
+	int failed = 0;
 
 	series_summary(s->series, &sum);
 	memset(&v, 0, sizeof(v));
@@ -285,13 +364,12 @@ static int finish(struct session *s, double seconds)
 	print_summary(s, &sum, o->report);
 	if (s->stacks)
 		print_top(&v, o->report);
-	if (o->folded && s->stacks) {
+	if (o->folded) {
+		/* empty when stack sampling was unavailable (a line said so at the start) */
 		for (size_t i = 0; i < v.nlines; i++)
 			strbuf_addf(&sb, "%s %llu\n", v.lines[i].stack,
 				    (unsigned long long)v.lines[i].count);
-		if ((r = write_file(o->folded, &sb)) < 0)
-			fprintf(stderr, "spiketrace: cannot write '%s': %s\n", o->folded,
-				strerror(-r));
+		written &= write_output(o->folded, &sb);
 		strbuf_reset(&sb);
 	}
 	if (o->out) {
@@ -307,9 +385,7 @@ static int finish(struct session *s, double seconds)
 		};
 
 		profjson_write(&sb, &rep);
-		if ((r = write_file(o->out, &sb)) < 0)
-			fprintf(stderr, "spiketrace: cannot write '%s': %s\n", o->out,
-				strerror(-r));
+		written &= write_output(o->out, &sb);
 		strbuf_reset(&sb);
 	}
 	if (o->fail_above_cpu > 0)
@@ -335,6 +411,8 @@ static int finish(struct session *s, double seconds)
 	if (s->stacks)
 		stack_view_release(&v);
 	series_summary_release(&sum);
+	if (!written)
+		return -EIO;
 	return failed < 0 ? -EINVAL : failed > 0 ? PROFILE_EXIT_GATE : 0;
 }
 
@@ -342,7 +420,7 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 {
 	struct session s = { .o = o };
 	uint64_t t0, next, step = (uint64_t)o->interval_ms * 1000000ULL;
-	int go = -1, ret = 0;
+	int go = -1, exec_err = -1, ret = 0;
 
 	stop_requested = 0;
 	/* a bad baseline fails now, not after minutes of profiling */
@@ -358,6 +436,11 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 		}
 		strbuf_release(&err);
 	}
+	if ((o->out && (ret = check_writable(o->out)) < 0) ||
+	    (o->folded && (ret = check_writable(o->folded)) < 0)) {
+		*what = NULL;
+		return ret;
+	}
 	file_raise_nofile(); /* the series keeps fds per profiled process */
 	s.pf = procfs_open("/proc");
 	if (!s.pf) {
@@ -366,7 +449,7 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 	}
 	s.sym = symbolizer_new();
 	if (o->argv) {
-		s.pid = spawn(o->argv, &go);
+		s.pid = spawn(o->argv, &go, &exec_err);
 		if (s.pid < 0) {
 			*what = "cannot start the command";
 			ret = s.pid;
@@ -413,10 +496,12 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 	follow_new(&s);
 	if (go >= 0) {
 		/* everything is watching: let the command run */
-		if (write(go, "g", 1) != 1) {
-			*what = "cannot start the command";
-			ret = -errno;
-			goto out;
+		ret = release(go, exec_err);
+		if (ret < 0) {
+			fprintf(stderr, "spiketrace: cannot run '%s': %s\n", o->argv[0],
+				strerror(-ret));
+			*what = NULL;
+			goto out; /* it has exited (127): nothing was profiled, nothing written */
 		}
 		close(go);
 		go = -1;
@@ -449,9 +534,11 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 	if (s.stacks)
 		stacks_drain(s.stacks);
 	ret = finish(&s, (double)(clock_mono_ns() - t0) / 1e9);
-	if (ret == -EINVAL)
+	if (ret < 0)
 		*what = NULL; /* finish() said why */
 out:
+	if (exec_err >= 0)
+		close(exec_err);
 	if (go >= 0) {
 		close(go);
 		if (s.spawned) {

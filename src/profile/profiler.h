@@ -20,7 +20,7 @@ struct profiler_opts {
 	double fail_above_cpu;	   /* gate: average CPU %, 0 = off */
 	double fail_above_rss_mib; /* gate: max RSS, 0 = off */
 	const char *baseline;	   /* gate: an earlier trace.json */
-	double max_regress_pct;	   /* gate: allowed increase over the baseline, 0 = off */
+	double max_regress_pct;	   /* gate: allowed increase over the baseline (with baseline) */
 	bool live;		   /* the status line on a terminal */
 	FILE *report;		   /* the terminal summary (stdout) */
 };

@@ -77,6 +77,29 @@ check "a future-schema baseline is refused (exit 1, $rc)" test $rc -eq 1
 grep -q "schema_version 99 is newer" "$T/fe"; ok $? "naming the reason"
 "$BIN" profile --baseline "$T/base.json" -- true >/dev/null 2>&1; check "--baseline without --max-regress is a usage error" test $? -eq 2
 
+# exit 1, with one line naming the path, when the command cannot start or an output cannot be written
+xcode() { # xcode NAME ARGS... : runs the profile, "STATUS LINES" of its stderr in $T/NAME.err
+	"$BIN" profile "${@:2}" >"$T/$1.out" 2>"$T/$1.err"; echo "$? $(wc -l <"$T/$1.err")"
+}
+r=$(xcode xo --out /nonexistent/dir/t.json -- true)
+check "--out in a missing directory: exit 1, one line ($r)" test "$r" = "1 1"
+grep -q "cannot write '/nonexistent/dir/t.json': No such file or directory" "$T/xo.err"; ok $? "naming the path and why"
+r=$(xcode xf --out - --folded /nonexistent/f.txt -- true)
+check "--folded in a missing directory: exit 1, one line ($r)" test "$r" = "1 1"
+grep -q "'/nonexistent/f.txt'" "$T/xf.err"; ok $? "naming the path"
+r=$(xcode xd --out /dev/full -- true)
+check "an output that fails when written (/dev/full): exit 1, one line ($r)" test "$r" = "1 1"
+grep -q "cannot write '/dev/full': No space left on device" "$T/xd.err"; ok $? "naming the path and why"
+r=$(xcode xc --out "$T/xc.json" -- /nonexistent/cmd)
+check "a command that cannot be run: exit 1, one line ($r)" test "$r" = "1 1"
+grep -q "cannot run '/nonexistent/cmd': No such file or directory" "$T/xc.err"; ok $? "naming the command and why"
+check "and no profile is written for it" test ! -e "$T/xc.json"
+r=$(xcode xn --no-stacks --folded "$T/xn.txt" -- true)
+check "--no-stacks with --folded is a usage error (${r% *})" test "${r% *}" = 2
+"$BIN" profile --no-stacks --out - --baseline "$T/base.json" --max-regress 0 -- sleep 1 >"$T/r0.txt" 2>&1; rc=$?
+check "--baseline with --max-regress 0 is accepted: the same idle program passes ($rc)" test $rc -eq 0
+grep -Eq '^cpu avg % vs baseline .*OK$' "$T/r0.txt"; ok $? "with its table (the 1-point floor keeps noise from failing)"
+
 # -p: watches without stopping or tracing the process
 bg target "$W/hotcold" 30
 target=$BG_PID
