@@ -171,11 +171,12 @@ int cmd_profile(int argc, char **argv)
 		o.argv = argv + optind;
 	if (!strcmp(o.out, "-") || !*o.out)
 		o.out = NULL;
-	o.live = isatty(STDERR_FILENO);
+	o.live = isatty(STDOUT_FILENO); /* drawn on stdout, like top: not when it goes to a file */
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: the sleep returns and the loop ends */
+	/* until the profile's event loop takes them (a signalfd), e.g. while symbols load */
+	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
 	ret = profiler_run(&o, &what);
@@ -208,7 +209,8 @@ const struct command cmd_profile_def = {
 		"    With -- CMD it runs the command and profiles it until it exits (or for\n"
 		"    --duration, then ends it with SIGTERM); with -p it watches a running process\n"
 		"    without stopping or tracing it. Prints the top functions by self and total\n"
-		"    samples and writes trace.json (docs/profile.md).\n"
+		"    samples and writes trace.json (docs/profile.md). When stdout is a terminal,\n"
+		"    a status line is redrawn on its last row while the profile runs.\n"
 		"\n"
 		"OPTIONS\n"
 		"    -p PID                 profile a running process\n"

@@ -7,17 +7,20 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/evloop.h"
 #include "base/fileutil.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "profile/profjson.h"
 #include "profile/series.h"
+#include "profile/statusline.h"
 #include "sys/stacks.h"
 #include "sys/symbolize.h"
 #include "sys/procfs.h"
@@ -35,11 +38,17 @@ struct session {
 	struct series *series;
 	struct stacks *stacks;
 	struct symbolizer *sym;
+	struct evloop *loop;
+	struct statusline *status_line; /* NULL: stdout is not a terminal */
 	pid_t pid;
+	int pidfd; /* readable when the root exits; -1 after, or without pidfd_open */
 	bool spawned, reaped;
-	int status;	 /* waitpid status of a spawned command */
-	size_t followed; /* series_procs() handed to stacks_follow so far */
-	char note[160]; /* why the asked-for event was not used */
+	bool ended_by_us;     /* it outlived the profile: we sent it SIGTERM (or SIGKILL) */
+	int status;	      /* waitpid status of a spawned command */
+	size_t followed;      /* series_procs() handed to stacks_follow so far */
+	uint64_t t0, last_ns; /* CLOCK_MONOTONIC of the first and the latest sample */
+	uint64_t step_ns;     /* --interval */
+	char note[160];	      /* why the asked-for event was not used */
 };
 
 /*
@@ -136,19 +145,19 @@ static int check_writable(const char *path)
 	return ret;
 }
 
-static void status_line(const struct session *s, double t)
+static void draw_status(struct session *s, double t)
 {
 	const struct series_sample *v;
 	size_t n;
-	char rss[32];
+	char rss[32], line[160];
 
 	v = series_samples(s->series, &n);
-	if (!n)
+	if (!s->status_line || !n)
 		return;
 	snprintf(rss, sizeof(rss), "%.1f MiB", (double)v[n - 1].rss_kib / 1024.0);
-	fprintf(stderr, "\r\033[K[%6.1f s] CPU %6.1f %%  RSS %10s  threads %u  processes %u", t,
-		v[n - 1].cpu_pct, rss, v[n - 1].threads, v[n - 1].processes);
-	fflush(stderr);
+	snprintf(line, sizeof(line), "[%6.1f s] CPU %6.1f %%  RSS %10s  threads %u  processes %u",
+		 t, v[n - 1].cpu_pct, rss, v[n - 1].threads, v[n - 1].processes);
+	statusline_draw(s->status_line, line);
 }
 
 /*
@@ -170,14 +179,6 @@ static void follow_new(struct session *s)
 			symbolizer_load_maps(s->sym, p[s->followed].pid);
 }
 
-static void sleep_until(uint64_t mono_ns)
-{
-	struct timespec ts = { (time_t)(mono_ns / NSEC_PER_SEC), (long)(mono_ns % NSEC_PER_SEC) };
-
-	/* EINTR (Ctrl-C) ends the wait early: the loop checks the flag */
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-}
-
 static void reap(struct session *s, bool wait_for_it)
 {
 	if (!s->spawned || s->reaped)
@@ -186,11 +187,17 @@ static void reap(struct session *s, bool wait_for_it)
 		s->reaped = true;
 }
 
-/* Ends a spawned command that outlived --duration: SIGTERM, then SIGKILL after 2 s. */
+/*
+ * Ends a spawned command that outlived the profile (--duration, Ctrl-C,
+ * SIGTERM): SIGTERM, then SIGKILL after 2 s. Its exit status is then ours,
+ * not its own: trace.json says null.
+ */
 static void end_command(struct session *s)
 {
+	reap(s, false);
 	if (!s->spawned || s->reaped)
 		return;
+	s->ended_by_us = true;
 	kill(s->pid, SIGTERM);
 	for (int i = 0; i < 200 && !s->reaped; i++) {
 		reap(s, false);
@@ -201,6 +208,97 @@ static void end_command(struct session *s)
 		kill(s->pid, SIGKILL);
 		reap(s, true);
 	}
+}
+
+/*
+ * The last interval, cut short by the root's exit, is recorded when it is at
+ * least this long (or half an interval, when that is shorter): /proc counts
+ * CPU time in clock ticks (10 ms), too coarse for a CPU% over a few ms.
+ */
+#define LAST_INTERVAL_MIN_NS (50 * 1000000ULL)
+
+/* One sample of the series and the stacks; the loop stops when the profile is over. */
+static void tick(struct session *s, uint64_t now)
+{
+	const struct profiler_opts *o = s->o;
+	int r = series_sample(s->series, now, clock_real_ns());
+
+	s->last_ns = now;
+	if (s->stacks)
+		stacks_drain(s->stacks);
+	follow_new(s);
+	reap(s, false);
+	draw_status(s, (double)(now - s->t0) / 1e9);
+	if (r == -ESRCH || (o->duration_s > 0 && (double)(now - s->t0) / 1e9 >= o->duration_s))
+		evloop_stop(s->loop);
+}
+
+static void on_interval(struct evloop *loop, uint64_t expirations, void *arg)
+{
+	(void)loop;
+	(void)expirations; /* fell behind (a stopped machine): one sample, no burst */
+	tick(arg, clock_mono_ns());
+}
+
+/*
+ * The root exited: the profile ends now rather than at the next interval
+ * (a 2 s interval would keep `-- true` for 2 s). Its last interval is
+ * sampled unless it is too short to measure; with --children the tree may
+ * go on, and the intervals go on with it.
+ */
+static void on_root_exit(struct evloop *loop, int fd, uint32_t events, void *arg)
+{
+	struct session *s = arg;
+	uint64_t now = clock_mono_ns();
+	uint64_t min =
+		s->step_ns / 2 < LAST_INTERVAL_MIN_NS ? s->step_ns / 2 : LAST_INTERVAL_MIN_NS;
+
+	(void)events;
+	evloop_del_fd(loop, fd); /* it stays readable: once is enough */
+	if (now - s->last_ns >= min) {
+		tick(s, now);
+	} else if (!s->o->children) {
+		if (s->stacks)
+			stacks_drain(s->stacks);
+		reap(s, false);
+		evloop_stop(loop);
+	}
+}
+
+static void on_signal(struct evloop *loop, int signo, void *arg)
+{
+	struct session *s = arg;
+
+	if (signo == SIGWINCH)
+		statusline_resize(s->status_line);
+	else
+		evloop_stop(loop); /* Ctrl-C, SIGTERM: the outputs are still written */
+}
+
+/*
+ * The event loop: the interval timer, the root's pidfd (when the kernel has
+ * pidfd_open) and SIGINT, SIGTERM, SIGWINCH through a signalfd (blocked from
+ * now on, until profiler_run restores its caller's mask). 0 or a negative errno.
+ */
+static int loop_setup(struct session *s)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGWINCH };
+	int ret;
+
+	s->loop = evloop_new();
+	if (!s->loop)
+		return -errno;
+	ret = evloop_add_signals(s->loop, sigs, 3, on_signal, s);
+	if (ret == 0)
+		ret = evloop_add_timer(s->loop, s->step_ns, on_interval, s);
+	if (ret < 0)
+		return ret;
+	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+	if (s->pidfd >= 0 && evloop_add_fd(s->loop, s->pidfd, EPOLLIN, on_root_exit, s) < 0) {
+		close(s->pidfd);
+		s->pidfd = -1;
+	}
+	return 0;
 }
 
 /* What the stack sampler found, as the arrays trace.json and the reports take. */
@@ -333,7 +431,11 @@ static void print_summary(const struct session *s, const struct series_summary *
 		sum->duration_s, sum->sample_count, sum->cpu_avg_pct, sum->cpu_max_pct,
 		sum->cpu_p95_pct, (double)sum->rss_max_kib / 1024.0, sum->threads_max,
 		sum->processes_max, sum->nspikes, sum->nspikes == 1 ? "" : "s");
-	if (s->spawned && s->reaped) {
+	if (s->ended_by_us) {
+		fprintf(f, "command still running at the end of the profile: ended with %s\n",
+			WIFSIGNALED(s->status) && WTERMSIG(s->status) == SIGKILL ? "SIGKILL"
+										 : "SIGTERM");
+	} else if (s->spawned && s->reaped) {
 		if (WIFSIGNALED(s->status))
 			fprintf(f, "command killed by signal %d\n", WTERMSIG(s->status));
 		else
@@ -378,7 +480,7 @@ static int finish(struct session *s, double seconds)
 			.summary = &sum,
 			.duration_s = seconds,
 			.interval_s = o->interval_ms / 1000.0,
-			.has_exit = s->spawned && s->reaped,
+			.has_exit = s->spawned && s->reaped && !s->ended_by_us,
 			.wait_status = s->status,
 			.command = o->argv,
 			.stacks = s->stacks ? &v.ps : NULL,
@@ -418,11 +520,14 @@ static int finish(struct session *s, double seconds)
 
 int profiler_run(const struct profiler_opts *o, const char **what)
 {
-	struct session s = { .o = o };
-	uint64_t t0, next, step = (uint64_t)o->interval_ms * 1000000ULL;
+	struct session s = { .o = o,
+			     .pidfd = -1,
+			     .step_ns = (uint64_t)o->interval_ms * 1000000ULL };
+	sigset_t blocked;
 	int go = -1, exec_err = -1, ret = 0;
 
 	stop_requested = 0;
+	sigprocmask(SIG_SETMASK, NULL, &blocked);
 	/* a bad baseline fails now, not after minutes of profiling */
 	if (o->baseline) {
 		struct profile_baseline base;
@@ -489,15 +594,24 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 		}
 	}
 	s.series = series_new(s.pf, s.pid, o->children);
-	t0 = clock_mono_ns();
-	series_sample(s.series, t0, clock_real_ns());
+	s.t0 = s.last_ns = clock_mono_ns();
+	series_sample(s.series, s.t0, clock_real_ns());
 	if (s.stacks)
 		stacks_drain(s.stacks);
 	follow_new(&s);
+	ret = loop_setup(&s);
+	if (ret < 0) {
+		*what = "cannot set up the event loop";
+		goto out;
+	}
+	if (o->live)
+		s.status_line = statusline_new(STDOUT_FILENO);
 	if (go >= 0) {
 		/* everything is watching: let the command run */
 		ret = release(go, exec_err);
 		if (ret < 0) {
+			statusline_free(s.status_line);
+			s.status_line = NULL;
 			fprintf(stderr, "spiketrace: cannot run '%s': %s\n", o->argv[0],
 				strerror(-ret));
 			*what = NULL;
@@ -506,34 +620,19 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 		close(go);
 		go = -1;
 	}
-	for (next = t0 + step;; next += step) {
-		uint64_t now;
-		int r;
-
-		sleep_until(next);
-		now = clock_mono_ns();
-		r = series_sample(s.series, now, clock_real_ns());
-		if (s.stacks)
-			stacks_drain(s.stacks);
-		follow_new(&s);
-		reap(&s, false);
-		if (o->live)
-			status_line(&s, (double)(now - t0) / 1e9);
-		if (r == -ESRCH || stop_requested)
-			break;
-		if (o->duration_s > 0 && (double)(now - t0) / 1e9 >= o->duration_s)
-			break;
-		if (now > next + step)
-			next = now; /* fell behind (a stopped machine): no burst of catch-up samples
-				     */
+	if (!stop_requested) /* Ctrl-C during the start (signals come through the loop after) */
+		ret = evloop_run(s.loop);
+	statusline_free(s.status_line);
+	s.status_line = NULL;
+	if (ret < 0) {
+		*what = "event loop";
+		goto out;
 	}
-	if (o->live)
-		fprintf(stderr, "\r\033[K");
 	end_command(&s);
 	reap(&s, true);
 	if (s.stacks)
 		stacks_drain(s.stacks);
-	ret = finish(&s, (double)(clock_mono_ns() - t0) / 1e9);
+	ret = finish(&s, (double)(clock_mono_ns() - s.t0) / 1e9);
 	if (ret < 0)
 		*what = NULL; /* finish() said why */
 out:
@@ -546,6 +645,11 @@ out:
 			reap(&s, true);
 		}
 	}
+	if (s.pidfd >= 0)
+		close(s.pidfd);
+	evloop_free(s.loop);
+	sigprocmask(SIG_SETMASK, &blocked,
+		    NULL); /* what was blocked before the loop took its own */
 	stacks_free(s.stacks);
 	series_free(s.series);
 	symbolizer_free(s.sym);

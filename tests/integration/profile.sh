@@ -100,6 +100,21 @@ check "--no-stacks with --folded is a usage error (${r% *})" test "${r% *}" = 2
 check "--baseline with --max-regress 0 is accepted: the same idle program passes ($rc)" test $rc -eq 0
 grep -Eq '^cpu avg % vs baseline .*OK$' "$T/r0.txt"; ok $? "with its table (the 1-point floor keeps noise from failing)"
 
+# the command's exit ends the profile at once, not at the next interval
+t0=$(date +%s%N)
+"$BIN" profile --interval 2000 --out "$T/fast.json" -- true >/dev/null 2>&1; rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "--interval 2000 -- true ends when true does ($ms ms, exit $rc)" test $rc -eq 0 -a $ms -lt 1000
+"$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['exit_status'] == 0, d['exit_status']" "$T/fast.json"
+ok $? "with its exit status"
+# a command that outlives --duration is ended by us: its exit status is not its own (null)
+"$BIN" profile --duration 0.5 --no-stacks --out "$T/outlived.json" -- sleep 30 >"$T/outlived.txt" 2>&1; rc=$?
+"$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['exit_status'] is None and d['exit_signal'] is None, (d['exit_status'], d['exit_signal'])" "$T/outlived.json"
+ok $? "--duration: the command that outlived it has exit_status null, as documented (exit $rc)"
+grep -q "^command still running at the end of the profile: ended with SIGTERM" "$T/outlived.txt"; ok $? "and the report says it was ended"
+"$BIN" profile --no-stacks --out "$T/own.json" -- sh -c 'exit 7' >/dev/null 2>&1
+check "a command that ends by itself keeps its own status (7)" "$PY" -c "import json,sys; assert json.load(open(sys.argv[1]))['exit_status'] == 7" "$T/own.json"
+
 # -p: watches without stopping or tracing the process
 bg target "$W/hotcold" 30
 target=$BG_PID
@@ -184,14 +199,40 @@ else
 fi
 "$BIN" profile --event bogus -- true 2>/dev/null; check "an unknown --event is a usage error" test $? -eq 2
 
-# the live status line: on a terminal only, redrawn in place (tmux is the terminal)
+# the live status line: on stdout when it is a terminal (tmux is the terminal), on the last row,
+# redrawn in place; the command's own output scrolls above it, whole lines, no fragments
 SOCK=$T/tmux.sock
-tmux -S "$SOCK" -f /dev/null new-session -d -s p -x 150 -y 20 "$BIN profile --no-stacks --out - -- $W/hotcold 3; sleep 30"
-live() { tmux -S "$SOCK" capture-pane -p -t p | grep -Eq '^\[ +[0-9.]+ s\] CPU +[0-9.]+ %  RSS'; }
+STATUS_RE='\[ +[0-9.]+ s\] CPU +[0-9.]+ %  RSS'
+pane() { tmux -S "$SOCK" capture-pane -p -t p; }
+tmux -S "$SOCK" -f /dev/null new-session -d -s p -x 150 -y 20 \
+	"$BIN profile --no-stacks --out - -- sh -c 'for i in 1 2 3 4 5 6; do echo line-\$i; $W/hotcold 0.4; done'; sleep 30"
+live() { pane | grep -Eq "^$STATUS_RE"; }
 wait_for 10 live
 ok $? "a status line (elapsed, CPU, RSS, threads) is drawn on a terminal"
-sleep 1.2 # two more refreshes at the 100 ms interval
-check "redrawn in place, not scrolled (one line)" test "$(tmux -S "$SOCK" capture-pane -p -t p | grep -c 'RSS')" -le 1
+wait_for 10 sh -c "tmux -S '$SOCK' capture-pane -p -t p | grep -qx line-4"
+pane >"$T/pane1.txt"
+check "redrawn in place, not scrolled (one line)" test "$(grep -c 'RSS' "$T/pane1.txt")" -le 1
+check "on the terminal's last row" sh -c "tail -1 '$T/pane1.txt' | grep -Eq '^$STATUS_RE'"
+check "the command's output interleaved with it is whole lines (line-1 .. line-4)" \
+	sh -c "[ \$(grep -cxE 'line-[1-4]' '$T/pane1.txt') -eq 4 ]"
+wait_for 10 sh -c "tmux -S '$SOCK' capture-pane -p -t p | grep -q '^command exit status'"
+pane >"$T/pane2.txt"
+check "at the end it is gone and the report follows the output" \
+	sh -c "! grep -Eq '$STATUS_RE' '$T/pane2.txt' && [ \$(grep -cxE 'line-[1-6]' '$T/pane2.txt') -eq 6 ]"
+tmux -S "$SOCK" kill-server 2>/dev/null
+# stdout to a file, stderr still the terminal: no status line anywhere
+tmux -S "$SOCK" -f /dev/null new-session -d -s p -x 150 -y 20 \
+	"$BIN profile --no-stacks --out - -- $W/hotcold 1.5 >$T/nolive.out; echo done-profiling; sleep 30"
+: >"$T/pane3.txt"
+for _ in $(seq 1 100); do # every 0.1 s while it runs: a status line is cleared at the end
+	pane >>"$T/pane3.txt"
+	grep -q done-profiling "$T/pane3.txt" && break
+	sleep 0.1
+done
+check "stdout not a terminal: no status line on the terminal while it runs (stderr is one)" \
+	sh -c "grep -q done-profiling '$T/pane3.txt' && ! grep -Eq '$STATUS_RE' '$T/pane3.txt'"
+check "nor in the file stdout went to (no escape sequences either)" \
+	sh -c "grep -q '^profile: ' '$T/nolive.out' && ! grep -Eq '$STATUS_RE' '$T/nolive.out' && ! grep -q \$'\\033' '$T/nolive.out'"
 tmux -S "$SOCK" kill-server 2>/dev/null
 
 # Ctrl-C ends the profile and still writes the output
@@ -202,5 +243,6 @@ sleep 0.5 # the interval: at least one sample before the interrupt (not synchron
 kill -INT "$pcid"
 wait "$pcid"
 check "after Ctrl-C trace.json is written" "$PY" -c "import json,sys; json.load(open(sys.argv[1]))" "$T/int.json"
-check "no status line when stderr is not a terminal" sh -c "! grep -q 'CPU .*RSS' '$T/err'"
+check "this run's stdout (a file) has its report and no status line" \
+	sh -c "grep -q '^profile: ' '$T/pc.out' && ! grep -Eq '$STATUS_RE' '$T/pc.out'"
 done_testing
