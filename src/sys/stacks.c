@@ -369,6 +369,20 @@ static void close_groups(struct stacks *st)
 	pidset_release(&st->covered);
 }
 
+/* kernel.perf_event_paranoid, or -1 when it cannot be read. */
+static int read_paranoid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 /* Names pid after its /proc/PID/comm ("?" when it cannot be read). */
 static void read_comm(struct stacks *st, pid_t pid)
 {
@@ -431,6 +445,25 @@ int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, si
 		attr->config = PERF_COUNT_SW_CPU_CLOCK;
 		st->event = "cpu-clock";
 		ret = open_groups(st, o->running);
+	}
+	if (ret == -EACCES || ret == -EPERM) {
+		/*
+		 * perf_event_paranoid 2 (the default) lets an ordinary user sample
+		 * their own processes in user space only, as `perf record` then
+		 * does (":u"): kernel frames are left out, and the note says so.
+		 */
+		size_t used = note ? strlen(note) : 0;
+
+		close_groups(st);
+		attr->exclude_kernel = 1;
+		attr->exclude_hv = 1;
+		attr->exclude_callchain_kernel = 1;
+		ret = open_groups(st, o->running);
+		if (ret == 0 && note && notelen > used + 2)
+			snprintf(note + used, notelen - used,
+				 "%skernel frames not sampled (perf_event_paranoid %d: user space "
+				 "only)",
+				 used ? "; " : "", read_paranoid());
 	}
 	if (ret < 0) {
 		close_groups(st);

@@ -25,9 +25,11 @@ struct stacks_opts {
 /*
  * Starts sampling o->pid and the tasks it creates later (threads, children)
  * at o->freq_hz with frame-pointer callchains, user and kernel frames. A
- * hardware event the machine lacks (no PMU) falls back to cpu-clock and says
- * so in note (notelen bytes; "" otherwise). Returns 0 or a negative errno
- * (-EACCES: perf_event_paranoid; -EINVAL: unknown event name).
+ * hardware event the machine lacks (no PMU) falls back to cpu-clock, and an
+ * event refused for its kernel part (EACCES/EPERM: perf_event_paranoid 2 for
+ * an ordinary user) to user space only; note (notelen bytes) says which, ""
+ * otherwise. Returns 0 or a negative errno (-EACCES: not even user space is
+ * allowed, paranoid 3 or another user's process; -EINVAL: unknown event name).
  */
 int stacks_open(struct stacks **out, const struct stacks_opts *o, char *note, size_t notelen);
 /*

@@ -189,6 +189,29 @@ assert ours >= 0.7 * rusage and ours > main, "every thread's switches, not the m
 PYEOF
 ok $? "involuntary context switches are summed over the threads (getrusage agrees)"
 
+# an ordinary user under perf_event_paranoid 2 (perf record -g works for them, user space only):
+# the stacks come without kernel frames, and one line says so
+paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo unknown)
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+why=""
+if [ "$(id -u)" -ne 0 ]; then why="not root: cannot become nobody"
+elif ! command -v setpriv >/dev/null || ! id nobody >/dev/null 2>&1; then why="no setpriv or no user nobody"
+elif [ "$paranoid" = unknown ] || [ "$paranoid" -gt 2 ]; then why="perf_event_paranoid $paranoid: no ordinary user may sample here"
+elif ! as_nobody test -x "$BIN" -a -x "$W/hotcold" 2>/dev/null; then why="nobody cannot reach $BIN or $W (directory permissions)"
+fi
+if [ -n "$why" ]; then
+	ok 0 "# SKIP profiling as nobody: $why"
+	ok 0 "# SKIP profiling as nobody: $why"
+else
+	chmod 711 "$T"; mkdir -m 777 "$T/nobody"
+	as_nobody "$BIN" profile --out "$T/nobody/t.json" --folded "$T/nobody/f.txt" -- "$W/hotcold" -c 1 \
+		>"$T/nobody/out" 2>"$T/nobody/err"; rc=$?
+	check "as nobody (perf_event_paranoid $paranoid): exit $rc, user-space stacks with hot_function" \
+		sh -c "[ $rc -eq 0 ] && grep -q ';hot_function ' '$T/nobody/f.txt' && ! grep -q '_\[k\]' '$T/nobody/f.txt'"
+	check "one line says kernel frames are not sampled" \
+		sh -c "[ \$(wc -l <'$T/nobody/err') -eq 1 ] && grep -q 'kernel frames not sampled (perf_event_paranoid $paranoid' '$T/nobody/err'"
+fi
+
 # --event: hardware events where there is a PMU, else a note and cpu-clock
 "$BIN" profile --event cycles --out "$T/ev.json" -- "$W/hotcold" 1 >/dev/null 2>"$T/ev.err"; rc=$?
 check "--event cycles works either way (exit $rc)" test $rc -eq 0
