@@ -319,13 +319,14 @@ static void stack_view_build(struct session *s, struct stack_view *v)
 
 	memset(v, 0, sizeof(*v));
 	stacks_prefetch_kernel(s->stacks, s->sym);
-	v->nlines = stacks_lines(s->stacks, stacks_symbol_name, s->sym, &v->lines);
+	v->nlines = stacks_lines(s->stacks, stacks_symbol_module_name, s->sym, &v->lines);
 	v->folded = xcalloc(v->nlines + 1, sizeof(*v->folded));
 	for (size_t i = 0; i < v->nlines; i++)
 		v->folded[i] = (struct profile_stack){ v->lines[i].stack, v->lines[i].count };
 	for (int k = 0; k < 2; k++) {
-		v->ntop[k] = stacks_top(s->stacks, stacks_symbol_name, s->sym, k == 0, 20, &v->top[k]);
-		stacks_top_where(s->stacks, stacks_symbol_name, stacks_symbol_where, s->sym,
+		v->ntop[k] = stacks_top(s->stacks, stacks_symbol_module_name, s->sym, k == 0, 20,
+					&v->top[k]);
+		stacks_top_where(s->stacks, stacks_symbol_module_name, stacks_symbol_where, s->sym,
 				 v->top[k], v->ntop[k]);
 		v->funcs[k] = xcalloc(v->ntop[k] + 1, sizeof(*v->funcs[k]));
 		for (size_t i = 0; i < v->ntop[k]; i++) {

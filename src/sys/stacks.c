@@ -713,6 +713,8 @@ size_t stacks_top(struct stacks *st, stacks_name_fn name, void *ctx, bool by_sel
 	sort_self = by_self;
 	if (m)
 		qsort(t, m, sizeof(*t), top_by_count);
+	while (by_self && m > 0 && t[m - 1].self == 0)
+		free(t[--m].function); /* never the leaf: no row in the self view */
 	for (size_t i = n; i < m; i++)
 		free(t[i].function);
 	*out = t;
@@ -838,13 +840,26 @@ void stacks_symbol_where(void *sym, pid_t pid, uint64_t ip, bool kernel, const c
 	}
 }
 
-void stacks_symbol_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf, size_t len)
+static void symbol_name(void *sym, pid_t pid, uint64_t ip, bool kernel, bool by_module, char *buf,
+			size_t len)
 {
 	struct sym sy;
 
-	if (symbolizer_lookup(sym, pid, ip, &sy) < 0) {
+	if (symbolizer_lookup(sym, pid, ip, &sy) < 0)
 		snprintf(buf, len, "[unknown]");
-		return;
-	}
-	snprintf(buf, len, "%s%s", sy.function, kernel ? "_[k]" : "");
+	else if (by_module && sy.source == SYM_SRC_MODULE)
+		snprintf(buf, len, "[%s]", sy.module);
+	else
+		snprintf(buf, len, "%s%s", sy.function, kernel ? "_[k]" : "");
+}
+
+void stacks_symbol_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf, size_t len)
+{
+	symbol_name(sym, pid, ip, kernel, false, buf, len);
+}
+
+void stacks_symbol_module_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf,
+			       size_t len)
+{
+	symbol_name(sym, pid, ip, kernel, true, buf, len);
 }

@@ -96,6 +96,14 @@ void stacks_symbol_where(void *sym, pid_t pid, uint64_t ip, bool kernel, const c
 void stacks_symbol_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf, size_t len);
 
 /*
+ * The same, but an address no symbol covers (a stripped binary's static
+ * functions) is named after its module, "[hc.stripped]", as perf script +
+ * stackcollapse-perf.pl name it: one frame per module, not one per address.
+ */
+void stacks_symbol_module_name(void *sym, pid_t pid, uint64_t ip, bool kernel, char *buf,
+			       size_t len);
+
+/*
  * Tells sym (a struct symbolizer) every kernel address stacks_symbol_name will
  * be asked for, so that kallsyms is read once for just those
  * (symbolizer_prefetch_kernel) instead of loaded whole. Call it after the last
@@ -134,7 +142,8 @@ struct stacks_top {
 };
 /*
  * The functions by self samples (by_self) or total samples, at most n, like
- * perf report's flat view. Returns the count; *out is malloc'd (caller frees).
+ * perf report's flat view; by self, only those that were the leaf of some
+ * sample. Returns the count; *out is malloc'd (caller frees).
  */
 size_t stacks_top(struct stacks *st, stacks_name_fn name, void *ctx, bool by_self, size_t n,
 		  struct stacks_top **out);

@@ -16,6 +16,9 @@ check "the hot function dominates the folded stacks ($hot of $total)" test $((ho
 check "the cold function is there, smaller ($cold)" sh -c "[ $cold -ge 1 ] && [ $cold -lt $hot ]"
 check "folded lines are 'frames count' with the comm as root" grep -Eq '^hotcold;.*hot_function [0-9]+$' "$T/f.txt"
 grep -Eq '^ +[0-9.]+% +hot_function( |$)' "$T/report.txt"; ok $? "the terminal report lists hot_function by self samples"
+self_view() { awk '/^top functions by self/ {s = 1; next} /^top functions by total/ {s = 0} s && /%/' "$1"; }
+self_view "$T/report.txt" | grep -Eq '^ +0\.00%'
+check "the self view has no 0-sample rows (functions that are never the leaf)" test $? -ne 0
 # file:line from DWARF (the workloads are built with -g): the hottest line of hot_function's body
 hot_first=$(grep -n 'void hot_function' "$ROOT/tests/workloads/hotcold.c" | cut -d: -f1)
 hot_last=$(awk -v a="$hot_first" 'NR > a && /^}/ {print NR; exit}' "$ROOT/tests/workloads/hotcold.c")
@@ -61,6 +64,16 @@ PYEOF
 else
 	ok 0 "# SKIP perf record failed here: $(head -1 "$T/perf.err")"
 fi
+
+# a stripped binary: its static functions have no symbol; addresses are grouped per module,
+# "[hc.stripped]", as perf script + stackcollapse-perf.pl name them (not one row per address)
+cp "$W/hotcold" "$T/hc.stripped" && strip "$T/hc.stripped"
+"$BIN" profile --out "$T/st.json" --folded "$T/st.txt" -- "$T/hc.stripped" -c 1 >"$T/st.report" 2>&1
+first=$(self_view "$T/st.report" | head -1)
+check "stripped: the first self row is the module ($first)" \
+	sh -c "echo '$first' | grep -Eq '^ +(8[0-9]|9[0-9]|100)\.[0-9]+%  \[hc\.stripped\]$'"
+check "stripped: the folded stacks name it [hc.stripped], no module+offset" \
+	sh -c "grep -q ';\[hc\.stripped\] [0-9]*$' '$T/st.txt' && ! grep -q 'hc\.stripped+0x' '$T/st.txt' '$T/st.report'"
 
 # the CI gate
 "$BIN" profile --no-stacks --out "$T/g.json" --fail-above-cpu 20 -- "$W/hotcold" 1 >"$T/gate.txt" 2>&1; rc=$?
