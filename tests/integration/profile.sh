@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# profile.sh - spiketrace profile: the hot function dominates, the top-5 agrees with perf, trace.json
-# matches its schema, the CI gate exits 3, -p never disturbs, --children follows the tree.
+# profile.sh - spiketrace profile end to end: the hot function dominates, the top 5 agrees with perf,
+# file:line, stripped binaries, JIT maps, kernel frames, trace.json against its schema, the CI gate
+# and exit codes, -p never disturbs, --children follows the tree, the status line, an ordinary user.
 . "$(dirname "$0")/lib.sh"
 
 W=${BUILD_DIR:-$ROOT/${BUILD:-build}}/workloads
 [ -x "$W/hotcold" ] || skip_all "workloads not built ($W); run make unit"
 
-"$BIN" profile --out "$T/t.json" --folded "$T/f.txt" -- "$W/hotcold" 3 >"$T/report.txt" 2>"$T/err"; rc=$?
+# 3 s of its own CPU time, however loaded the machine is: the sample counts do not depend on it
+"$BIN" profile --out "$T/t.json" --folded "$T/f.txt" -- "$W/hotcold" -c 3 >"$T/report.txt" 2>"$T/err"; rc=$?
 check "profile exits 0 ($rc)" test $rc -eq 0
 total=$(awk '{s += $NF} END {print s + 0}' "$T/f.txt")
 hot=$(awk '/hot_function/ {s += $NF} END {print s + 0}' "$T/f.txt")
@@ -33,37 +35,67 @@ jsonschema.Draft202012Validator.check_schema(schema)
 errs = list(jsonschema.Draft202012Validator(schema).iter_errors(d))
 if errs:
     print("# ", errs[0].message, list(errs[0].path)); sys.exit(1)
-assert d["summary"]["cpu_avg_percent"] > 50, d["summary"]
+prev, cpu_s = 0.0, 0.0
+for x in d["samples"]:
+    cpu_s += x["cpu_pct"] / 100 * (x["t"] - prev)
+    prev = x["t"]
+assert cpu_s >= 2.4, ("3 s of CPU time", cpu_s)
 assert d["summary"]["sample_count"] >= 10
 assert d["exit_status"] == 0
-assert d["stacks"]["sample_count"] >= 100
+assert d["stacks"]["sample_count"] >= 200
 top = d["stacks"]["top_self"][0]
 assert top["function"] == "hot_function" and top["file"].endswith("hotcold.c") and top["line"] > 0, top
 PYEOF
-ok $? "trace.json validates against docs/profile.schema.json (busy, exit 0, stacks, file:line of the top function)"
+ok $? "trace.json validates against docs/profile.schema.json (3 s of CPU, exit 0, stacks, file:line of the top function)"
 
-# the same program under perf record -F 99 -g: the same top functions with similar shares
-if perf record -F 99 -g -o "$T/perf.data" -- "$W/hotcold" 3 >/dev/null 2>"$T/perf.err"; then
+# the top 5 against perf record -F 99 -g + perf report, on six functions of known shares
+# (40/25/15/10/7/3 %): the same five functions, shares within 8 points of perf's and of the design
+# (6 s of CPU time: ~600 samples, so 8 points is about 3 standard deviations of the difference)
+"$BIN" profile --out "$T/sh.json" -- "$W/shares" -c 6 >/dev/null 2>&1
+if perf record -F 99 -g -o "$T/perf.data" -- "$W/shares" -c 6 >/dev/null 2>"$T/perf.err"; then
 	perf report -i "$T/perf.data" --stdio --no-children --sort symbol -g none 2>/dev/null |
 		awk '/^ +[0-9.]+%/ {gsub("%","",$1); print $3, $1}' | head -5 >"$T/perf.top"
-	"$PY" - "$T/t.json" "$T/perf.top" <<'PYEOF'
+	"$PY" - "$T/sh.json" "$T/perf.top" <<'PYEOF'
 import json, sys
-ours = {f["function"]: f["percent"] for f in json.load(open(sys.argv[1]))["stacks"]["top_self"] if f["percent"] >= 1}
+design = {"share_40": 40, "share_25": 25, "share_15": 15, "share_10": 10, "share_07": 7, "share_03": 3}
+ours = {f["function"]: f["percent"] for f in json.load(open(sys.argv[1]))["stacks"]["top_self"][:5]}
 theirs = {}
 for line in open(sys.argv[2]):
     name, pct = line.split()
-    if float(pct) >= 1:
-        theirs[name] = float(pct)
-print("# ours:", ours, "perf:", theirs)
-assert set(theirs) <= set(ours) | {"[unknown]"}, "perf's top functions missing from ours"
-for k in theirs:
-    if k in ours:
-        assert abs(ours[k] - theirs[k]) <= 15, (k, ours[k], theirs[k])
+    theirs[name] = float(pct)
+print("# ours:", ours)
+print("# perf:", theirs)
+assert len(theirs) == 5, "perf report gave its top 5"
+assert set(ours) == set(theirs), "the same five functions"
+assert set(ours) == set(list(design)[:5]), "the five largest by design"
+for k in ours:
+    assert abs(ours[k] - theirs[k]) <= 8, (k, ours[k], theirs[k])
+    assert abs(ours[k] - design[k]) <= 8, (k, ours[k], design[k])
 PYEOF
-	ok $? "top functions agree with perf record -F 99 -g + perf report (set and shares within 15 points)"
+	ok $? "top 5 functions agree with perf record -F 99 -g + perf report (set, and shares within 8 points)"
 else
 	ok 0 "# SKIP perf record failed here: $(head -1 "$T/perf.err")"
 fi
+
+# JIT code named by /tmp/perf-PID.map (x86-64 machine code written at run time)
+"$BIN" profile --out "$T/jit.json" --folded "$T/jit.txt" -- "$W/jit" 1 >/dev/null 2>&1; rc=$?
+jpid=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['metadata']['pid'])" "$T/jit.json" 2>/dev/null)
+[ -n "$jpid" ] && rm -f "/tmp/perf-$jpid.map"
+if [ "$(uname -m)" != x86_64 ]; then
+	ok 0 "# SKIP the JIT workload writes x86-64 code"
+else
+	check "JIT: the generated loop is named from the perf map (exit $rc)" "$PY" -c "
+import json, sys
+top = json.load(open(sys.argv[1]))['stacks']['top_self'][0]
+assert top['function'] == 'jit_hot_loop' and top['percent'] >= 70, top" "$T/jit.json"
+fi
+
+# kernel frames: a loop of write(2) to /dev/null spends most of its time in the kernel
+"$BIN" profile --out - --folded "$T/kern.txt" -- "$W/loops" write 10000000 >/dev/null 2>&1
+kern=$(awk '$(NF-1) ~ /_\[k\]$/ {s += $NF} END {print s + 0}' "$T/kern.txt")
+total=$(awk '{s += $NF} END {print s + 0}' "$T/kern.txt")
+check "kernel frames from /proc/kallsyms, suffixed _[k] ($kern of $total samples end in the kernel)" \
+	sh -c "[ $kern -ge 5 ] && [ $((kern * 100)) -ge $((total * 20)) ] && grep -q 'write[a-z_]*_\[k\]' '$T/kern.txt'"
 
 # a stripped binary: its static functions have no symbol; addresses are grouped per module,
 # "[hc.stripped]", as perf script + stackcollapse-perf.pl name them (not one row per address)
@@ -81,6 +113,9 @@ check "--fail-above-cpu exits 3 when exceeded ($rc)" test $rc -eq 3
 grep -Eq '^cpu avg % .* FAIL$' "$T/gate.txt"; ok $? "with a table saying which limit failed"
 "$BIN" profile --no-stacks --out - --fail-above-cpu 400 --fail-above-rss 1000 -- "$W/hotcold" 1 >/dev/null 2>&1; rc=$?
 check "limits not exceeded: exit 0 ($rc)" test $rc -eq 0
+"$BIN" profile --no-stacks --out - --fail-above-rss 16 -- "$PY" -c "b = bytearray(64 << 20); import time; time.sleep(0.5)" >"$T/rss.txt" 2>&1; rc=$?
+check "--fail-above-rss exits 3 when the peak RSS is above it ($rc)" test $rc -eq 3
+grep -Eq '^rss max MiB .* FAIL$' "$T/rss.txt"; ok $? "with a table saying which limit failed"
 "$BIN" profile --no-stacks --out "$T/base.json" -- sleep 1 >/dev/null 2>&1
 "$BIN" profile --no-stacks --out - --baseline "$T/base.json" --max-regress 50 -- "$W/hotcold" 1 >"$T/reg.txt" 2>&1; rc=$?
 check "--baseline --max-regress: a busy run against an idle baseline exits 3 ($rc)" test $rc -eq 3
@@ -132,14 +167,14 @@ check "a command that ends by itself keeps its own status (7)" "$PY" -c "import 
 bg target "$W/hotcold" 30
 target=$BG_PID
 wait_for 10 grep -qx hotcold "/proc/$target/comm" # attach to the program, not to its launcher
-"$BIN" profile -p "$target" --duration 1 --out "$T/p.json" >/dev/null 2>&1; rc=$?
+"$BIN" profile -p "$target" --duration 1.5 --out "$T/p.json" >/dev/null 2>&1; rc=$?
 check "-p with --duration ends by itself (exit $rc)" test $rc -eq 0
 state=$(awk '{print $3}' "/proc/$target/stat" 2>/dev/null)
 check "the watched process runs on, not stopped or traced (state $state)" test "$state" = R -o "$state" = S
 check "and is not traced" test "$(awk '/^TracerPid/ {print $2}' "/proc/$target/status")" = 0
-"$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['summary']['cpu_avg_percent'] > 30 and d['exit_status'] is None" "$T/p.json"
+"$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['summary']['cpu_avg_percent'] > 10 and d['exit_status'] is None" "$T/p.json"
 ok $? "its profile shows it busy, with no exit status (not ours to reap)"
-"$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); s=d['stacks']; assert s['sample_count'] >= 30 and s['top_self'][0]['function'] == 'hot_function', s['top_self'][:2]" "$T/p.json"
+"$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); s=d['stacks']; assert s['sample_count'] >= 20 and s['top_self'][0]['function'] == 'hot_function', s['top_self'][:2]" "$T/p.json"
 ok $? "-p samples the running process's stacks (its threads, opened one by one)"
 kill "$target"
 
