@@ -70,6 +70,7 @@ int cmd_profile(int argc, char **argv)
 	};
 	struct sigaction sa;
 	const char *what = "";
+	bool no_stacks = false, max_regress = false;
 	double v;
 	int c, ret;
 
@@ -110,7 +111,7 @@ int cmd_profile(int argc, char **argv)
 			o.freq_hz = (unsigned)v;
 			break;
 		case OPT_NO_STACKS:
-			o.freq_hz = 0;
+			no_stacks = true;
 			break;
 		case OPT_FOLDED:
 			o.folded = optarg;
@@ -132,6 +133,7 @@ int cmd_profile(int argc, char **argv)
 			if ((o.max_regress_pct = number(optarg, true)) < 0)
 				return cmd_usage_error("profile", "invalid --max-regress '%s' (%%)",
 						       optarg);
+			max_regress = true;
 			break;
 		case OPT_EVENT:
 			if (strcmp(optarg, "cpu-clock") && strcmp(optarg, "task-clock") &&
@@ -158,17 +160,23 @@ int cmd_profile(int argc, char **argv)
 		return cmd_usage_error("profile", "give a command or -p PID, not both");
 	if (optind >= argc && !o.pid)
 		return cmd_usage_error("profile", "nothing to profile (-p PID or -- CMD ARGS...)");
-	if (!!o.baseline != (o.max_regress_pct > 0))
+	if (!!o.baseline != max_regress)
 		return cmd_usage_error("profile", "--baseline and --max-regress go together");
+	if (no_stacks && o.folded)
+		return cmd_usage_error("profile",
+				       "--folded needs stack sampling (not --no-stacks)");
+	if (no_stacks)
+		o.freq_hz = 0;
 	if (optind < argc)
 		o.argv = argv + optind;
 	if (!strcmp(o.out, "-") || !*o.out)
 		o.out = NULL;
-	o.live = isatty(STDERR_FILENO);
+	o.live = isatty(STDOUT_FILENO); /* drawn on stdout, like top: not when it goes to a file */
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: the sleep returns and the loop ends */
+	/* until the profile's event loop takes them (a signalfd), e.g. while symbols load */
+	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
 	ret = profiler_run(&o, &what);
@@ -201,7 +209,8 @@ const struct command cmd_profile_def = {
 		"    With -- CMD it runs the command and profiles it until it exits (or for\n"
 		"    --duration, then ends it with SIGTERM); with -p it watches a running process\n"
 		"    without stopping or tracing it. Prints the top functions by self and total\n"
-		"    samples and writes trace.json (docs/profile.md).\n"
+		"    samples and writes trace.json (docs/profile.md). When stdout is a terminal,\n"
+		"    a status line is redrawn on its last row while the profile runs.\n"
 		"\n"
 		"OPTIONS\n"
 		"    -p PID                 profile a running process\n"

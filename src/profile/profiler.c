@@ -7,16 +7,20 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/evloop.h"
 #include "base/fileutil.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "profile/profjson.h"
 #include "profile/series.h"
+#include "profile/statusline.h"
 #include "sys/stacks.h"
 #include "sys/symbolize.h"
 #include "sys/procfs.h"
@@ -34,64 +38,145 @@ struct session {
 	struct series *series;
 	struct stacks *stacks;
 	struct symbolizer *sym;
+	struct evloop *loop;
+	struct statusline *status_line; /* NULL: stdout is not a terminal */
 	pid_t pid;
+	int pidfd; /* readable when the root exits; -1 after, or without pidfd_open */
 	bool spawned, reaped;
-	int status;	/* waitpid status of a spawned command */
-	char note[160]; /* why the asked-for event was not used */
+	bool ended_by_us;     /* it outlived the profile: we sent it SIGTERM (or SIGKILL) */
+	int status;	      /* waitpid status of a spawned command */
+	size_t followed;      /* series_procs() handed to stacks_follow so far */
+	uint64_t t0, last_ns; /* CLOCK_MONOTONIC of the first and the latest sample */
+	uint64_t step_ns;     /* --interval */
+	char note[160];	      /* why the asked-for event was not used */
 };
 
-/* Forks the command, stopped on a pipe until the samplers are on it. */
-static pid_t spawn(char *const argv[], int *go)
+/*
+ * Forks the command, stopped on a pipe (*go) until the samplers are on it.
+ * *err is the read end of a close-on-exec pipe: EOF once the command runs,
+ * or the errno of a failed exec.
+ */
+static pid_t spawn(char *const argv[], int *go, int *err)
 {
-	int p[2];
+	int p[2], e[2];
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		int e = -errno;
+	if (pipe2(e, O_CLOEXEC) < 0) {
+		int r = -errno;
 
 		close(p[0]);
 		close(p[1]);
-		return e;
+		return r;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+
+		close(p[0]);
+		close(p[1]);
+		close(e[0]);
+		close(e[1]);
+		return r;
 	}
 	if (pid == 0) {
+		sigset_t none;
 		char c;
+		int x;
 
 		close(p[1]);
+		close(e[0]);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL); /* ours are blocked for the event loop */
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);
 		execvp(argv[0], argv);
-		fprintf(stderr, "spiketrace: cannot run '%s': %s\n", argv[0], strerror(errno));
+		x = errno;
+		if (write(e[1], &x, sizeof(x)) != sizeof(x))
+			_exit(127);
 		_exit(127);
 	}
 	close(p[0]);
+	close(e[1]);
 	*go = p[1];
+	*err = e[0];
 	return pid;
 }
 
-static void status_line(const struct session *s, double t)
+/* Lets the spawned command run; 0 once it runs, or the negative errno of its exec. */
+static int release(int go, int err)
+{
+	int x = 0;
+	ssize_t n;
+
+	if (write(go, "g", 1) != 1)
+		return -errno;
+	do
+		n = read(err, &x, sizeof(x));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(x) ? -x : 0;
+}
+
+/*
+ * Fails at once, not after the whole profile, when path cannot be written:
+ * its directory is missing or not writable, or it is a directory. Prints
+ * "cannot write 'PATH': REASON". Returns 0 or a negative errno.
+ */
+static int check_writable(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat st;
+	int ret = 0;
+
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0'; /* "/x" is in "/" */
+	if (stat(path, &st) == 0)
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : access(path, W_OK) < 0 ? -errno : 0;
+	else if (errno != ENOENT)
+		ret = -errno;
+	else if (access(dir, W_OK | X_OK) < 0)
+		ret = -errno;
+	free(dir);
+	if (ret < 0)
+		fprintf(stderr, "spiketrace: cannot write '%s': %s\n", path, strerror(-ret));
+	return ret;
+}
+
+static void draw_status(struct session *s, double t)
 {
 	const struct series_sample *v;
 	size_t n;
-	char rss[32];
+	char rss[32], line[160];
 
 	v = series_samples(s->series, &n);
-	if (!n)
+	if (!s->status_line || !n)
 		return;
 	snprintf(rss, sizeof(rss), "%.1f MiB", (double)v[n - 1].rss_kib / 1024.0);
-	fprintf(stderr, "\r\033[K[%6.1f s] CPU %6.1f %%  RSS %10s  threads %u  processes %u", t,
-		v[n - 1].cpu_pct, rss, v[n - 1].threads, v[n - 1].processes);
-	fflush(stderr);
+	snprintf(line, sizeof(line), "[%6.1f s] CPU %6.1f %%  RSS %10s  threads %u  processes %u",
+		 t, v[n - 1].cpu_pct, rss, v[n - 1].threads, v[n - 1].processes);
+	statusline_draw(s->status_line, line);
 }
 
-static void sleep_until(uint64_t mono_ns)
+/*
+ * -p PID --children: processes of the tree that existed before the profile
+ * inherit no sampling from it. Each process the series found since the last
+ * call is sampled too unless a FORK record showed it inherited (a command we
+ * run inherits everything). Call it after stacks_drain.
+ */
+static void follow_new(struct session *s)
 {
-	struct timespec ts = { (time_t)(mono_ns / NSEC_PER_SEC), (long)(mono_ns % NSEC_PER_SEC) };
+	const struct series_proc *p;
+	size_t n;
 
-	/* EINTR (Ctrl-C) ends the wait early: the loop checks the flag */
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	if (!s->stacks || s->spawned || !s->o->children)
+		return;
+	p = series_procs(s->series, &n);
+	for (; s->followed < n; s->followed++)
+		if (!p[s->followed].ended && stacks_follow(s->stacks, p[s->followed].pid) == 1)
+			symbolizer_load_maps(s->sym, p[s->followed].pid);
 }
 
 static void reap(struct session *s, bool wait_for_it)
@@ -102,11 +187,17 @@ static void reap(struct session *s, bool wait_for_it)
 		s->reaped = true;
 }
 
-/* Ends a spawned command that outlived --duration: SIGTERM, then SIGKILL after 2 s. */
+/*
+ * Ends a spawned command that outlived the profile (--duration, Ctrl-C,
+ * SIGTERM): SIGTERM, then SIGKILL after 2 s. Its exit status is then ours,
+ * not its own: trace.json says null.
+ */
 static void end_command(struct session *s)
 {
+	reap(s, false);
 	if (!s->spawned || s->reaped)
 		return;
+	s->ended_by_us = true;
 	kill(s->pid, SIGTERM);
 	for (int i = 0; i < 200 && !s->reaped; i++) {
 		reap(s, false);
@@ -117,6 +208,97 @@ static void end_command(struct session *s)
 		kill(s->pid, SIGKILL);
 		reap(s, true);
 	}
+}
+
+/*
+ * The last interval, cut short by the root's exit, is recorded when it is at
+ * least this long (or half an interval, when that is shorter): /proc counts
+ * CPU time in clock ticks (10 ms), too coarse for a CPU% over a few ms.
+ */
+#define LAST_INTERVAL_MIN_NS (50 * 1000000ULL)
+
+/* One sample of the series and the stacks; the loop stops when the profile is over. */
+static void tick(struct session *s, uint64_t now)
+{
+	const struct profiler_opts *o = s->o;
+	int r = series_sample(s->series, now, clock_real_ns());
+
+	s->last_ns = now;
+	if (s->stacks)
+		stacks_drain(s->stacks);
+	follow_new(s);
+	reap(s, false);
+	draw_status(s, (double)(now - s->t0) / 1e9);
+	if (r == -ESRCH || (o->duration_s > 0 && (double)(now - s->t0) / 1e9 >= o->duration_s))
+		evloop_stop(s->loop);
+}
+
+static void on_interval(struct evloop *loop, uint64_t expirations, void *arg)
+{
+	(void)loop;
+	(void)expirations; /* fell behind (a stopped machine): one sample, no burst */
+	tick(arg, clock_mono_ns());
+}
+
+/*
+ * The root exited: the profile ends now rather than at the next interval
+ * (a 2 s interval would keep `-- true` for 2 s). Its last interval is
+ * sampled unless it is too short to measure; with --children the tree may
+ * go on, and the intervals go on with it.
+ */
+static void on_root_exit(struct evloop *loop, int fd, uint32_t events, void *arg)
+{
+	struct session *s = arg;
+	uint64_t now = clock_mono_ns();
+	uint64_t min =
+		s->step_ns / 2 < LAST_INTERVAL_MIN_NS ? s->step_ns / 2 : LAST_INTERVAL_MIN_NS;
+
+	(void)events;
+	evloop_del_fd(loop, fd); /* it stays readable: once is enough */
+	if (now - s->last_ns >= min) {
+		tick(s, now);
+	} else if (!s->o->children) {
+		if (s->stacks)
+			stacks_drain(s->stacks);
+		reap(s, false);
+		evloop_stop(loop);
+	}
+}
+
+static void on_signal(struct evloop *loop, int signo, void *arg)
+{
+	struct session *s = arg;
+
+	if (signo == SIGWINCH)
+		statusline_resize(s->status_line);
+	else
+		evloop_stop(loop); /* Ctrl-C, SIGTERM: the outputs are still written */
+}
+
+/*
+ * The event loop: the interval timer, the root's pidfd (when the kernel has
+ * pidfd_open) and SIGINT, SIGTERM, SIGWINCH through a signalfd (blocked from
+ * now on, until profiler_run restores its caller's mask). 0 or a negative errno.
+ */
+static int loop_setup(struct session *s)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGWINCH };
+	int ret;
+
+	s->loop = evloop_new();
+	if (!s->loop)
+		return -errno;
+	ret = evloop_add_signals(s->loop, sigs, 3, on_signal, s);
+	if (ret == 0)
+		ret = evloop_add_timer(s->loop, s->step_ns, on_interval, s);
+	if (ret < 0)
+		return ret;
+	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+	if (s->pidfd >= 0 && evloop_add_fd(s->loop, s->pidfd, EPOLLIN, on_root_exit, s) < 0) {
+		close(s->pidfd);
+		s->pidfd = -1;
+	}
+	return 0;
 }
 
 /* What the stack sampler found, as the arrays trace.json and the reports take. */
@@ -137,18 +319,26 @@ static void stack_view_build(struct session *s, struct stack_view *v)
 
 	memset(v, 0, sizeof(*v));
 	stacks_prefetch_kernel(s->stacks, s->sym);
-	v->nlines = stacks_lines(s->stacks, stacks_symbol_name, s->sym, &v->lines);
+	v->nlines = stacks_lines(s->stacks, stacks_symbol_module_name, s->sym, &v->lines);
 	v->folded = xcalloc(v->nlines + 1, sizeof(*v->folded));
 	for (size_t i = 0; i < v->nlines; i++)
 		v->folded[i] = (struct profile_stack){ v->lines[i].stack, v->lines[i].count };
 	for (int k = 0; k < 2; k++) {
-		v->ntop[k] = stacks_top(s->stacks, stacks_symbol_name, s->sym, k == 0, 20, &v->top[k]);
+		v->ntop[k] = stacks_top(s->stacks, stacks_symbol_module_name, s->sym, k == 0, 20,
+					&v->top[k]);
+		stacks_top_where(s->stacks, stacks_symbol_module_name, stacks_symbol_where, s->sym,
+				 v->top[k], v->ntop[k]);
 		v->funcs[k] = xcalloc(v->ntop[k] + 1, sizeof(*v->funcs[k]));
 		for (size_t i = 0; i < v->ntop[k]; i++) {
-			uint64_t n = k == 0 ? v->top[k][i].self : v->top[k][i].total;
+			const struct stacks_top *t = &v->top[k][i];
+			uint64_t n = k == 0 ? t->self : t->total;
 
-			v->funcs[k][i] = (struct profile_func){ v->top[k][i].function, n,
-								100.0 * (double)n / total };
+			v->funcs[k][i] =
+				(struct profile_func){ .function = t->function,
+						       .samples = n,
+						       .percent = 100.0 * (double)n / total,
+						       .file = t->file,
+						       .line = t->line };
 		}
 	}
 	v->ps = (struct profile_stacks){
@@ -180,6 +370,13 @@ static void stack_view_release(struct stack_view *v)
 	free(v->folded);
 }
 
+static const char *path_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 /* The perf report --stdio flat view: the top functions by self and by total samples. */
 static void print_top(const struct stack_view *v, FILE *f)
 {
@@ -192,9 +389,14 @@ static void print_top(const struct stack_view *v, FILE *f)
 			k == 0 ? "self" : "total", (unsigned long long)v->ps.sample_count,
 			(unsigned)v->ps.frequency_hz, v->ps.lost ? ", some lost" : "");
 		fprintf(f, "  %7s  %s\n", "share", "function");
-		for (size_t i = 0; i < v->ntop[k] && i < 15; i++)
-			fprintf(f, "  %6.2f%%  %s\n", v->funcs[k][i].percent,
-				v->funcs[k][i].function);
+		for (size_t i = 0; i < v->ntop[k] && i < 15; i++) {
+			const struct profile_func *fn = &v->funcs[k][i];
+
+			fprintf(f, "  %6.2f%%  %s", fn->percent, fn->function);
+			if (fn->file) /* the hottest line, as perf annotate would point to it */
+				fprintf(f, "  %s:%d", path_basename(fn->file), fn->line);
+			fputc('\n', f);
+		}
 	}
 }
 
@@ -212,6 +414,16 @@ static int write_file(const char *path, const struct strbuf *sb)
 	return ret;
 }
 
+/* Writes sb to path; says why not on stderr and returns false when it could not. */
+static bool write_output(const char *path, const struct strbuf *sb)
+{
+	int r = write_file(path, sb);
+
+	if (r < 0)
+		fprintf(stderr, "spiketrace: cannot write '%s': %s\n", path, strerror(-r));
+	return r == 0;
+}
+
 static void print_summary(const struct session *s, const struct series_summary *sum, FILE *f)
 {
 	fprintf(f,
@@ -220,7 +432,11 @@ static void print_summary(const struct session *s, const struct series_summary *
 		sum->duration_s, sum->sample_count, sum->cpu_avg_pct, sum->cpu_max_pct,
 		sum->cpu_p95_pct, (double)sum->rss_max_kib / 1024.0, sum->threads_max,
 		sum->processes_max, sum->nspikes, sum->nspikes == 1 ? "" : "s");
-	if (s->spawned && s->reaped) {
+	if (s->ended_by_us) {
+		fprintf(f, "command still running at the end of the profile: ended with %s\n",
+			WIFSIGNALED(s->status) && WTERMSIG(s->status) == SIGKILL ? "SIGKILL"
+										 : "SIGTERM");
+	} else if (s->spawned && s->reaped) {
 		if (WIFSIGNALED(s->status))
 			fprintf(f, "command killed by signal %d\n", WTERMSIG(s->status));
 		else
@@ -228,7 +444,11 @@ static void print_summary(const struct session *s, const struct series_summary *
 	}
 }
 
-/* trace.json, folded stacks, the reports and the gate; returns 0 or PROFILE_EXIT_GATE. */
+/*
+ * trace.json, folded stacks, the reports and the gate. Returns 0,
+ * PROFILE_EXIT_GATE, or a negative errno when an output could not be written
+ * or the baseline read (said on stderr).
+ */
 static int finish(struct session *s, double seconds)
 {
 	const struct profiler_opts *o = s->o;
@@ -237,7 +457,8 @@ static int finish(struct session *s, double seconds)
 	struct strbuf sb = STRBUF_INIT;
 	struct gate_limits lim = GATE_LIMITS_INIT;
 	struct profile_baseline base, *basep = NULL;
-	int failed = 0, r;
+	bool written = true;
+	int failed = 0;
 
 	series_summary(s->series, &sum);
 	memset(&v, 0, sizeof(v));
@@ -246,13 +467,12 @@ static int finish(struct session *s, double seconds)
 	print_summary(s, &sum, o->report);
 	if (s->stacks)
 		print_top(&v, o->report);
-	if (o->folded && s->stacks) {
+	if (o->folded) {
+		/* empty when stack sampling was unavailable (a line said so at the start) */
 		for (size_t i = 0; i < v.nlines; i++)
 			strbuf_addf(&sb, "%s %llu\n", v.lines[i].stack,
 				    (unsigned long long)v.lines[i].count);
-		if ((r = write_file(o->folded, &sb)) < 0)
-			fprintf(stderr, "spiketrace: cannot write '%s': %s\n", o->folded,
-				strerror(-r));
+		written &= write_output(o->folded, &sb);
 		strbuf_reset(&sb);
 	}
 	if (o->out) {
@@ -261,16 +481,14 @@ static int finish(struct session *s, double seconds)
 			.summary = &sum,
 			.duration_s = seconds,
 			.interval_s = o->interval_ms / 1000.0,
-			.has_exit = s->spawned && s->reaped,
+			.has_exit = s->spawned && s->reaped && !s->ended_by_us,
 			.wait_status = s->status,
 			.command = o->argv,
 			.stacks = s->stacks ? &v.ps : NULL,
 		};
 
 		profjson_write(&sb, &rep);
-		if ((r = write_file(o->out, &sb)) < 0)
-			fprintf(stderr, "spiketrace: cannot write '%s': %s\n", o->out,
-				strerror(-r));
+		written &= write_output(o->out, &sb);
 		strbuf_reset(&sb);
 	}
 	if (o->fail_above_cpu > 0)
@@ -296,16 +514,21 @@ static int finish(struct session *s, double seconds)
 	if (s->stacks)
 		stack_view_release(&v);
 	series_summary_release(&sum);
+	if (!written)
+		return -EIO;
 	return failed < 0 ? -EINVAL : failed > 0 ? PROFILE_EXIT_GATE : 0;
 }
 
 int profiler_run(const struct profiler_opts *o, const char **what)
 {
-	struct session s = { .o = o };
-	uint64_t t0, next, step = (uint64_t)o->interval_ms * 1000000ULL;
-	int go = -1, ret = 0;
+	struct session s = { .o = o,
+			     .pidfd = -1,
+			     .step_ns = (uint64_t)o->interval_ms * 1000000ULL };
+	sigset_t blocked;
+	int go = -1, exec_err = -1, ret = 0;
 
 	stop_requested = 0;
+	sigprocmask(SIG_SETMASK, NULL, &blocked);
 	/* a bad baseline fails now, not after minutes of profiling */
 	if (o->baseline) {
 		struct profile_baseline base;
@@ -319,6 +542,11 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 		}
 		strbuf_release(&err);
 	}
+	if ((o->out && (ret = check_writable(o->out)) < 0) ||
+	    (o->folded && (ret = check_writable(o->folded)) < 0)) {
+		*what = NULL;
+		return ret;
+	}
 	file_raise_nofile(); /* the series keeps fds per profiled process */
 	s.pf = procfs_open("/proc");
 	if (!s.pf) {
@@ -327,7 +555,7 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 	}
 	s.sym = symbolizer_new();
 	if (o->argv) {
-		s.pid = spawn(o->argv, &go);
+		s.pid = spawn(o->argv, &go, &exec_err);
 		if (s.pid < 0) {
 			*what = "cannot start the command";
 			ret = s.pid;
@@ -367,48 +595,50 @@ int profiler_run(const struct profiler_opts *o, const char **what)
 		}
 	}
 	s.series = series_new(s.pf, s.pid, o->children);
-	t0 = clock_mono_ns();
-	series_sample(s.series, t0, clock_real_ns());
+	s.t0 = s.last_ns = clock_mono_ns();
+	series_sample(s.series, s.t0, clock_real_ns());
+	if (s.stacks)
+		stacks_drain(s.stacks);
+	follow_new(&s);
+	ret = loop_setup(&s);
+	if (ret < 0) {
+		*what = "cannot set up the event loop";
+		goto out;
+	}
+	if (o->live)
+		s.status_line = statusline_new(STDOUT_FILENO);
 	if (go >= 0) {
 		/* everything is watching: let the command run */
-		if (write(go, "g", 1) != 1) {
-			*what = "cannot start the command";
-			ret = -errno;
-			goto out;
+		ret = release(go, exec_err);
+		if (ret < 0) {
+			statusline_free(s.status_line);
+			s.status_line = NULL;
+			fprintf(stderr, "spiketrace: cannot run '%s': %s\n", o->argv[0],
+				strerror(-ret));
+			*what = NULL;
+			goto out; /* it has exited (127): nothing was profiled, nothing written */
 		}
 		close(go);
 		go = -1;
 	}
-	for (next = t0 + step;; next += step) {
-		uint64_t now;
-		int r;
-
-		sleep_until(next);
-		now = clock_mono_ns();
-		r = series_sample(s.series, now, clock_real_ns());
-		if (s.stacks)
-			stacks_drain(s.stacks);
-		reap(&s, false);
-		if (o->live)
-			status_line(&s, (double)(now - t0) / 1e9);
-		if (r == -ESRCH || stop_requested)
-			break;
-		if (o->duration_s > 0 && (double)(now - t0) / 1e9 >= o->duration_s)
-			break;
-		if (now > next + step)
-			next = now; /* fell behind (a stopped machine): no burst of catch-up samples
-				     */
+	if (!stop_requested) /* Ctrl-C during the start (signals come through the loop after) */
+		ret = evloop_run(s.loop);
+	statusline_free(s.status_line);
+	s.status_line = NULL;
+	if (ret < 0) {
+		*what = "event loop";
+		goto out;
 	}
-	if (o->live)
-		fprintf(stderr, "\r\033[K");
 	end_command(&s);
 	reap(&s, true);
 	if (s.stacks)
 		stacks_drain(s.stacks);
-	ret = finish(&s, (double)(clock_mono_ns() - t0) / 1e9);
-	if (ret == -EINVAL)
+	ret = finish(&s, (double)(clock_mono_ns() - s.t0) / 1e9);
+	if (ret < 0)
 		*what = NULL; /* finish() said why */
 out:
+	if (exec_err >= 0)
+		close(exec_err);
 	if (go >= 0) {
 		close(go);
 		if (s.spawned) {
@@ -416,6 +646,11 @@ out:
 			reap(&s, true);
 		}
 	}
+	if (s.pidfd >= 0)
+		close(s.pidfd);
+	evloop_free(s.loop);
+	sigprocmask(SIG_SETMASK, &blocked,
+		    NULL); /* what was blocked before the loop took its own */
 	stacks_free(s.stacks);
 	series_free(s.series);
 	symbolizer_free(s.sym);

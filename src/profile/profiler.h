@@ -20,8 +20,8 @@ struct profiler_opts {
 	double fail_above_cpu;	   /* gate: average CPU %, 0 = off */
 	double fail_above_rss_mib; /* gate: max RSS, 0 = off */
 	const char *baseline;	   /* gate: an earlier trace.json */
-	double max_regress_pct;	   /* gate: allowed increase over the baseline, 0 = off */
-	bool live;		   /* the status line on a terminal */
+	double max_regress_pct;	   /* gate: allowed increase over the baseline (with baseline) */
+	bool live;		   /* the status line (on stdout, when it is a terminal) */
 	FILE *report;		   /* the terminal summary (stdout) */
 };
 
@@ -36,7 +36,11 @@ struct profiler_opts {
  */
 int profiler_run(const struct profiler_opts *o, const char **what);
 
-/* Ctrl-C: ends the profile at the next tick; outputs are still written (async-signal-safe). */
+/*
+ * Ctrl-C before the profile's event loop runs (async-signal-safe): the loop
+ * then does not start, and the outputs are still written. Once it runs, the
+ * loop takes SIGINT and SIGTERM itself (blocked, read from a signalfd).
+ */
 void profiler_stop(void);
 
 #endif

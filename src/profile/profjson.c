@@ -214,6 +214,10 @@ static void write_funcs(struct json_writer *w, const char *key, const struct pro
 		json_kv_str(w, "function", f[i].function ? f[i].function : "?");
 		json_kv_uint(w, "samples", f[i].samples);
 		json_kv_double(w, "percent", f[i].percent, 2);
+		if (f[i].file) {
+			json_kv_str(w, "file", f[i].file);
+			json_kv_int(w, "line", f[i].line);
+		}
 		json_obj_end(w);
 	}
 	json_arr_end(w);

@@ -22,7 +22,9 @@ struct profile_stack {
 struct profile_func {
 	const char *function;
 	uint64_t samples;
-	double percent; /* of stacks.sample_count */
+	double percent;	  /* of stacks.sample_count */
+	const char *file; /* source file of its hottest line (DWARF), NULL: unknown */
+	int line;	  /* that line, with file */
 };
 
 /*

@@ -1,9 +1,12 @@
 /* series.c - the profile's time series: one process or its tree, sampled from /proc. */
 #include "profile/series.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -40,6 +43,12 @@ static const struct kv_field status_fields[] = {
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* One thread's context switches at the previous read of its process. */
+struct thread_ctx {
+	int tid;
+	uint64_t voluntary, nonvoluntary;
+};
+
 /* A process being profiled now. */
 struct live {
 	int pid;
@@ -50,6 +59,8 @@ struct live {
 	size_t proc;		       /* index in procs */
 	struct counters last;	       /* at the previous read */
 	struct counters debt;	       /* I/O of ended children already counted (see live_end) */
+	struct thread_ctx *threads;    /* its threads at the previous read, sorted by tid */
+	size_t nthreads, threads_cap;
 };
 
 /* Running sums behind struct series_proc's averages. */
@@ -140,6 +151,9 @@ static void live_close(struct series *s, struct live *e)
 	close_fd(s, &e->stat_fd);
 	close_fd(s, &e->status_fd);
 	close_fd(s, &e->io_fd);
+	free(e->threads);
+	e->threads = NULL;
+	e->nthreads = e->threads_cap = 0;
 }
 
 void series_free(struct series *s)
@@ -244,20 +258,112 @@ static int read_stat(struct series *s, struct live *e, struct proc_stat *ps)
 	return ps->starttime == e->start_ticks ? 0 : 1;
 }
 
-/*
- * Reads the status and io counters of e into c (c->ticks is set by the
- * caller). A file that fails to read leaves the previous values: a process
- * that exits between its stat and its status read loses nothing.
- */
-static void read_counters(struct series *s, struct live *e, struct counters *c)
+static int cmp_tid(const void *a, const void *b)
 {
-	ssize_t n;
+	int x = ((const struct thread_ctx *)a)->tid, y = ((const struct thread_ctx *)b)->tid;
+
+	return (x > y) - (x < y);
+}
+
+/* Appends tid's switches, parsed from the status text in s->buf (n bytes), to *v. */
+static void add_thread(struct series *s, ssize_t n, int tid, struct thread_ctx **v, size_t *nv,
+		       size_t *cap)
+{
+	struct counters c = { 0 };
+
+	if (n < 0)
+		return; /* ended between the listing and the read */
+	parse_kv(s->buf, (size_t)n, status_fields, NFIELDS(status_fields), &c);
+	XGROW(*v, *cap, *nv + 1);
+	(*v)[(*nv)++] = (struct thread_ctx){ tid, c.voluntary_ctxsw, c.nonvoluntary_ctxsw };
+}
+
+/* Reads PID/task/TID/status of each thread of pid into *v; 0 or a negative errno (no listing). */
+static int read_threads(struct series *s, int pid, struct thread_ctx **v, size_t *nv, size_t *cap)
+{
+	char path[32];
+	struct dirent *de;
+	DIR *dir;
+	int dfd;
+
+	snprintf(path, sizeof(path), "%d/task", pid);
+	dfd = openat(procfs_rootfd(s->pf), path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	dir = fdopendir(dfd);
+	if (!dir) {
+		close(dfd);
+		return -ENOMEM;
+	}
+	while ((de = readdir(dir))) {
+		int tid = atoi(de->d_name), fd;
+
+		if (tid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "%d/status", tid);
+		fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		add_thread(s, procfs_pread(fd, &s->buf, &s->buf_cap, true), tid, v, nv, cap);
+		close(fd);
+	}
+	closedir(dir);
+	return 0;
+}
+
+/*
+ * The context switches of all of e's threads into c: PID/status counts the
+ * leader's alone. Each thread's counters are kept from one read to the next
+ * and c's totals grow by what each did since (all of it for a thread not seen
+ * before: it started during the interval). A thread that ended since the last
+ * read takes its last switches along. A one-thread process (or one whose task
+ * directory cannot be listed) is read through PID/status as before, the cost
+ * of one read; others cost one open and read per thread.
+ */
+static void read_ctxsw(struct series *s, struct live *e, uint32_t nthreads, struct counters *c)
+{
+	struct thread_ctx *now = NULL;
+	size_t n = 0, cap = 0;
 
 	c->voluntary_ctxsw = e->last.voluntary_ctxsw;
 	c->nonvoluntary_ctxsw = e->last.nonvoluntary_ctxsw;
-	n = read_pid(s, e->pid, e->status_fd, "status");
-	if (n >= 0)
-		parse_kv(s->buf, (size_t)n, status_fields, NFIELDS(status_fields), c);
+	if (nthreads <= 1 || read_threads(s, e->pid, &now, &n, &cap) < 0) {
+		n = 0;
+		add_thread(s, read_pid(s, e->pid, e->status_fd, "status"), e->pid, &now, &n, &cap);
+	}
+	if (n > 1)
+		qsort(now, n, sizeof(*now), cmp_tid);
+	for (size_t i = 0; i < n; i++) {
+		const struct thread_ctx *was =
+			e->nthreads
+				? bsearch(&now[i], e->threads, e->nthreads, sizeof(*now), cmp_tid)
+				: NULL;
+		/* a counter that went down belongs to a new thread with a reused tid */
+		bool same = was && now[i].voluntary >= was->voluntary &&
+			    now[i].nonvoluntary >= was->nonvoluntary;
+
+		c->voluntary_ctxsw += now[i].voluntary - (same ? was->voluntary : 0);
+		c->nonvoluntary_ctxsw += now[i].nonvoluntary - (same ? was->nonvoluntary : 0);
+	}
+	if (n == 0)
+		return; /* gone: keep the last threads (nothing more to add) */
+	free(e->threads);
+	e->threads = now;
+	e->nthreads = n;
+	e->threads_cap = cap;
+}
+
+/*
+ * Reads the context switches and io counters of e into c (c->ticks is set by
+ * the caller; nthreads is its thread count from stat). A file that fails to
+ * read leaves the previous values: a process that exits between its stat and
+ * its status read loses nothing.
+ */
+static void read_counters(struct series *s, struct live *e, uint32_t nthreads, struct counters *c)
+{
+	ssize_t n;
+
+	read_ctxsw(s, e, nthreads, c);
 
 	c->read_bytes = e->last.read_bytes;
 	c->write_bytes = e->last.write_bytes;
@@ -312,6 +418,11 @@ static size_t proc_add(struct series *s, int pid)
 	return s->nprocs++;
 }
 
+static uint32_t nthreads_of(const struct proc_stat *ps)
+{
+	return ps->num_threads > 0 ? (uint32_t)ps->num_threads : 0;
+}
+
 /*
  * Starts profiling pid, whose stat was just read into ps: kept-open fds,
  * the process record, and its counters now (the baseline of its first row:
@@ -341,7 +452,7 @@ static struct live *live_start(struct series *s, int pid, const struct proc_stat
 	set_comm(s->procs[e->proc].comm, ps->comm);
 	if (first) {
 		e->last.ticks = ps->utime + ps->stime;
-		read_counters(s, e, &e->last);
+		read_counters(s, e, nthreads_of(ps), &e->last);
 	}
 	return e;
 }
@@ -375,7 +486,7 @@ static void add_row(struct series *s, struct live *e, const struct proc_stat *ps
 	struct counters c = { .ticks = ps->utime + ps->stime };
 	uint64_t dticks;
 
-	read_counters(s, e, &c);
+	read_counters(s, e, nthreads_of(ps), &c);
 	dticks = delta(c.ticks, e->last.ticks);
 	XGROW(s->rows, s->rows_cap, s->nrows + 1);
 	r = &s->rows[s->nrows++];

@@ -278,12 +278,12 @@ static const struct profile_stack folded[] = {
 	{ "app;main;cold", 10 },
 };
 static const struct profile_func top_self[] = {
-	{ "hot", 90, 90.0 },
-	{ "cold", 10, 10.0 },
+	{ "hot", 90, 90.0, "/src/app/hot.c", 42 },
+	{ "cold", 10, 10.0, NULL, 0 },
 };
 static const struct profile_func top_total[] = {
-	{ "main", 100, 100.0 },
-	{ "hot", 90, 90.0 },
+	{ "main", 100, 100.0, NULL, 0 },
+	{ "hot", 90, 90.0, NULL, 0 },
 };
 
 static json_t *write_and_parse(const struct profile_report *r, struct strbuf *text)
@@ -427,6 +427,17 @@ static void test_write_children(struct procfs *pf, const json_t *schema, struct 
 		   num_at(json_array_get(json_object_get(stacks, "top_total"), 0), "percent") ==
 			   100.0,
 	   "write: top_self and top_total");
+	{
+		const json_t *hot = json_array_get(json_object_get(stacks, "top_self"), 0);
+		const json_t *cold = json_array_get(json_object_get(stacks, "top_self"), 1);
+
+		ok(hot &&
+			   !strcmp(json_string_value(json_object_get(hot, "file")),
+				   "/src/app/hot.c") &&
+			   num_at(hot, "line") == 42 && !json_object_get(cold, "file") &&
+			   !json_object_get(cold, "line"),
+		   "write: file and line of a top function when known, neither when not");
+	}
 
 	if (schema) {
 		is_int(validate(schema, doc, false), 0,

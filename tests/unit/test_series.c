@@ -392,6 +392,68 @@ static void test_summary(struct procfs *pf)
 	remove_proc(401);
 }
 
+/* Writes PID/task/TID/status with the context switches of one thread. */
+static void put_task(int pid, int tid, uint64_t vcs, uint64_t nvcs)
+{
+	char *dir = xasprintf("%s/%d/task/%d", tmp_root, pid, tid), *path, *text;
+	char *cmd = xasprintf("mkdir -p '%s'", dir);
+
+	if (system(cmd) != 0)
+		diag("could not create a task directory");
+	text = xasprintf("Name:\tapp\nvoluntary_ctxt_switches:\t%llu\n"
+			 "nonvoluntary_ctxt_switches:\t%llu\n",
+			 (unsigned long long)vcs, (unsigned long long)nvcs);
+	path = xasprintf("%s/status", dir);
+	write_file(path, text);
+	free(path);
+	free(text);
+	free(cmd);
+	free(dir);
+}
+
+/* Context switches are every thread's: PID/status has the leader's alone. */
+static void test_threads(struct procfs *pf)
+{
+	struct fproc root = { 300, 1, "app", 'R', 0, 0, 3, 100, 5000, 0, 0, 0, 0, 7, 2 };
+	struct series *s = series_new(pf, 300, false);
+	const struct series_sample *sm;
+	char *gone = xasprintf("rm -rf '%s/300/task/302'", tmp_root);
+	size_t n;
+
+	put_proc(&root);
+	put_task(300, 300, 7, 2);
+	put_task(300, 301, 100, 50);
+	put_task(300, 302, 10, 1000);
+	is_int(series_sample(s, T0, R0), 0, "threads: the first call primes");
+	put_task(300, 300, 8, 2);
+	put_task(300, 301, 130, 90);
+	put_task(300, 302, 15, 1100);
+	is_int(series_sample(s, T0 + SEC, R0 + SEC), 0, "threads: second call");
+	sm = series_samples(s, &n);
+	ok(n == 1 && sm[0].voluntary_ctxsw == 1 + 30 + 5 && sm[0].nonvoluntary_ctxsw == 40 + 100,
+	   "threads: the switches of every thread, not the leader's status alone");
+	/* 302 ends, 303 starts: a new thread's switches all happened during the interval */
+	if (system(gone) != 0)
+		diag("could not remove a task directory");
+	put_task(300, 303, 4, 6);
+	put_task(300, 301, 131, 91);
+	is_int(series_sample(s, T0 + 2 * SEC, R0 + 2 * SEC), 0, "threads: third call");
+	sm = series_samples(s, &n);
+	ok(n == 2 && sm[1].voluntary_ctxsw == 1 + 4 && sm[1].nonvoluntary_ctxsw == 1 + 6,
+	   "threads: an ended thread adds nothing more, a new one all it has");
+	/* down to one thread: PID/status again (the leader's figures, 300's) */
+	root.threads = 1;
+	root.vcs = 10;
+	put_proc(&root);
+	is_int(series_sample(s, T0 + 3 * SEC, R0 + 3 * SEC), 0, "threads: fourth call");
+	sm = series_samples(s, &n);
+	ok(n == 3 && sm[2].voluntary_ctxsw == 2 && sm[2].nonvoluntary_ctxsw == 0,
+	   "threads: one thread reads PID/status");
+	series_free(s);
+	free(gone);
+	remove_proc(300);
+}
+
 static void fixture_tests(void)
 {
 	struct procfs *pf;
@@ -406,6 +468,7 @@ static void fixture_tests(void)
 		test_single(pf);
 		test_children(pf);
 		test_summary(pf);
+		test_threads(pf);
 	}
 	procfs_free(pf);
 	remove_tree();
