@@ -467,7 +467,7 @@ static void check_maps(struct sec_state *s, const struct proc_sample *p, struct 
 			for (size_t i = 0; i < tmp->ev.nmaps; i++)
 				sec_report_add_map(r, tmp->ev.maps[i]);
 			e->reported |= 1u << sig;
-			finish(s, r, 0);
+			finish(s, r, EV_SOCKETS);
 		}
 	}
 	e->maps_known = true;
@@ -693,23 +693,64 @@ static void check_miner(struct sec_state *s, const struct proc_sample *p, struct
 	finish(s, r, EV_SOCKETS);
 }
 
+/*
+ * RSS growth over the threshold since e->rss_kib, elapsed_s ago. first: a new process at
+ * its first sample, whose baseline is what it had at birth (see first_rss_baseline).
+ */
 static void check_rss(struct sec_state *s, const struct proc_sample *p, struct sproc *e,
-		      double elapsed_s)
+		      double elapsed_s, bool first)
 {
 	uint64_t thr = (uint64_t)(cfg_of(s)->rss_growth_threshold_mib * 1024);
 	uint64_t growth = p->rss_kib > e->rss_kib ? p->rss_kib - e->rss_kib : 0;
 	struct sec_report *r;
 
-	if (growth < thr || !rule_on(s, SEC_MEMORY))
+	if (growth < thr || !rule_on(s, SEC_MEMORY) || (e->reported & (1u << SIG_RSS_GROWTH)))
 		return;
 	r = report(SIG_RSS_GROWTH, p->pid, p->comm,
-		   "the RSS of %s grew by %.0f MiB in %.1f s (to %.0f MiB; threshold %.0f MiB)",
+		   first ? "the RSS of %s grew by %.0f MiB within its first %.1f s (a new process, "
+			   "to %.0f MiB; threshold %.0f MiB)"
+			 : "the RSS of %s grew by %.0f MiB in %.1f s (to %.0f MiB; threshold "
+			   "%.0f MiB)",
 		   p->comm, (double)growth / 1024, elapsed_s, (double)p->rss_kib / 1024,
 		   cfg_of(s)->rss_growth_threshold_mib);
 	r->value = (double)growth;
 	r->ppid = p->ppid;
 	r->start_ticks = p->start_ticks;
-	finish(s, r, 0);
+	e->reported |= 1u << SIG_RSS_GROWTH;
+	finish(s, r, EV_SOCKETS);
+}
+
+/*
+ * What a new process's RSS grew from: nothing, unless it is a fork that has not exec'd
+ * (the same executable as its parent), whose pages are its parent's, counted in both.
+ * Read only for a process already over the threshold at its first sample.
+ */
+static uint64_t first_rss_baseline(struct sec_state *s, const struct snapshot *snap,
+				   const struct proc_sample *p)
+{
+	char exe[4096], pexe[4096];
+	bool del, pdel;
+	long pi = snapshot_find_pid(snap, p->ppid);
+
+	if (pi < 0 || evidence_read_exe(s->env->pf, p->pid, exe, sizeof(exe), &del) < 0 ||
+	    evidence_read_exe(s->env->pf, p->ppid, pexe, sizeof(pexe), &pdel) < 0 ||
+	    strcmp(exe, pexe))
+		return 0;
+	return snap->procs[pi].rss_kib;
+}
+
+/* A process born since the last sample: all it holds grew within one interval. */
+static void check_rss_new(struct sec_state *s, const struct snapshot *snap,
+			  const struct proc_sample *p, struct sproc *e)
+{
+	double age_s = snap->real_ns > p->start_time_ns
+			       ? (double)(snap->real_ns - p->start_time_ns) / 1e9
+			       : 0;
+
+	if (p->rss_kib < (uint64_t)(cfg_of(s)->rss_growth_threshold_mib * 1024))
+		return;
+	e->rss_kib = first_rss_baseline(s, snap, p);
+	check_rss(s, p, e, age_s, true);
 }
 
 static const struct exec_seen *find_exec(const struct sec_state *s, int pid)
@@ -780,6 +821,8 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 				e->exe_deleted = x->deleted;
 			}
 			e->new_unread = p->is_new;
+			if (p->is_new)
+				check_rss_new(s, snap, p, e);
 		}
 		if (e->new_unread && new_reads < MAX_NEW_MAPS) {
 			/* a new process had no mappings before: all it has now is new */
@@ -795,7 +838,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 				memcpy(e->comm, p->comm, sizeof(e->comm));
 				check_comm(s, p, e);
 			}
-			check_rss(s, p, e, snap->elapsed_s);
+			check_rss(s, p, e, snap->elapsed_s, false);
 			if (e->maps_known && changed_reads < MAX_CHANGED_MAPS &&
 			    (p->vsize_kib != e->vsize_kib ||
 			     (p->vm_signals && p->mm_seq != e->mm_seq))) {

@@ -392,8 +392,11 @@ bool evidence_map_is_rwx_anon(const struct map_line *m)
 {
 	if (m->perms[1] != 'w' || m->perms[2] != 'x')
 		return false;
+	/* shared anonymous memory (mmap MAP_SHARED|MAP_ANONYMOUS, Python's mmap default) is a
+	 * deleted /dev/zero; System V shared memory a deleted /SYSV key */
 	return !m->path[0] || !strncmp(m->path, "[heap]", 6) || !strncmp(m->path, "[stack]", 7) ||
-	       !strncmp(m->path, "[anon:", 6);
+	       !strncmp(m->path, "[anon:", 6) || !strncmp(m->path, "/dev/zero", 9) ||
+	       (!strncmp(m->path, "/SYSV", 5) && strstr(m->path, " (deleted)"));
 }
 
 bool evidence_map_is_memfd_exec(const struct map_line *m)

@@ -129,7 +129,8 @@ struct map_line {
 
 /* Parses one maps line (len bytes, no newline needed). 0 or -EINVAL. */
 int evidence_parse_maps_line(const char *line, size_t len, struct map_line *m);
-/* Writable, executable and anonymous (no file: "", [heap], [stack], [anon:...]). */
+/* Writable, executable and anonymous (no file: "", [heap], [stack], [anon:...]; shared
+ * anonymous "/dev/zero (deleted)" and System V "/SYSVkey (deleted)"). */
 bool evidence_map_is_rwx_anon(const struct map_line *m);
 /* Executable and backed by a memfd ("/memfd:NAME", deleted or not). */
 bool evidence_map_is_memfd_exec(const struct map_line *m);

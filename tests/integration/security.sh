@@ -188,6 +188,21 @@ assert s["mitre"]["technique_id"] == "T1055"
 '; }
 ok $? "its dump validates and lists the offending rwxp mapping"
 kill_one "$rpid"
+# Python's mmap is shared by default: shared anonymous RWX memory ("rwxs ... /dev/zero (deleted)")
+bg pyrwx "$PY" -c 'import mmap, os, time
+m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+print("pid", os.getpid(), flush=True); time.sleep(30)'
+pypid=$BG_PID
+wait_for 20 sec_dump "$T/out" memory_anomaly "$pypid" rwx_anon >/dev/null
+ok $? "shared anonymous RWX memory (python3 mmap) fired memory_anomaly (rwx_anon)"
+f=$(sec_dump "$T/out" memory_anomaly "$pypid" rwx_anon)
+[ -n "$f" ] && { validate "$f" && sec_check "$f" "$pypid" memory_anomaly rwx_anon '
+assert s["reason"] == "python3 has 1 new writable+executable anonymous mapping (it had none)", s["reason"]
+assert len(ev["maps"]) == 1 and " rwxs " in ev["maps"][0] and ev["maps"][0].endswith("/dev/zero (deleted)"), ev["maps"]
+assert ev["exe"].startswith("/usr/bin/python3") and s["severity"] == "high"
+'; }
+ok $? "its reason and the rwxs /dev/zero mapping in the evidence"
+kill_one "$pypid"
 
 # --- later changes of a process already looked at: an mprotect to RWX (the size of its mappings
 # does not change) and its executable deleted while it runs. The BPF source tells both at the
@@ -256,7 +271,28 @@ bg grow "$W/secwork" grow 300 30
 gpid=$BG_PID
 wait_for 20 sec_dump "$T/out" memory_anomaly "$gpid" rss_growth >/dev/null
 ok $? "300 MiB touched at once fired memory_anomaly (rss_growth)"
+f=$(sec_dump "$T/out" memory_anomaly "$gpid" rss_growth)
+[ -n "$f" ] && { validate "$f" && sec_check "$f" "$gpid" memory_anomaly rss_growth '
+import re
+m = re.match(r"the RSS of secwork grew by (\d+) MiB in [\d.]+ s \(to (\d+) MiB; threshold 100 MiB\)$", s["reason"])
+assert m and 100 <= int(m.group(1)) <= int(m.group(2)), s["reason"]
+assert s["severity"] == "low" and s["mitre"]["technique_id"] == "T1496" and t["value"] >= 100 * 1024
+assert ev["exe"].endswith("/secwork") and ev["cmdline"].endswith(" grow 300 30") and ev["uid"] == ev["euid"] == 0
+assert ev["sockets"] == [] and ev["maps"] == [], ev
+'; }
+ok $? "its reason gives the growth, the size and the threshold; evidence: exe, cmdline, ids"
 kill_one "$gpid"
+# a new process already over the threshold at its first sample grew from nothing
+bg grown "$W/secwork" grow-now 300 30
+gnpid=$BG_PID
+wait_for 20 sec_dump "$T/out" memory_anomaly "$gnpid" rss_growth >/dev/null
+ok $? "a new process holding 300 MiB at its first sample fired memory_anomaly (rss_growth)"
+f=$(sec_dump "$T/out" memory_anomaly "$gnpid" rss_growth)
+[ -n "$f" ] && { validate "$f" && sec_check "$f" "$gnpid" memory_anomaly rss_growth '
+assert "grew by" in s["reason"] and ev["cmdline"].endswith(" grow-now 300 30"), s["reason"]
+'; }
+ok $? "its reason and evidence"
+kill_one "$gnpid"
 
 # --- show prints the security lines (the viewer's Trigger panel shows the primary trigger's) ---
 f=$(sec_dump "$T/out" memory_anomaly "$rpid" rwx_anon primary || sec_dump "$T/out" memory_anomaly "$rpid" rwx_anon)

@@ -22,6 +22,8 @@ static const char maps_text[] =
 	"7f0000002000-7f0000003000 rwxp 00000000 00:00 0       [anon:jit]\n"
 	"7f0000004000-7f0000005000 rwxp 00000000 08:01 99      /usr/lib/x.so\n"
 	"7f0000006000-7f0000008000 r-xp 00000000 00:01 77      /memfd:payload (deleted)\n"
+	"7f000000a000-7f000000b000 rwxs 00000000 00:01 78      /dev/zero (deleted)\n"
+	"7f000000c000-7f000000d000 rw-s 00000000 00:01 79      /dev/zero (deleted)\n"
 	"7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0       [stack]\n"
 	"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]\n"
 	"garbage line\n";
@@ -40,10 +42,12 @@ static void test_maps(void)
 	ok(evidence_map_is_rwx_anon(&m), "rwx anonymous");
 	is_int(evidence_parse_maps_line("nonsense", 8, &m), -EINVAL, "a bad line is refused");
 	evidence_scan_maps(maps_text, sizeof(maps_text) - 1, &scan, r, 16);
-	is_int(scan.rwx_anon, 2, "two RWX anonymous mappings (a file-backed rwx does not count)");
+	is_int(scan.rwx_anon, 3,
+	       "three RWX anonymous mappings, one shared (a file-backed rwx does not count)");
 	is_int(scan.memfd_exec, 1, "one executable memfd mapping");
-	is_int(r->ev.nmaps, 3, "the three offending lines are kept");
-	ok(r->ev.nmaps == 3 && strstr(r->ev.maps[2], "/memfd:payload"), "with the memfd line");
+	is_int(r->ev.nmaps, 4, "the four offending lines are kept");
+	ok(r->ev.nmaps == 4 && strstr(r->ev.maps[2], "/memfd:payload"), "with the memfd line");
+	ok(r->ev.nmaps == 4 && strstr(r->ev.maps[3], " rwxs "), "and the shared one");
 	evidence_scan_maps(maps_text, 40, &scan, NULL, 0); /* cut mid-line */
 	is_int(scan.rwx_anon + scan.memfd_exec, 0,
 	       "a cut text finds nothing and reads nothing past");

@@ -7,6 +7,7 @@
  *   spawn S            the same shell, from a parent with no listening socket
  *   comm NAME S        renames itself (prctl PR_SET_NAME) after 1.5 s, then sleeps
  *   grow MIB S         touches MIB MiB of fresh memory at once, then sleeps
+ *   grow-now MIB S     the same at once when it starts (big at its first sample), then sleeps
  * Each prints the pid of the process to watch on stdout ("pid N"). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -126,13 +127,14 @@ static int do_comm(const char *name, double s)
 	return 0;
 }
 
-static int do_grow(long mib, double s)
+static int do_grow(long mib, double s, int now)
 {
 	size_t n = (size_t)mib << 20;
 	volatile char *p;
 
 	say_pid(getpid());
-	usleep(1500000); /* seen small first */
+	if (!now)
+		usleep(1500000); /* seen small first */
 	p = malloc(n);
 	if (!p)
 		return 1;
@@ -158,7 +160,10 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "comm"))
 		return do_comm(argv[2], atof(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "grow"))
-		return do_grow(atol(argv[2]), atof(argv[3]));
-	fprintf(stderr, "usage: secwork rwx|rwx-late|memfd|listen-spawn|spawn|comm|grow ...\n");
+		return do_grow(atol(argv[2]), atof(argv[3]), 0);
+	if (argc >= 4 && !strcmp(argv[1], "grow-now"))
+		return do_grow(atol(argv[2]), atof(argv[3]), 1);
+	fprintf(stderr,
+		"usage: secwork rwx|rwx-late|memfd|listen-spawn|spawn|comm|grow|grow-now ...\n");
 	return 2;
 }
