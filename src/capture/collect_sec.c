@@ -136,8 +136,9 @@ static bool allowed(const struct config *c, const struct sec_evidence *ev)
 		if (entry_matches(c->allow_exe.v[i], ev->exe, false))
 			return true;
 	for (size_t i = 0; i < c->allow_cgroup.n; i++)
-		if (entry_matches(c->allow_cgroup.v[i], ev->cgroup, true))
-			return true;
+		for (size_t k = 0; k < ev->ncgroups; k++) /* any hierarchy's path (v1, v2) */
+			if (entry_matches(c->allow_cgroup.v[i], ev->cgroups[k], true))
+				return true;
 	if (c->allow_user.n) {
 		char name[64] = "", num[16], pwbuf[1024];
 		struct passwd pw, *res = NULL;
@@ -365,18 +366,21 @@ static void on_exec(void *ctx, pid_t pid)
 	/* PID 1 and kthreadd hold sockets for others (socket activation): not a service's shell */
 	if (ps.ppid > 2 && ps.ppid != s->self && parent_listens(s, ps.ppid, sock, sizeof(sock))) {
 		struct sec_report *r;
-		char pexe[4096] = "";
-		bool pdel;
-		struct sec_evidence pev = { .exe = pexe, .cgroup = (char *)"" };
+		struct sec_evidence pev = { 0 };
+		bool parent_allowed;
 
-		evidence_read_exe(s->env->pf, ps.ppid, pexe, sizeof(pexe), &pdel);
 		/* the service itself may be allow-listed: its shells are then its business */
-		if (allowed(cfg_of(s), &pev))
-			return;
+		evidence_gather(s->env->pf, ps.ppid, 0, &pev);
+		parent_allowed = allowed(cfg_of(s), &pev);
 		r = report(
 			SIG_SHELL_FROM_LISTENER, pid, ps.comm,
 			"%s (%s) was started by pid %d (%s), which holds a listening socket (%s)",
-			evidence_basename(exe), exe, ps.ppid, evidence_basename(pexe), sock);
+			evidence_basename(exe), exe, ps.ppid, evidence_basename(pev.exe), sock);
+		evidence_release(&pev);
+		if (parent_allowed) {
+			sec_report_unref(r);
+			return;
+		}
 		sec_report_add_sign(r, sock);
 		r->ppid = ps.ppid;
 		r->start_ticks = ps.starttime;

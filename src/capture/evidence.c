@@ -125,6 +125,7 @@ void evidence_release(struct sec_evidence *ev)
 	free(ev->exe);
 	free(ev->cmdline);
 	free(ev->cgroup);
+	free_strv(ev->cgroups, ev->ncgroups);
 	for (size_t i = 0; i < ev->nparents; i++)
 		free(ev->parents[i].exe);
 	free(ev->parents);
@@ -203,10 +204,70 @@ int evidence_parse_status_uids(const char *buf, size_t len, uint32_t *uid, uint3
 	return -EINVAL;
 }
 
+/* One line of PID/cgroup: "ID:CONTROLLERS:PATH". false for a malformed one. */
+struct cg_line {
+	const char *ctl, *path;
+	size_t ctl_n, path_n;
+	bool unified; /* "0::PATH" */
+};
+
+static bool cg_parse_line(const char *p, size_t n, struct cg_line *l)
+{
+	const char *c1 = memchr(p, ':', n), *c2;
+
+	c2 = c1 ? memchr(c1 + 1, ':', (size_t)(p + n - c1 - 1)) : NULL;
+	if (!c2)
+		return false;
+	l->ctl = c1 + 1;
+	l->ctl_n = (size_t)(c2 - c1 - 1);
+	l->path = c2 + 1;
+	l->path_n = (size_t)(p + n - l->path);
+	l->unified = c1 - p == 1 && p[0] == '0' && !l->ctl_n;
+	return true;
+}
+
+/* Whether a comma-separated controller list holds name (exactly, not "cpuset" for "cpu"). */
+static bool cg_has_controller(const struct cg_line *l, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (const char *p = l->ctl, *end = l->ctl + l->ctl_n; p < end;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		size_t n = (size_t)((comma ? comma : end) - p);
+
+		if (n == nl && !memcmp(p, name, n))
+			return true;
+		p = comma ? comma + 1 : end;
+	}
+	return false;
+}
+
+/*
+ * Rank of a line as the process's one cgroup path (lower wins): the unified path unless it is
+ * the root (a v1 or hybrid host puts every process at "0::/" while the controllers' hierarchies
+ * hold the real place), then the v1 memory, cpu and name=systemd hierarchies, then any other
+ * non-root path, then a root.
+ */
+static int cg_rank(const struct cg_line *l)
+{
+	static const char *const order[] = { "memory", "cpu", "name=systemd" };
+	bool root = l->path_n == 1 && l->path[0] == '/';
+
+	if (root)
+		return l->unified ? 5 : 6;
+	if (l->unified)
+		return 0;
+	for (int i = 0; i < 3; i++)
+		if (cg_has_controller(l, order[i]))
+			return 1 + i;
+	return 4;
+}
+
 int evidence_parse_cgroup(const char *buf, size_t len, char *out, size_t outlen)
 {
-	const char *p = buf, *end = buf + len, *first = NULL;
-	size_t first_n = 0;
+	const char *p = buf, *end = buf + len;
+	struct cg_line best = { 0 }, l;
+	int best_rank = 99;
 
 	if (!outlen)
 		return -EINVAL;
@@ -214,32 +275,43 @@ int evidence_parse_cgroup(const char *buf, size_t len, char *out, size_t outlen)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
-		const char *c1 = memchr(p, ':', n), *c2;
 
-		c2 = c1 ? memchr(c1 + 1, ':', (size_t)(p + n - c1 - 1)) : NULL;
-		if (c2) {
-			const char *path = c2 + 1;
-			size_t pn = (size_t)(p + n - path);
-
-			if (c1 - p == 1 && p[0] == '0' && c2 == c1 + 1) { /* "0::PATH" */
-				first = path;
-				first_n = pn;
-				break;
-			}
-			if (!first) {
-				first = path;
-				first_n = pn;
-			}
+		if (cg_parse_line(p, n, &l) && cg_rank(&l) < best_rank) {
+			best = l;
+			best_rank = cg_rank(&l);
 		}
 		p = nl ? nl + 1 : end;
 	}
-	if (!first)
+	if (!best.path)
 		return -EINVAL;
-	if (first_n >= outlen)
-		first_n = outlen - 1;
-	memcpy(out, first, first_n);
-	out[first_n] = '\0';
+	if (best.path_n >= outlen)
+		best.path_n = outlen - 1;
+	memcpy(out, best.path, best.path_n);
+	out[best.path_n] = '\0';
 	return 0;
+}
+
+size_t evidence_parse_cgroups(const char *buf, size_t len, char ***paths)
+{
+	const char *p = buf, *end = buf + len;
+	size_t n = 0;
+	struct cg_line l;
+
+	*paths = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		bool ok = cg_parse_line(p, (size_t)((nl ? nl : end) - p), &l), seen = !ok;
+
+		p = nl ? nl + 1 : end;
+		for (size_t i = 0; i < n && !seen; i++)
+			seen = strlen((*paths)[i]) == l.path_n &&
+			       !memcmp((*paths)[i], l.path, l.path_n);
+		if (seen)
+			continue;
+		*paths = xrealloc(*paths, (n + 1) * sizeof(**paths));
+		(*paths)[n++] = xstrndup(l.path, l.path_n);
+	}
+	return n;
 }
 
 struct inode_list {
@@ -316,6 +388,8 @@ int evidence_gather(struct procfs *pf, int pid, unsigned what, struct sec_eviden
 	n = read_pid(pf, pid, "cgroup", &buf, &cap);
 	ev->cgroup = xstrdup(
 		n >= 0 && evidence_parse_cgroup(buf, (size_t)n, cg, sizeof(cg)) == 0 ? cg : "");
+	if (n >= 0)
+		ev->ncgroups = evidence_parse_cgroups(buf, (size_t)n, &ev->cgroups);
 	n = read_pid(pf, pid, "stat", &buf, &cap);
 	if (n >= 0 && procfs_parse_pid_stat(buf, (size_t)n, &ps) == 0)
 		ppid = ps.ppid;

@@ -43,7 +43,9 @@ struct sec_evidence {
 	bool exe_deleted;
 	char *cmdline;		    /* owned */
 	uint32_t uid, euid;	    /* from PID/status */
-	char *cgroup;		    /* owned: the unified (0::) path, else the first hierarchy's */
+	char *cgroup;		    /* owned: the most telling path (evidence_parse_cgroup) */
+	char **cgroups;		    /* owned: every distinct path (allow_cgroup matches any) */
+	size_t ncgroups;
 	struct sec_parent *parents; /* parent first, up to PID 1 */
 	size_t nparents;
 	char **sockets; /* owned names: "TCP 127.0.0.1:40000 -> 127.0.0.1:3333", "... (LISTEN)" */
@@ -148,8 +150,16 @@ void evidence_scan_maps(const char *text, size_t len, struct maps_scan *scan,
 
 /* PID/status "Uid:" real and effective. 0 or -EINVAL. Pure. */
 int evidence_parse_status_uids(const char *buf, size_t len, uint32_t *uid, uint32_t *euid);
-/* The cgroup path of a PID/cgroup text: "0::PATH" when present, else the first line's. Pure. */
+/*
+ * The one cgroup path of a PID/cgroup text that says most about where the process runs: the
+ * unified "0::PATH" unless it is "/" (on a v1 or hybrid host every process is there), else the
+ * v1 memory hierarchy's, then cpu's, then name=systemd's, then any other non-root one. 0 or
+ * -EINVAL. Pure.
+ */
 int evidence_parse_cgroup(const char *buf, size_t len, char *out, size_t outlen);
+/* Every distinct path of a PID/cgroup text into *paths (allocated, owned by the caller); the
+ * count. Pure. */
+size_t evidence_parse_cgroups(const char *buf, size_t len, char ***paths);
 
 /* The miner-like words of a command line found in it, for the miner rule's signs. */
 const char *evidence_miner_flag(const char *cmdline);

@@ -188,20 +188,28 @@ assert s["mitre"]["technique_id"] == "T1055"
 '; }
 ok $? "its dump validates and lists the offending rwxp mapping"
 kill_one "$rpid"
-# Python's mmap is shared by default: shared anonymous RWX memory ("rwxs ... /dev/zero (deleted)")
-bg pyrwx "$PY" -c 'import mmap, os, time
+# Python's mmap is shared by default: shared anonymous RWX memory ("rwxs ... /dev/zero (deleted)").
+# PYRWX [EUID]: maps it, holds a listening socket, sets its effective uid when given; prints
+# "pid N PORT"
+PYRWX='import mmap, os, socket, sys, time
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(1)
 m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
-print("pid", os.getpid(), flush=True); time.sleep(30)'
+if len(sys.argv) > 1: os.seteuid(int(sys.argv[1]))
+print("pid", os.getpid(), ls.getsockname()[1], flush=True); time.sleep(30)'
+bg pyrwx "$PY" -c "$PYRWX" 65534
 pypid=$BG_PID
 wait_for 20 sec_dump "$T/out" memory_anomaly "$pypid" rwx_anon >/dev/null
 ok $? "shared anonymous RWX memory (python3 mmap) fired memory_anomaly (rwx_anon)"
 f=$(sec_dump "$T/out" memory_anomaly "$pypid" rwx_anon)
+export PYPORT=$(awk '{print $3}' "$T/pyrwx.out")
 [ -n "$f" ] && { validate "$f" && sec_check "$f" "$pypid" memory_anomaly rwx_anon '
 assert s["reason"] == "python3 has 1 new writable+executable anonymous mapping (it had none)", s["reason"]
 assert len(ev["maps"]) == 1 and " rwxs " in ev["maps"][0] and ev["maps"][0].endswith("/dev/zero (deleted)"), ev["maps"]
 assert ev["exe"].startswith("/usr/bin/python3") and s["severity"] == "high"
+assert ev["uid"] == 0 and ev["euid"] == 65534, (ev["uid"], ev["euid"])
+assert ev["sockets"] == ["TCP 127.0.0.1:%s (LISTEN)" % os.environ["PYPORT"]], ev["sockets"]
 '; }
-ok $? "its reason and the rwxs /dev/zero mapping in the evidence"
+ok $? "its reason, the rwxs /dev/zero mapping, uid 0 with euid 65534, its listening socket"
 kill_one "$pypid"
 
 # --- later changes of a process already looked at: an mprotect to RWX (the size of its mappings
@@ -328,6 +336,82 @@ rm -f "$shm"
 wait_samples d 4
 sec_dump "$T/out" suspicious_spawn "$(cat "$T/shmpid2")" >/dev/null
 ok $((!$?)) "an exec from /dev/shm matching an allow_exe glob is not reported"
+
+# --- allow-lists by cgroup and by user. The cgroup is made in the v1 memory hierarchy where
+# there is one (on a hybrid host every process's unified path is "/": the evidence must name the
+# v1 path and allow_cgroup must match it), else in the unified one ---
+"$PY" - "$$" >"$T/cg" <<'PYEOF' || true
+import sys
+mounts = {}
+for line in open("/proc/self/mountinfo"):
+    f = line.split(); fs = f[f.index("-") + 1:]
+    if fs[0] == "cgroup" and "memory" in fs[2].split(","): mounts.setdefault("memory", f[4])
+    if fs[0] == "cgroup2": mounts.setdefault("unified", f[4])
+for line in open("/proc/self/cgroup"):
+    hid, ctl, path = line.rstrip("\n").split(":", 2)
+    kind = "memory" if "memory" in ctl.split(",") else "unified" if hid == "0" else None
+    if kind == "memory" or (kind == "unified" and "memory" not in mounts and kind in mounts):
+        if kind in mounts:
+            rel = path.rstrip("/") + "/spiketrace-sectest-" + sys.argv[1]
+            print(mounts[kind] + rel, rel); break
+PYEOF
+read -r CG_DIR CG_PATH <"$T/cg"
+if [ -n "${CG_DIR:-}" ] && mkdir "$CG_DIR" 2>/dev/null; then
+	trap 'cleanup; rmdir "$CG_DIR" 2>/dev/null' EXIT
+	bg cgrwx sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -c "$3"' sh "$CG_DIR" "$PY" "$PYRWX"
+	cgpid=$BG_PID
+	wait_for 20 sec_dump "$T/out" memory_anomaly "$cgpid" rwx_anon >/dev/null
+	ok $? "a process in a cgroup of its own fired memory_anomaly"
+	f=$(sec_dump "$T/out" memory_anomaly "$cgpid" rwx_anon)
+	export CG_PATH
+	[ -n "$f" ] && sec_check "$f" "$cgpid" memory_anomaly rwx_anon '
+assert ev["cgroup"] == os.environ["CG_PATH"], (ev["cgroup"], os.environ["CG_PATH"])
+'
+	ok $? "its evidence names the cgroup it runs in ($CG_PATH), not the unified root"
+	kill_one "$cgpid"
+else
+	_n=$((_n + 1)); echo "ok $_n - # SKIP no cgroup hierarchy to make a test cgroup in"
+	_n=$((_n + 1)); echo "ok $_n - # SKIP no cgroup hierarchy to make a test cgroup in"
+	CG_DIR=
+fi
+bg nobody setpriv --reuid=65534 --regid=65534 --clear-groups "$PY" -c "$PYRWX"
+nbpid=$BG_PID
+wait_for 20 sec_dump "$T/out" memory_anomaly "$nbpid" rwx_anon >/dev/null
+ok $? "a process of user nobody fired memory_anomaly"
+f=$(sec_dump "$T/out" memory_anomaly "$nbpid" rwx_anon)
+[ -n "$f" ] && sec_check "$f" "$nbpid" memory_anomaly rwx_anon '
+assert ev["uid"] == ev["euid"] == 65534, ev
+'
+ok $? "its evidence: uid and euid 65534"
+kill_one "$nbpid"
+
+conf "allow_cgroup = [\"${CG_PATH:-/nonexistent}\"]
+allow_user = [\"nobody\"]" >"$T/c.toml"
+kill -HUP "$DAEMON_PID"
+wait_for 10 test "$(grep -c "configuration reloaded" "$T/d.err")" -ge 2
+ok $? "configuration with allow_cgroup and allow_user reloaded"
+if [ -n "$CG_DIR" ]; then
+	bg cgrwx2 sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -c "$3"' sh "$CG_DIR" "$PY" "$PYRWX"
+	cg2=$BG_PID
+fi
+bg nobody2 setpriv --reuid=65534 --regid=65534 --clear-groups "$PY" -c "$PYRWX"
+nb2=$BG_PID
+bg control "$PY" -c "$PYRWX"
+ctl=$BG_PID
+wait_for 20 sec_dump "$T/out" memory_anomaly "$ctl" rwx_anon >/dev/null
+ok $? "the same program as root outside the cgroup still fires (the lists are that narrow)"
+wait_samples d 4
+if [ -n "$CG_DIR" ]; then
+	sec_dump "$T/out" memory_anomaly "$cg2" >/dev/null
+	ok $((!$?)) "allow_cgroup: the same program in the allow-listed cgroup is not reported"
+	kill_one "$cg2"
+else
+	_n=$((_n + 1)); echo "ok $_n - # SKIP no test cgroup"
+fi
+sec_dump "$T/out" memory_anomaly "$nb2" >/dev/null
+ok $((!$?)) "allow_user: the same program as the allow-listed user is not reported"
+kill_one "$nb2"
+kill_one "$ctl"
 
 stop_daemon
 ok $DAEMON_STATUS "clean stop"

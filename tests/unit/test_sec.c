@@ -61,8 +61,16 @@ static void test_status_cgroup(void)
 	static const char cg_hybrid[] = "12:pids:/user.slice\n1:name=systemd:/user.slice/s\n"
 					"0::/user.slice/user-0.slice/session-1.scope\n";
 	static const char cg_v1[] = "5:memory:/docker/abc\n4:cpu:/docker/abc\n";
+	/* this host's kind: v1 controllers, every process at the unified root */
+	static const char cg_hybrid_root[] =
+		"9:name=systemd:/\n8:pids:/\n4:memory:/process_api/e7fa\n3:cpuset:/\n"
+		"2:cpuacct:/\n1:cpu,cpuacct:/ci\n0::/\n";
+	static const char cg_cpu_only[] =
+		"3:cpuset:/x\n2:cpu,cpuacct:/ci\n1:name=systemd:/s\n0::/\n";
+	static const char cg_root[] = "2:memory:/\n0::/\n";
 	uint32_t uid = 9, euid = 9;
-	char out[128];
+	char out[128], **paths;
+	size_t n;
 
 	is_int(evidence_parse_status_uids(status, sizeof(status) - 1, &uid, &euid), 0, "Uid: line");
 	ok(uid == 1000 && euid == 0, "real 1000, effective 0 (a setuid program)");
@@ -71,8 +79,21 @@ static void test_status_cgroup(void)
 	       "hybrid cgroup file");
 	is_str(out, "/user.slice/user-0.slice/session-1.scope", "the unified 0:: path wins");
 	evidence_parse_cgroup(cg_v1, sizeof(cg_v1) - 1, out, sizeof(out));
-	is_str(out, "/docker/abc", "v1 only: the first hierarchy's path");
+	is_str(out, "/docker/abc", "v1 only: the memory hierarchy's path");
+	evidence_parse_cgroup(cg_hybrid_root, sizeof(cg_hybrid_root) - 1, out, sizeof(out));
+	is_str(out, "/process_api/e7fa", "hybrid with the unified root: v1 memory's path wins");
+	evidence_parse_cgroup(cg_cpu_only, sizeof(cg_cpu_only) - 1, out, sizeof(out));
+	is_str(out, "/ci", "no memory hierarchy: cpu's (not cpuset's), before name=systemd's");
+	evidence_parse_cgroup(cg_root, sizeof(cg_root) - 1, out, sizeof(out));
+	is_str(out, "/", "all at the root: the root");
 	is_int(evidence_parse_cgroup("junk", 4, out, sizeof(out)), -EINVAL, "junk is refused");
+	n = evidence_parse_cgroups(cg_hybrid_root, sizeof(cg_hybrid_root) - 1, &paths);
+	ok(n == 3 && !strcmp(paths[0], "/") && !strcmp(paths[1], "/process_api/e7fa") &&
+		   !strcmp(paths[2], "/ci"),
+	   "every distinct path, once each (%zu)", n);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
 }
 
 static void test_words(void)
