@@ -29,8 +29,6 @@
 #define MAX_NEW_MAPS 64
 /* Offending mapping lines kept in a report. */
 #define MAX_MAP_LINES 16
-/* How long a parent's "holds a listening socket" answer is reused (ms). */
-#define LISTENER_TTL_NS (5ULL * 1000000000ULL)
 
 struct hist_point {
 	uint64_t t_ns; /* monotonic */
@@ -66,13 +64,6 @@ struct exec_seen {
 	uint64_t exe_hash;
 };
 
-struct listener_memo {
-	int pid;
-	bool listening;
-	uint64_t until_ns;
-	char sock[200]; /* the listening socket's name */
-};
-
 struct sec_state {
 	const struct collector_env *env;
 	struct procevents *pe;
@@ -83,8 +74,6 @@ struct sec_state {
 	size_t npending, cap_pending;
 	struct exec_seen *execs;
 	size_t nexecs, cap_execs;
-	struct listener_memo memo[16];
-	size_t memo_next;
 	size_t rr; /* round-robin cursor into procs */
 	char *buf;
 	size_t bufcap;
@@ -204,33 +193,30 @@ static struct sec_report *report(enum sec_signal sig, int pid, const char *comm,
 	return r;
 }
 
-/* Whether pid holds a listening socket (remembered for a few seconds); its name into sock. */
-static bool parent_listens(struct sec_state *s, int pid, char *sock, size_t len)
+/*
+ * Whether pid is network-facing: it holds a listening socket, or a TCP connection it
+ * accepted (a per-connection server such as a postgres backend or an inetd child, which
+ * closed its listener). What says so into sign. Asked afresh each time: a service that
+ * ran a program before it started listening is network-facing from then on.
+ */
+static bool network_facing(struct sec_state *s, int pid, char *sign, size_t len)
 {
-	struct listener_memo *m;
-	int n;
+	int n = evidence_sockets(s->env->pf, pid, &s->socks, &s->sockcap, 256);
 
-	for (size_t i = 0; i < sizeof(s->memo) / sizeof(s->memo[0]); i++) {
-		m = &s->memo[i];
-		if (m->pid == pid && m->until_ns > s->now_ns) {
-			snprintf(sock, len, "%s", m->sock);
-			return m->listening;
-		}
-	}
-	m = &s->memo[s->memo_next++ % (sizeof(s->memo) / sizeof(s->memo[0]))];
-	memset(m, 0, sizeof(*m));
-	m->pid = pid;
-	m->until_ns = s->now_ns + LISTENER_TTL_NS;
-	n = evidence_sockets(s->env->pf, pid, &s->socks, &s->sockcap, 256);
 	for (int i = 0; i < n; i++) {
 		if (s->socks[i].listening) {
-			m->listening = true;
-			snprintf(m->sock, sizeof(m->sock), "%s", s->socks[i].name);
-			break;
+			snprintf(sign, len, "holds a listening socket (%s)", s->socks[i].name);
+			return true;
 		}
 	}
-	snprintf(sock, len, "%s", m->sock);
-	return m->listening;
+	for (int i = 0; i < n; i++) {
+		if (s->socks[i].inbound) {
+			snprintf(sign, len, "holds an accepted inbound connection (%s)",
+				 s->socks[i].name);
+			return true;
+		}
+	}
+	return false;
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -243,44 +229,64 @@ static const char *const staging_dirs[] = { "/tmp/", "/dev/shm/", "/var/tmp/" };
 
 static int read_stat(struct sec_state *s, int pid, struct proc_stat *ps);
 
-/* Ancestors looked at for a listening socket when an exec from /tmp needs a second sign. */
+/* Ancestors looked at for a network-facing one when a program runs from a staging dir. */
 #define TMP_EXEC_ANCESTORS 4
 
 /*
- * /tmp and /var/tmp are where build systems and test suites put the programs
- * they run (go test, this project's own tests): an exec from there alone is
- * not reported. It is with a second sign: the file is world-writable or already
- * deleted, or a process up the chain holds a listening socket (a service that
- * fetched and ran something). /dev/shm and memfds need no second sign.
+ * What makes an exec from a staging directory worse: the file is world-writable or
+ * already deleted, or a network-facing process up the chain (a service that fetched
+ * and ran something). Each is added to r's signs; returns how many.
  */
-static bool tmp_exec_corroborated(struct sec_state *s, int pid, int ppid, bool deleted,
-				  char *sign, size_t len)
+static int tmp_exec_signs(struct sec_state *s, struct sec_report *r, int pid, int ppid,
+			  bool deleted)
 {
-	char path[32];
+	char path[32], sign[300];
 	struct stat st;
+	int n = 0;
 
 	if (deleted) {
-		snprintf(sign, len, "the executable was deleted");
-		return true;
+		sec_report_add_sign(r, "the executable was deleted");
+		n++;
 	}
 	snprintf(path, sizeof(path), "%d/exe", pid);
 	if (fstatat(procfs_rootfd(s->env->pf), path, &st, 0) == 0 && (st.st_mode & S_IWOTH)) {
-		snprintf(sign, len, "the executable is world-writable (mode %03o)",
+		snprintf(sign, sizeof(sign), "the executable is world-writable (mode %03o)",
 			 (unsigned)(st.st_mode & 0777));
-		return true;
+		sec_report_add_sign(r, sign);
+		n++;
 	}
 	for (int i = 0; i < TMP_EXEC_ANCESTORS && ppid > 2 && ppid != s->self; i++) {
 		struct proc_stat ps;
-		char sock[200];
+		char facing[250];
 
-		if (parent_listens(s, ppid, sock, sizeof(sock))) {
-			snprintf(sign, len, "ancestor pid %d holds a listening socket (%s)", ppid, sock);
-			return true;
+		if (network_facing(s, ppid, facing, sizeof(facing))) {
+			snprintf(sign, sizeof(sign), "ancestor pid %d %s", ppid, facing);
+			sec_report_add_sign(r, sign);
+			n++;
+			break;
 		}
 		if (read_stat(s, ppid, &ps) < 0)
 			break;
 		ppid = ps.ppid;
 	}
+	return n;
+}
+
+/*
+ * Services whose purpose is to start a remote user's shell from an accepted connection:
+ * their shells are not reported (exe base names).
+ */
+static const char *const remote_login_services[] = { "sshd", "sshd-session", "dropbear",
+						     "in.telnetd", "telnetd" };
+
+static bool is_remote_login_service(const char *exe)
+{
+	const char *base = evidence_basename(exe);
+
+	for (size_t i = 0; i < sizeof(remote_login_services) / sizeof(remote_login_services[0]);
+	     i++)
+		if (!strcmp(base, remote_login_services[i]))
+			return true;
 	return false;
 }
 
@@ -316,8 +322,9 @@ static int read_stat(struct sec_state *s, int pid, struct proc_stat *ps)
 static void on_exec(void *ctx, pid_t pid)
 {
 	struct sec_state *s = ctx;
-	char exe[4096], sock[200], sign[300] = "";
+	char exe[4096], sign[250];
 	struct proc_stat ps;
+	struct sec_report *r;
 	const char *staging = NULL;
 	bool deleted, memfd;
 	uint64_t h;
@@ -342,50 +349,40 @@ static void on_exec(void *ctx, pid_t pid)
 	if (read_stat(s, pid, &ps) < 0)
 		return;
 	s->now_ns = clock_mono_ns();
-	if (staging && strcmp(staging, "/dev/shm/") &&
-	    !tmp_exec_corroborated(s, pid, ps.ppid, deleted, sign, sizeof(sign)))
-		return;
-	if (memfd || staging) {
-		struct sec_report *r =
-			memfd ? report(SIG_EXEC_FROM_MEMFD, pid, ps.comm,
-				       "%s was executed from a memfd ('%s'): a program with no "
-				       "file "
-				       "on disk",
-				       ps.comm, exe)
-			      : report(SIG_EXEC_FROM_TMP, pid, ps.comm,
-				       "'%s' was executed from the world-writable %s", exe,
-				       staging);
-
-		if (sign[0])
-			sec_report_add_sign(r, sign);
-		r->ppid = ps.ppid;
-		r->start_ticks = ps.starttime;
-		finish(s, r, EV_SOCKETS);
-		return;
-	}
-	/* PID 1 and kthreadd hold sockets for others (socket activation): not a service's shell */
-	if (ps.ppid > 2 && ps.ppid != s->self && parent_listens(s, ps.ppid, sock, sizeof(sock))) {
-		struct sec_report *r;
+	if (memfd) {
+		r = report(SIG_EXEC_FROM_MEMFD, pid, ps.comm,
+			   "%s was executed from a memfd ('%s'): a program with no file on disk",
+			   ps.comm, exe);
+	} else if (staging) {
+		r = report(SIG_EXEC_FROM_TMP, pid, ps.comm,
+			   "'%s' was executed from the world-writable %s", exe, staging);
+		/* one more sign makes it high: a dropped tool, not a test suite's binary */
+		if (tmp_exec_signs(s, r, pid, ps.ppid, deleted))
+			r->severity = "high";
+	} else {
 		struct sec_evidence pev = { 0 };
-		bool parent_allowed;
+		bool exempt;
 
-		/* the service itself may be allow-listed: its shells are then its business */
+		/* PID 1 and kthreadd hold sockets for others (socket activation) */
+		if (ps.ppid <= 2 || ps.ppid == s->self ||
+		    !network_facing(s, ps.ppid, sign, sizeof(sign)))
+			return;
+		/* the service may be allow-listed, or one whose purpose is a remote shell */
 		evidence_gather(s->env->pf, ps.ppid, 0, &pev);
-		parent_allowed = allowed(cfg_of(s), &pev);
-		r = report(
-			SIG_SHELL_FROM_LISTENER, pid, ps.comm,
-			"%s (%s) was started by pid %d (%s), which holds a listening socket (%s)",
-			evidence_basename(exe), exe, ps.ppid, evidence_basename(pev.exe), sock);
+		exempt = allowed(cfg_of(s), &pev) || is_remote_login_service(pev.exe);
+		r = report(SIG_SHELL_FROM_LISTENER, pid, ps.comm,
+			   "%s (%s) was started by pid %d (%s), which is network-facing: it %s",
+			   evidence_basename(exe), exe, ps.ppid, evidence_basename(pev.exe), sign);
 		evidence_release(&pev);
-		if (parent_allowed) {
+		if (exempt) {
 			sec_report_unref(r);
 			return;
 		}
-		sec_report_add_sign(r, sock);
-		r->ppid = ps.ppid;
-		r->start_ticks = ps.starttime;
-		finish(s, r, EV_SOCKETS);
+		sec_report_add_sign(r, sign);
 	}
+	r->ppid = ps.ppid;
+	r->start_ticks = ps.starttime;
+	finish(s, r, EV_SOCKETS);
 }
 
 static int sec_open(void **state, const struct collector_env *env)

@@ -63,6 +63,11 @@ const char *sec_signal_mitre_name(enum sec_signal s)
 	return (unsigned)s < SIG__COUNT ? signals[s].mitre_name : "";
 }
 
+const char *sec_report_severity(const struct sec_report *r)
+{
+	return r->severity ? r->severity : sec_signal_severity(r->signal);
+}
+
 enum sec_rule sec_signal_rule(enum sec_signal s)
 {
 	return (unsigned)s < SIG__COUNT ? signals[s].rule : SEC__COUNT;
@@ -331,6 +336,15 @@ static void note_socket(void *arg, int fd, const char *target)
 	l->v[l->n++] = inode;
 }
 
+/* Whether a TCP socket of the namespace's tables listens on port (any address). */
+static bool tcp_port_listens(const struct socktab *tab, unsigned port)
+{
+	for (size_t i = 0; i < tab->n; i++)
+		if (tab->v[i].listening && tab->v[i].local_port == port)
+			return true;
+	return false;
+}
+
 int evidence_sockets(struct procfs *pf, int pid, struct sec_sock **out, size_t *cap, size_t max)
 {
 	struct socktab tab = { 0 };
@@ -356,6 +370,8 @@ int evidence_sockets(struct procfs *pf, int pid, struct sec_sock **out, size_t *
 		snprintf(o->name, sizeof(o->name), "%s", s->name);
 		o->listening = s->listening;
 		o->remote_port = s->remote_port;
+		o->inbound = s->remote_port && !strncmp(s->name, "TCP", 3) &&
+			     tcp_port_listens(&tab, s->local_port);
 	}
 	socktab_clear(&tab);
 	free(inodes);

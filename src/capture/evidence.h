@@ -65,6 +65,7 @@ struct sec_report {
 	uint64_t start_time_ns; /* when it started, ns since the epoch (0: unknown) */
 	bool exited;		/* gone by the time the report was handed over */
 	double value;		/* miner: window CPU %; rss_growth: KiB; else 0 */
+	const char *severity;	/* static: when not the signal's (sec_report_severity) */
 	char *reason;		/* owned: one line */
 	char **signs;		/* owned: corroborating signs (miner) or the facts that fired */
 	size_t nsigns;
@@ -82,6 +83,8 @@ const char *sec_signal_mitre_id(enum sec_signal s);
 const char *sec_signal_mitre_name(enum sec_signal s);
 enum sec_rule sec_signal_rule(enum sec_signal s);
 
+/* The report's severity: its own when set, else its signal's. */
+const char *sec_report_severity(const struct sec_report *r);
 /* A new report with one reference (reason copied); the caller fills the rest. */
 struct sec_report *sec_report_new(enum sec_signal sig, int pid, const char *reason);
 struct sec_report *sec_report_ref(struct sec_report *r); /* NULL stays NULL */
@@ -111,12 +114,15 @@ int evidence_read_exe(struct procfs *pf, int pid, char *buf, size_t len, bool *d
 struct sec_sock {
 	char name[200];
 	bool listening;
+	bool inbound;	      /* a TCP connection accepted here: its local port is in LISTEN */
 	unsigned remote_port; /* 0 when not a connected inet socket */
 };
 
 /*
  * The sockets pid holds (PID/fd links named from the PID/net tables) into *out (grown
- * with xrealloc; *cap its capacity), at most max. Returns the count or a
+ * with xrealloc; *cap its capacity), at most max. A connected TCP socket whose local port
+ * some socket of the namespace listens on was accepted (inbound), whoever holds the
+ * listener now (a per-connection child closes its copy). Returns the count or a
  * negative errno. The kernel tables are read only when pid holds a socket.
  */
 int evidence_sockets(struct procfs *pf, int pid, struct sec_sock **out, size_t *cap, size_t max);

@@ -85,6 +85,19 @@ exec(sys.argv[5])
 PYEOF
 }
 
+# finding TYPE PID SIGNAL DESCRIPTION [CHECK-DESCRIPTION PYTHON-ASSERTS] : waits for PID's
+# TYPE/SIGNAL finding (a test point); with asserts, validates its dump and runs them through
+# sec_check (a second point). The dump's file in $F.
+finding() {
+	local typ=$1 pid=$2 sig=$3
+	wait_for 20 sec_dump "$T/out" "$typ" "$pid" "$sig" >/dev/null
+	ok $? "$4"
+	F=$(sec_dump "$T/out" "$typ" "$pid" "$sig")
+	[ $# -ge 6 ] || return 0
+	[ -n "$F" ] && validate "$F" && sec_check "$F" "$pid" "$typ" "$sig" "$6"
+	ok $? "$5"
+}
+
 # --- miner: busy, stratum on a pool port, miner flags ---
 bg miner "$W/xmrig" -o "stratum+tcp://127.0.0.1:$PORT" -u 44testwallet --donate-level=1 --seconds 60
 mpid=$BG_PID
@@ -143,25 +156,40 @@ assert s["mitre"]["technique_id"] == "T1105" and ev["cmdline"].endswith(" 0.3")
 '; }
 ok $? "its dump validates; evidence has the /dev/shm exe and the cmdline read at exec"
 
-# --- exec from /tmp: a build's test binary is not reported; with a second sign it is ---
+# --- exec from /tmp and /var/tmp: reported on its own (medium), high with a second sign ---
 tdir=$(mktemp -d /tmp/spiketrace-sectest.XXXXXX)
+vdir=$(mktemp -d /var/tmp/spiketrace-sectest.XXXXXX)
 cp /bin/sleep "$tdir/plain"
+cp /bin/sleep "$vdir/plain"
 sh -c "echo \$\$ >'$T/tmppid'; exec '$tdir/plain' 0.3"
 tpid=$(cat "$T/tmppid")
+sh -c "echo \$\$ >'$T/vtmppid'; exec '$vdir/plain' 0.3"
+vpid=$(cat "$T/vtmppid")
 cp /bin/sleep "$tdir/open"
 chmod 0777 "$tdir/open"
 sh -c "echo \$\$ >'$T/tmppid2'; exec '$tdir/open' 0.3"
 wpid=$(cat "$T/tmppid2")
-wait_for 20 sec_dump "$T/out" suspicious_spawn "$wpid" exec_from_tmp >/dev/null
-ok $? "a world-writable program exec'd from /tmp fired suspicious_spawn (exec_from_tmp)"
-f=$(sec_dump "$T/out" suspicious_spawn "$wpid" exec_from_tmp)
-[ -n "$f" ] && { sec_check "$f" "$wpid" suspicious_spawn exec_from_tmp '
-assert any("world-writable" in x for x in s["signs"]), s["signs"]
-'; }
-ok $? "its signs say why (world-writable)"
-sec_dump "$T/out" suspicious_spawn "$tpid" exec_from_tmp >/dev/null
-ok $([ $? -ne 0 ] && echo 0 || echo 1) "a plain program exec'd from /tmp with no second sign (a test suite's binary) is not reported"
-rm -rf "$tdir"
+export TDIR=$tdir VDIR=$vdir TESTPID=$$
+finding suspicious_spawn "$tpid" exec_from_tmp \
+	"a plain program exec'd from /tmp fired suspicious_spawn (exec_from_tmp)" \
+	"medium, no second sign; reason, exe, cmdline and parent" '
+assert s["reason"] == "\x27%s/plain\x27 was executed from the world-writable /tmp/" % os.environ["TDIR"], s["reason"]
+assert s["severity"] == "medium" and s["signs"] == [] and ev["exe"] == os.environ["TDIR"] + "/plain"
+assert ev["cmdline"].endswith("/plain 0.3") and ev["parents"][0]["pid"] == int(os.environ["TESTPID"])
+'
+finding suspicious_spawn "$vpid" exec_from_tmp \
+	"a plain program exec'd from /var/tmp fired suspicious_spawn (exec_from_tmp)" \
+	"its reason names /var/tmp" '
+assert s["reason"].endswith(" was executed from the world-writable /var/tmp/") and ev["exe"] == os.environ["VDIR"] + "/plain", s
+'
+finding suspicious_spawn "$wpid" exec_from_tmp \
+	"a world-writable program exec'd from /tmp fired suspicious_spawn (exec_from_tmp)" \
+	"its second sign (world-writable) makes it high" '
+assert s["signs"] == ["the executable is world-writable (mode 777)"], s["signs"]
+assert s["severity"] == "high", s["severity"]
+'
+
+rm -rf "$tdir" "$vdir"
 
 # --- memfd_create + fexecve ---
 "$W/secwork" memfd 2 >"$T/memfd.out"
@@ -227,13 +255,15 @@ if grep -qE 'reading the BPF task (walker|iterator)' "$T/d.err"; then
 	ok $? "an mprotect to RWX in a process already looked at fired memory_anomaly (rwx_anon)"
 	kill_one "$lpid"
 
-	mkdir "$T/bin" && cp /bin/sleep "$T/bin/tempsleep"
-	bg dsleep "$T/bin/tempsleep" 30
+	# a private directory outside /tmp (a program run from /tmp is exec_from_tmp at once)
+	PRIV=$(mktemp -d "${BUILD_DIR:-$ROOT/${BUILD:-build}}/sectest.XXXXXX")
+	cp /bin/sleep "$PRIV/tempsleep"
+	bg dsleep "$PRIV/tempsleep" 30
 	dpid=$BG_PID
 	wait_samples d 3
 	sec_dump "$T/out" suspicious_spawn "$dpid" >/dev/null
 	ok $((!$?)) "a program run from a private directory is not reported while its file exists"
-	rm "$T/bin/tempsleep"
+	rm "$PRIV/tempsleep"
 	wait_for 20 sec_dump "$T/out" suspicious_spawn "$dpid" exe_deleted >/dev/null
 	ok $? "its executable deleted while it runs fired suspicious_spawn (exe_deleted)"
 	f=$(sec_dump "$T/out" suspicious_spawn "$dpid" exe_deleted)
@@ -243,6 +273,7 @@ assert s["mitre"]["technique_id"] == "T1070.004"
 '; }
 	ok $? "its evidence says the exe was deleted, MITRE T1070.004"
 	kill_one "$dpid"
+	rmdir "$PRIV"
 else
 	for w in "a writable mapping alone" "a late mprotect to RWX" "a run from a private directory" \
 		"an exe deleted while it runs" "its evidence"; do
@@ -266,6 +297,49 @@ nspid=$(awk '{print $2}' "$T/sp.out")
 wait_samples d 4
 sec_dump "$T/out" suspicious_spawn "$nspid" >/dev/null
 ok $((!$?)) "a shell spawned by a non-listening parent is not suspicious"
+# a service that ran a shell before it listened: its shells after are not forgotten
+"$W/secwork" late-listen 1 >"$T/ll.out"
+llpid=$(awk '{print $2}' "$T/ll.out")
+wait_for 20 sec_dump "$T/out" suspicious_spawn "$llpid" shell_from_listener >/dev/null
+ok $? "a shell 1 s after its parent (which ran sh -c true before) started listening fired"
+
+# --- a per-connection server (a postgres backend, an inetd child): it closed the listener and
+# holds only the connection it accepted; and a client holding only an outgoing connection ---
+bg fork "$PY" -u -c '
+import os, socket, subprocess, time
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(4)
+print("port", ls.getsockname()[1])
+c, _ = ls.accept()
+if os.fork() == 0:
+    ls.close()
+    p = subprocess.Popen(["/bin/sh", "-c", "sleep 2"])
+    print("pid", p.pid, os.getpid()); p.wait(); os._exit(0)
+c.close(); os.wait(); time.sleep(30)'
+wait_for 10 grep -q "^port" "$T/fork.out"
+FPORT=$(awk '/^port/ {print $2}' "$T/fork.out")
+"$PY" -c 'import socket, sys, time; s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(3)' "$FPORT" &
+cpid=$!
+wait_for 10 grep -q "^pid" "$T/fork.out"
+fshpid=$(awk '/^pid/ {print $2}' "$T/fork.out")
+export FCHILD=$(awk '/^pid/ {print $3}' "$T/fork.out") FPORT
+finding suspicious_spawn "$fshpid" shell_from_listener \
+	"a shell under a forked per-connection child (listener closed, accepted connection held) fired" \
+	"its sign is the accepted connection on the server's port; reason and parent" '
+import re
+assert len(s["signs"]) == 1 and re.fullmatch(r"holds an accepted inbound connection \(TCP 127\.0\.0\.1:%s -> 127\.0\.0\.1:\d+\)" % os.environ["FPORT"], s["signs"][0]), s["signs"]
+assert s["reason"].startswith(os.path.basename(ev["exe"]) + " (" + ev["exe"] + ")") and " was started by pid %s (python3" % os.environ["FCHILD"] in s["reason"] and "network-facing" in s["reason"], s["reason"]
+assert ev["parents"][0]["pid"] == int(os.environ["FCHILD"]) and s["severity"] == "high"
+'
+wait $cpid 2>/dev/null
+bg client "$PY" -u -c '
+import socket, subprocess, sys
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+p = subprocess.Popen(["/bin/sh", "-c", "sleep 1"]); print("pid", p.pid); p.wait()' "$PORT"
+wait_for 10 grep -q "^pid" "$T/client.out"
+clsh=$(awk '/^pid/ {print $2}' "$T/client.out")
+wait_samples d 4
+sec_dump "$T/out" suspicious_spawn "$clsh" >/dev/null
+ok $((!$?)) "a shell under a client holding only an outgoing connection is not suspicious"
 
 # --- a process renaming itself like a kernel thread ---
 bg comm "$W/secwork" comm kworker/0:7 30

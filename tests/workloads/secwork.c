@@ -5,6 +5,8 @@
  *   memfd SECONDS      copies /bin/sleep into a memfd and fexecve()s it (sleep SECONDS)
  *   listen-spawn S     holds a listening loopback socket and starts /bin/sh -c 'sleep S'
  *   spawn S            the same shell, from a parent with no listening socket
+ *   late-listen S      runs /bin/sh -c true, then listens on loopback, and 1 s later starts
+ *                      /bin/sh -c 'sleep S' (its pid is printed)
  *   comm NAME S        renames itself (prctl PR_SET_NAME) after 1.5 s, then sleeps
  *   grow MIB S         touches MIB MiB of fresh memory at once, then sleeps
  *   grow-now MIB S     the same at once when it starts (big at its first sample), then sleeps
@@ -91,13 +93,29 @@ static int do_memfd(const char *s)
 	return 1;
 }
 
+/* Runs /bin/sh -c cmd; its pid is printed when say. */
+static void run_shell(const char *cmd, int say)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (say)
+		say_pid(pid);
+	waitpid(pid, &status, 0);
+}
+
 static int do_spawn(const char *s, int listening)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	char cmd[64];
-	int ls = -1, status;
-	pid_t pid;
+	int ls = -1;
 
+	if (listening == 2) /* a shell before it listens */
+		run_shell("true", 0);
 	if (listening) {
 		ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(ls, 4) < 0) {
@@ -105,14 +123,10 @@ static int do_spawn(const char *s, int listening)
 			return 1;
 		}
 	}
+	if (listening == 2)
+		sleep(1);
 	snprintf(cmd, sizeof(cmd), "sleep %s", s);
-	pid = fork();
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	say_pid(pid);
-	waitpid(pid, &status, 0);
+	run_shell(cmd, 1);
 	if (ls >= 0)
 		close(ls);
 	return 0;
@@ -157,6 +171,8 @@ int main(int argc, char **argv)
 		return do_spawn(argv[2], 1);
 	if (argc >= 3 && !strcmp(argv[1], "spawn"))
 		return do_spawn(argv[2], 0);
+	if (argc >= 3 && !strcmp(argv[1], "late-listen"))
+		return do_spawn(argv[2], 2);
 	if (argc >= 4 && !strcmp(argv[1], "comm"))
 		return do_comm(argv[2], atof(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "grow"))
@@ -164,6 +180,7 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "grow-now"))
 		return do_grow(atol(argv[2]), atof(argv[3]), 1);
 	fprintf(stderr,
-		"usage: secwork rwx|rwx-late|memfd|listen-spawn|spawn|comm|grow|grow-now ...\n");
+		"usage: secwork "
+		"rwx|rwx-late|memfd|listen-spawn|spawn|late-listen|comm|grow|grow-now ...\n");
 	return 2;
 }
