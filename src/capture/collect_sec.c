@@ -51,7 +51,7 @@ struct sproc {
 	struct hist_point hist[NHIST];
 	unsigned nhist;
 	uint64_t miner_checked_ns; /* when the miner signs were last looked for */
-	bool comm_pending; /* a name mismatch seen once: reported if the next look agrees */
+	uint64_t comm_pending_ns;  /* when a name mismatch was first seen (monotonic; 0: none) */
 	bool swept;	   /* maps, exe and name looked at once (the baselines) */
 	uint32_t mm_seq;   /* the proc_sample's mm_seq when maps were read */
 	bool sig_exe_deleted; /* the proc_sample's exe_deleted in the previous sample */
@@ -503,53 +503,33 @@ static void check_exe(struct sec_state *s, const struct proc_sample *p, struct s
 	e->exe_deleted = deleted;
 }
 
-/* The first word of a command line, its base name into buf. */
-static void argv0_base(const struct rcstr *cmd, char *buf, size_t len)
+/* How long a name mismatch must hold before it is reported (an exec changes the exe a moment
+ * before the name; a forked worker may rename itself for a moment). */
+#define COMM_CONFIRM_NS 1000000000ULL
+
+/* The raw PID/cmdline (NUL-separated), at most len - 1 bytes, NUL-terminated. The length. */
+static size_t read_argv(struct sec_state *s, int pid, char *buf, size_t len)
 {
-	const char *s = cmd ? cmd->s : "";
-	size_t n = strcspn(s, " ");
-	char tmp[256];
+	int fd = procfs_open_pid_file(s->env->pf, pid, "cmdline");
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, len - 1, 0);
 
-	if (n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	snprintf(buf, len, "%s", evidence_basename(tmp));
+	if (fd >= 0)
+		close(fd);
+	n = n < 0 ? 0 : n;
+	buf[n] = '\0';
+	return (size_t)n;
 }
-
-/* Kernel threads' names a user program may hide behind. */
-static const char *const kthread_names[] = { "kworker", "ksoftirqd", "kthreadd",  "migration/",
-					     "rcu_",	"kswapd",    "watchdog/", "[" };
 
 /*
- * Names of system programs a process may take to blend in (T1036.004). A
- * process naming itself anything else (a test's "pe-burn", a worker's
- * "gmain") is a program's own business and not reported.
+ * comm against the names of the program the process runs (evidence_comm_agrees), read fresh
+ * after the exe; a name like a kernel thread's in comm or argv[0] is worse. Reported when it
+ * still holds at a look a second or more after the first.
  */
-static const char *const masquerade_names[] = {
-	"sshd",	      "systemd",	 "init",	  "cron",	  "crond",
-	"rsyslogd",   "dbus-daemon",	 "systemd-journal", "systemd-logind", "systemd-udevd",
-	"agetty",     "login",		 "bash",	  "sh",		  "dash",
-	"httpd",      "nginx",		 "apache2",	  "mysqld",	  "postgres",
-	"containerd", "dockerd",	 "snapd",	  "polkitd",	  "NetworkManager",
-};
-
-static bool is_masquerade_name(const char *comm)
-{
-	for (size_t i = 0; i < sizeof(masquerade_names) / sizeof(masquerade_names[0]); i++)
-		if (!strcmp(comm, masquerade_names[i]))
-			return true;
-	return false;
-}
-
-/* comm is not a prefix of the exe's name nor of argv[0]'s (scripts excepted), or mimics a
- * kernel thread. */
 static void check_comm(struct sec_state *s, const struct proc_sample *p, struct sproc *e)
 {
-	char exe[4096], a0[256], comm[32], *fresh = NULL;
-	const char *base;
-	bool deleted, kthread = false, mismatch = false;
-	size_t cl;
+	char exe[4096], argv[4096], comm[32], *fresh = NULL;
+	bool deleted, kthread, mismatch;
+	size_t alen;
 
 	if (!rule_on(s, SEC_SPAWN) || (e->reported & (1u << SIG_COMM_MISMATCH)) ||
 	    evidence_read_exe(s->env->pf, p->pid, exe, sizeof(exe), &deleted) < 0)
@@ -560,39 +540,38 @@ static void check_comm(struct sec_state *s, const struct proc_sample *p, struct 
 	fresh[strcspn(fresh, "\n")] = '\0';
 	snprintf(comm, sizeof(comm), "%s", fresh);
 	free(fresh);
-	cl = strlen(comm);
-	if (!cl)
-		return;
-	base = evidence_basename(exe);
-	argv0_base(p->cmdline, a0, sizeof(a0));
-	for (size_t i = 0; i < sizeof(kthread_names) / sizeof(kthread_names[0]); i++)
-		kthread |= starts_with(comm, kthread_names[i]);
-	if (kthread)
-		mismatch = true;
-	/* the kernel names a process after the file it exec'd, cut to 15 bytes; a script's
-	 * interpreter is the exe and the script's name the comm */
-	else if (strncmp(base, comm, cl) && strncmp(a0, comm, cl) && !evidence_is_shell(base) &&
-		 !starts_with(exe, "/memfd:"))
-		mismatch = is_masquerade_name(comm);
+	alen = read_argv(s, p->pid, argv, sizeof(argv));
+	if (!comm[0] || !alen)
+		return; /* a zombie, or exiting */
+	kthread = evidence_kthread_name(comm) || evidence_kthread_name(argv);
+	/* a memfd's program is exec_from_memfd's; a name with a space is a title a program
+	 * gave itself (Firefox's "Web Content"), not another program's name */
+	mismatch = kthread || (!starts_with(exe, "/memfd:") && !strchr(comm, ' ') &&
+			       !evidence_comm_agrees(comm, exe, argv, alen));
 	if (!mismatch) {
-		e->comm_pending = false;
+		e->comm_pending_ns = 0;
 		return;
 	}
-	/* an exec changes the exe a moment before the name: report what holds on a second look */
-	if (!e->comm_pending) {
-		e->comm_pending = true;
+	if (!e->comm_pending_ns) {
+		e->comm_pending_ns = s->now_ns ? s->now_ns : 1;
 		return;
 	}
-	e->comm_pending = false;
+	if (s->now_ns - e->comm_pending_ns < COMM_CONFIRM_NS)
+		return;
+	e->comm_pending_ns = 0;
 	e->reported |= 1u << SIG_COMM_MISMATCH;
 	{
 		struct sec_report *r = report(
 			SIG_COMM_MISMATCH, p->pid, comm,
-			kthread ? "user process '%s' is named like a kernel thread (exe '%s')"
-				: "process '%s' takes the name of a system program but runs '%s' "
-				  "(argv[0] '%s')",
-			comm, exe, a0);
+			kthread ? "user process '%s' is named like a kernel thread (exe '%s', "
+				  "argv[0] "
+				  "'%s')"
+				: "process '%s' is named after neither its executable '%s' nor its "
+				  "argv[0] '%s'",
+			comm, exe, argv);
 
+		if (kthread)
+			r->severity = "high";
 		r->ppid = p->ppid;
 		r->start_ticks = p->start_ticks;
 		finish(s, r, EV_SOCKETS);
@@ -835,7 +814,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 			e->swept = true;
 		}
 		if (!fresh) {
-			if (strcmp(e->comm, p->comm) || e->comm_pending) {
+			if (strcmp(e->comm, p->comm) || e->comm_pending_ns) {
 				memcpy(e->comm, p->comm, sizeof(e->comm));
 				check_comm(s, p, e);
 			}

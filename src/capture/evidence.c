@@ -541,6 +541,94 @@ const char *evidence_miner_flag(const char *cmdline)
 	return NULL;
 }
 
+/* Kernel threads' names a user program may hide behind. */
+static const char *const kthread_names[] = {
+	"kworker", "ksoftirqd", "kthreadd", "migration/", "rcu_", "kswapd", "watchdog/",
+};
+
+bool evidence_kthread_name(const char *name)
+{
+	/* ps shows kernel threads in brackets: "[kworker/0:1]" (the program "[" is not one) */
+	if (name[0] == '[' && name[1] && strchr(name + 2, ']'))
+		return true;
+	for (size_t i = 0; i < sizeof(kthread_names) / sizeof(kthread_names[0]); i++)
+		if (!strncmp(name, kthread_names[i], strlen(kthread_names[i])))
+			return true;
+	return false;
+}
+
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* TASK_COMM_LEN - 1: the kernel keeps this much of a name */
+#define COMM_MAX 15
+
+/* comm against one name of n bytes (see evidence_comm_agrees). */
+static bool name_agrees(const char *comm, const char *name, size_t n)
+{
+	size_t cl = strlen(comm);
+
+	if (!n)
+		return false;
+	if (cl == (n < COMM_MAX ? n : COMM_MAX) && !strncmp(comm, name, cl))
+		return true; /* the name, cut to 15 bytes */
+	if (cl > n && !strncmp(comm, name, n) && !is_alnum(comm[n]))
+		return true; /* the name decorated: "runc:[2:INIT]" */
+	/* a versioned name: "python3" for python3.11, "php-fpm" for php-fpm8.2 */
+	return cl < n && !strncmp(comm, name, cl) &&
+	       (is_digit(name[cl]) || ((name[cl] == '.' || name[cl] == '-' || name[cl] == '_') &&
+				       cl + 1 < n && is_digit(name[cl + 1])));
+}
+
+/* The script an interpreter runs: argv[1..] up to the first that is not an option. */
+static const char *script_arg(const char *argv, size_t len, size_t *n)
+{
+	const char *p = argv, *end = argv + len;
+
+	p += strnlen(p, (size_t)(end - p)) + 1; /* argv[0] */
+	while (p < end) {
+		size_t an = strnlen(p, (size_t)(end - p));
+
+		if (p[0] != '-') {
+			*n = an;
+			return p;
+		}
+		if (!strcmp(p, "-c") || !strcmp(p, "-e") || !strcmp(p, "-m") || !strcmp(p, "-E"))
+			return NULL; /* code or a module follows, not a file */
+		p += an + 1;
+	}
+	return NULL;
+}
+
+bool evidence_comm_agrees(const char *comm, const char *exe, const char *argv, size_t len)
+{
+	const char *base = evidence_basename(exe), *a0b, *script;
+	size_t a0n = strnlen(argv, len), sn = 0;
+	bool digits = comm[0] != '\0';
+
+	for (const char *c = comm; *c; c++)
+		digits &= is_digit(*c);
+	if (digits || !strcmp(comm, "exe") || name_agrees(comm, base, strlen(base)) ||
+	    name_agrees(comm, argv, a0n))
+		return true;
+	a0b = memrchr(argv, '/', a0n);
+	a0b = a0b ? a0b + 1 : argv;
+	if (name_agrees(comm, a0b, a0n - (size_t)(a0b - argv)))
+		return true;
+	if (!evidence_is_shell(base) || !(script = script_arg(argv, len, &sn)))
+		return false;
+	base = memrchr(script, '/', sn);
+	base = base ? base + 1 : script;
+	return name_agrees(comm, base, sn - (size_t)(base - script));
+}
+
 static const char *const shells[] = {
 	"sh",	"bash", "dash",	   "zsh",    "ksh",	"mksh",	   "csh",   "tcsh",
 	"fish", "ash",	"busybox", "python", "python2", "python3", "perl",  "ruby",

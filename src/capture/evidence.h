@@ -171,6 +171,21 @@ size_t evidence_parse_cgroups(const char *buf, size_t len, char ***paths);
 const char *evidence_miner_flag(const char *cmdline);
 /* Whether a base name is a shell or script interpreter (sh, bash, python3.11, perl ...). */
 bool evidence_is_shell(const char *base);
+/*
+ * Whether a process's name (comm) agrees with the program it runs. The names it may have:
+ * its executable's base name; argv[0], whole (a title a program set in both places:
+ * "gunicorn: master") or its base name (a symlink: gcc for x86_64-linux-gnu-gcc-12, python3
+ * for python3.11); for an interpreter (evidence_is_shell), the script it runs: the first
+ * argument that is not an option, unless -c, -e or -m says code follows. comm agrees with a
+ * name it equals cut to 15 bytes, that it decorates ("runc:[2:INIT]" for runc: the name then
+ * a character that is not a letter or digit), or whose version-less form it is ("python3"
+ * for python3.11, "php-fpm" for php-fpm8.2). A re-exec through /proc/self/exe names a
+ * process "exe", an fexecve on older kernels after the fd's number: both agree. argv is
+ * the raw PID/cmdline (NUL-separated, len bytes, argv[len] readable and '\0'). Pure.
+ */
+bool evidence_comm_agrees(const char *comm, const char *exe, const char *argv, size_t len);
+/* Whether a name mimics a kernel thread's: kworker, ksoftirqd, migration/ ..., or "[...]". */
+bool evidence_kthread_name(const char *name);
 /* The part after the last '/'. */
 const char *evidence_basename(const char *path);
 

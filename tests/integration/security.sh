@@ -341,12 +341,52 @@ wait_samples d 4
 sec_dump "$T/out" suspicious_spawn "$clsh" >/dev/null
 ok $((!$?)) "a shell under a client holding only an outgoing connection is not suspicious"
 
-# --- a process renaming itself like a kernel thread ---
+# --- names that are not the program's: like a kernel thread (high), or anything else (medium) ---
 bg comm "$W/secwork" comm kworker/0:7 30
 cpid=$BG_PID
-wait_for 20 sec_dump "$T/out" suspicious_spawn "$cpid" comm_mismatch >/dev/null
-ok $? "a user process renamed kworker/0:7 fired suspicious_spawn (comm_mismatch)"
-kill_one "$cpid"
+bg comm2 "$W/secwork" comm innocent 30
+c2pid=$BG_PID
+bg comm3 "$PY" -c 'import ctypes, time
+ctypes.CDLL(None).prctl(15, b"sshd", 0, 0, 0); time.sleep(30)'
+c3pid=$BG_PID
+bg comm4 bash -c 'printf cron >/proc/$$/comm; sleep 30; :'
+c4pid=$BG_PID
+# and names that are: a shebang script (the script's name, cut to 15 bytes; python3 runs it)
+PRIV=$(mktemp -d "${BUILD_DIR:-$ROOT/${BUILD:-build}}/sectest.XXXXXX")
+printf '#!/usr/bin/python3 -u\nimport time; time.sleep(30)\n' >"$PRIV/nightly-report-builder.py"
+chmod 755 "$PRIV/nightly-report-builder.py"
+bg comm5 "$PRIV/nightly-report-builder.py"
+c5pid=$BG_PID
+export W
+finding suspicious_spawn "$cpid" comm_mismatch \
+	"a user process renamed kworker/0:7 fired suspicious_spawn (comm_mismatch)" \
+	"high; its reason names the kernel-thread name and the exe" '
+assert s["severity"] == "high" and s["mitre"]["technique_id"] == "T1036.004"
+assert s["reason"] == "user process \x27kworker/0:7\x27 is named like a kernel thread (exe \x27%s/secwork\x27, argv[0] \x27%s/secwork\x27)" % (os.environ["W"], os.environ["W"]), s["reason"]
+assert ev["exe"] == os.environ["W"] + "/secwork" and ev["cmdline"].endswith("comm kworker/0:7 30")
+'
+finding suspicious_spawn "$c2pid" comm_mismatch \
+	"secwork renamed 'innocent' fired suspicious_spawn (comm_mismatch)" \
+	"medium; its reason names comm, exe and argv[0]" '
+assert s["severity"] == "medium", s["severity"]
+assert s["reason"] == "process \x27innocent\x27 is named after neither its executable \x27%s/secwork\x27 nor its argv[0] \x27%s/secwork\x27" % (os.environ["W"], os.environ["W"]), s["reason"]
+assert t["comm"] == "innocent"
+'
+finding suspicious_spawn "$c3pid" comm_mismatch \
+	"python3 naming itself sshd (prctl PR_SET_NAME) fired suspicious_spawn (comm_mismatch)" \
+	"its reason names sshd and the python3 exe" '
+assert s["reason"].startswith("process \x27sshd\x27 is named after neither its executable \x27/usr/bin/python3"), s["reason"]
+'
+finding suspicious_spawn "$c4pid" comm_mismatch \
+	"bash writing cron to /proc/\$\$/comm fired suspicious_spawn (comm_mismatch)" \
+	"its reason names cron and the bash exe" '
+assert s["reason"] == "process \x27cron\x27 is named after neither its executable \x27/usr/bin/bash\x27 nor its argv[0] \x27bash\x27", s["reason"]
+'
+sec_dump "$T/out" suspicious_spawn "$c5pid" comm_mismatch >/dev/null
+ok $((!$?)) "a shebang script run by python3 (comm: the script's name cut to 15) is not reported"
+check "(its comm really is the script's name)" test "$(cat /proc/$c5pid/comm)" = "nightly-report-"
+kill_one "$cpid"; kill_one "$c2pid"; kill_one "$c3pid"; kill_one "$c4pid"; kill_one "$c5pid"
+rm -rf "$PRIV"
 
 # --- RSS growth over the threshold within one interval ---
 bg grow "$W/secwork" grow 300 30

@@ -113,6 +113,58 @@ static void test_words(void)
 		   "signal %s has a rule and a MITRE technique", sec_signal_name(s));
 }
 
+/* comm against exe and argv (NUL-separated, as PID/cmdline): whether they agree. */
+#define ARGV(lit) lit, sizeof(lit) - 1
+static const struct {
+	const char *comm, *exe, *argv;
+	size_t len;
+	bool agrees;
+	const char *what;
+} comm_cases[] = {
+	{ "sleep", "/usr/bin/sleep",
+	  ARGV("sleep\0"
+	       "30"),
+	  true, "the exe's name" },
+	{ "gcc", "/usr/bin/x86_64-linux-gnu-gcc-12", ARGV("gcc\0-c\0x.c"), true,
+	  "a symlink: argv[0]'s name" },
+	{ "python3", "/usr/bin/python3.11", ARGV("/usr/bin/python3\0-u\0x.py"), true,
+	  "python3 for python3.11" },
+	{ "php-fpm", "/usr/sbin/php-fpm8.2", ARGV("php-fpm: master process"), true,
+	  "a versioned exe and a title in argv" },
+	{ "ld-linux-x86-64", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+	  ARGV("/lib64/ld-linux-x86-64.so.2\0/bin/true"), true, "cut to 15 bytes" },
+	{ "backup-database", "/usr/bin/bash", ARGV("/bin/bash\0./backup-database-nightly.sh"), true,
+	  "a script's name, cut to 15 bytes" },
+	{ "deploy.py", "/usr/bin/python3.11", ARGV("/usr/bin/python3\0-u\0/opt/deploy.py\0x"), true,
+	  "a script after an option" },
+	{ "runc:[2:INIT]", "/usr/bin/runc", ARGV("runc\0init"), true, "a decorated name" },
+	{ "gunicorn: maste", "/usr/bin/python3.11", ARGV("gunicorn: master [app]"), true,
+	  "a title set in both places (setproctitle)" },
+	{ "exe", "/usr/bin/dockerd", ARGV("docker-init\0x"), true, "a re-exec of /proc/self/exe" },
+	{ "bash", "/usr/bin/bash", ARGV("-bash"), true, "a login shell" },
+	{ "innocent", "/opt/w/secwork", ARGV("/opt/w/secwork\0comm\0innocent"), false,
+	  "a program that renamed itself" },
+	{ "sshd", "/usr/bin/python3.11", ARGV("python3\0-c\0import ctypes"), false,
+	  "python3 -c naming itself sshd (the code is no script)" },
+	{ "cron", "/usr/bin/bash", ARGV("bash\0-c\0printf cron"), false,
+	  "bash naming itself cron" },
+	{ "ssh", "/usr/sbin/sshd", ARGV("/usr/sbin/sshd\0-D"), false,
+	  "a prefix that is no version is no agreement" },
+	{ "python", "/usr/bin/perl", ARGV("perl\0x.pl"), false, "another interpreter's name" },
+};
+
+static void test_comm(void)
+{
+	for (size_t i = 0; i < sizeof(comm_cases) / sizeof(comm_cases[0]); i++)
+		ok(evidence_comm_agrees(comm_cases[i].comm, comm_cases[i].exe, comm_cases[i].argv,
+					comm_cases[i].len) == comm_cases[i].agrees,
+		   "comm '%s' %s: %s", comm_cases[i].comm,
+		   comm_cases[i].agrees ? "agrees" : "disagrees", comm_cases[i].what);
+	ok(evidence_kthread_name("kworker/0:7") && evidence_kthread_name("[kswapd0]") &&
+		   !evidence_kthread_name("[") && !evidence_kthread_name("kwrite"),
+	   "kernel thread names; the program [ is not one");
+}
+
 static void test_socktab(void)
 {
 	static const char tcp[] =
@@ -268,6 +320,7 @@ int main(void)
 	test_maps();
 	test_status_cgroup();
 	test_words();
+	test_comm();
 	test_socktab();
 	test_gather_self();
 	test_detect();
