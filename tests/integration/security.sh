@@ -529,4 +529,45 @@ kill_one "$ctl"
 
 stop_daemon
 ok $DAEMON_STATUS "clean stop"
+
+# --- a finding in the same sample as a resource trigger that starts a diagnostic episode: a new
+# process busy from its start with an RWX mapping (cpu_new_process and rwx_anon at its first
+# sample). Each security finding gets a dump of its own, not an other_trigger of the episode's ---
+cat >"$T/e.toml" <<EOF2
+[anomaly_detection]
+cooldown_seconds = 0.0
+[features]
+enable_memory_detection = false
+enable_swap_detection = false
+enable_fork_detection = false
+enable_psi_triggers = false
+enable_diagnostic_mode = true
+EOF2
+start_daemon e -c "$T/e.toml" -o "$T/eout" -i 0.5
+bg rwxbusy "$W/secwork" rwx-busy 4
+rbpid=$BG_PID
+wait_for 20 sec_dump "$T/eout" memory_anomaly "$rbpid" rwx_anon primary >/dev/null
+ok $? "during an episode the finding is the primary trigger of a dump of its own"
+# cpu_new_process at its first sample; cpu_delta if that sample caught it before it ran
+cpu_dump() { dump_with_trigger "$T/eout" cpu_new_process "$rbpid" || dump_with_trigger "$T/eout" cpu_delta "$rbpid"; }
+wait_for 20 cpu_dump >/dev/null
+wait_for 20 grep -q "diagnostic mode ends" "$T/e.err"
+same=$("$PY" - "$T/eout" "$rbpid" 2>&1 <<'PYEOF'
+import glob, json, sys
+pid = int(sys.argv[2]); sec = cpu = None
+for f in sorted(glob.glob(sys.argv[1] + "/spike_*.json")):
+    d = json.load(open(f)); t = d["trigger"]
+    if t["pid"] != pid: continue
+    if t["type"] == "memory_anomaly": sec = d
+    if t["type"] in ("cpu_new_process", "cpu_delta") and cpu is None: cpu = d
+assert sec and cpu, "no dumps"
+assert all("security" not in o for o in cpu["other_triggers"]), cpu["other_triggers"]
+assert sec["trigger"]["security"]["signal"] == "rwx_anon" and not sec["other_triggers"], sec["other_triggers"]
+assert cpu["diagnosis"] is not None, "the cpu trigger started the episode"
+print("in the same sample" if sec["trigger"]["timestamp"] == cpu["trigger"]["timestamp"] else "in different samples")
+PYEOF
+)
+ok $? "the episode's dump (cpu, with its diagnosis) holds no security trigger; the finding's dump holds only it ($same)"
+kill_one "$rbpid"
+stop_daemon
 done_testing

@@ -1,5 +1,6 @@
 /* secwork.c - security workloads that really do what the rules look for, harmlessly:
  *   rwx SECONDS        maps a writable+executable anonymous page, then sleeps
+ *   rwx-busy SECONDS   the same, then burns CPU (a resource trigger and a finding at once)
  *   rwx-late SECONDS   maps a writable page, waits for SIGUSR1, makes it executable too
  *                      (mprotect: the size of its mappings does not change), then sleeps
  *   memfd SECONDS      copies /bin/sleep into a memfd and fexecve()s it (sleep SECONDS)
@@ -23,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -33,7 +35,17 @@ static void say_pid(pid_t pid)
 	fflush(stdout);
 }
 
-static int do_rwx(double s)
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static volatile unsigned long sink;
+
+static int do_rwx(double s, int busy)
 {
 	unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -44,6 +56,12 @@ static int do_rwx(double s)
 	}
 	p[0] = 0xc3; /* ret: written, never run */
 	say_pid(getpid());
+	if (busy) {
+		for (double end = now_s() + s; now_s() < end;)
+			for (int i = 0; i < 100000; i++)
+				sink += (unsigned long)i * 2654435761u;
+		return 0;
+	}
 	usleep((useconds_t)(s * 1e6));
 	return 0;
 }
@@ -162,7 +180,9 @@ static int do_grow(long mib, double s, int now)
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "rwx"))
-		return do_rwx(atof(argv[2]));
+		return do_rwx(atof(argv[2]), 0);
+	if (argc >= 3 && !strcmp(argv[1], "rwx-busy"))
+		return do_rwx(atof(argv[2]), 1);
 	if (argc >= 3 && !strcmp(argv[1], "rwx-late"))
 		return do_rwx_late(atof(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "memfd"))
