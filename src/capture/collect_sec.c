@@ -17,23 +17,19 @@
 #include "base/xalloc.h"
 #include "capture/collector.h"
 #include "capture/config.h"
+#include "capture/cpuhold.h"
 #include "capture/evidence.h"
 #include "sys/procevents.h"
 
-/* CPU history points kept per process: the window is covered in HIST_STEPS steps. */
-#define HIST_STEPS 8
-#define NHIST	   (HIST_STEPS + 2)
+/* With the /proc source, PID/schedstat (the run-queue wait) is read for processes that ran at
+ * least this much of a CPU in the interval: a sleeping process waits for nothing. */
+#define WAIT_READ_MIN_PCT 5.0
 /* Maps re-read because the virtual size changed, at most this many per sample. */
 #define MAX_CHANGED_MAPS 64
 /* New processes' maps read per sample; the rest wait for the next samples (a fork storm). */
 #define MAX_NEW_MAPS 64
 /* Offending mapping lines kept in a report. */
 #define MAX_MAP_LINES 16
-
-struct hist_point {
-	uint64_t t_ns; /* monotonic */
-	double cum_s;  /* CPU seconds accumulated since first sight */
-};
 
 /* What the collector remembers of a process between samples (parallel to snap->procs). */
 struct sproc {
@@ -47,9 +43,9 @@ struct sproc {
 	bool exe_known;	 /* exe_deleted is a baseline */
 	bool exe_deleted;
 	unsigned reported; /* bit per sec_signal already reported for this process */
-	double cum_s;
-	struct hist_point hist[NHIST];
-	unsigned nhist;
+	struct cpuhold cpu;	   /* the miner rule's CPU condition */
+	uint64_t wait_ns;	   /* the last run-queue wait reading (the source's counter) */
+	bool wait_known;	   /* wait_ns is a reading */
 	uint64_t miner_checked_ns; /* when the miner signs were last looked for */
 	uint64_t comm_pending_ns;  /* when a name mismatch was first seen (monotonic; 0: none) */
 	bool swept;	   /* maps, exe and name looked at once (the baselines) */
@@ -578,30 +574,43 @@ static void check_comm(struct sec_state *s, const struct proc_sample *p, struct 
 	}
 }
 
-/* Average CPU (% of one CPU) over the last window, or -1 when not observed that long. */
-static double window_pct(const struct sproc *e, uint64_t now, double window_s)
+/* PID/schedstat's run-queue wait (the main thread's), ns; 0 or a negative errno. */
+static int read_schedstat_wait(struct sec_state *s, int pid, uint64_t *wait_ns)
 {
-	for (unsigned i = e->nhist; i-- > 0;) {
-		const struct hist_point *h = &e->hist[i];
-		double dt = (double)(now - h->t_ns) / 1e9;
+	char buf[128];
+	unsigned long long run, wait;
+	int fd = procfs_open_pid_file(s->env->pf, pid, "schedstat");
+	ssize_t n = fd < 0 ? fd : pread(fd, buf, sizeof(buf) - 1, 0);
 
-		if (dt >= window_s * 0.999)
-			return 100.0 * (e->cum_s - h->cum_s) / dt;
-	}
-	return -1;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return fd < 0 ? fd : -errno;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &run, &wait) != 2)
+		return -EINVAL;
+	*wait_ns = wait;
+	return 0;
 }
 
-static void hist_push(struct sproc *e, uint64_t now, double window_s)
+/*
+ * The interval's run-queue wait, seconds: the BPF source's sum over live threads, else
+ * PID/schedstat (the main thread's) for a process that ran enough to matter. A counter that
+ * went down (a thread exited with its wait) counts nothing this once.
+ */
+static double interval_wait_s(struct sec_state *s, const struct proc_sample *p, struct sproc *e)
 {
-	uint64_t step = (uint64_t)(window_s / HIST_STEPS * 1e9);
+	uint64_t now = 0;
+	double w;
 
-	if (e->nhist && now - e->hist[e->nhist - 1].t_ns < step)
-		return;
-	if (e->nhist == NHIST) {
-		memmove(e->hist, e->hist + 1, (NHIST - 1) * sizeof(e->hist[0]));
-		e->nhist--;
-	}
-	e->hist[e->nhist++] = (struct hist_point){ now, e->cum_s };
+	if (p->wait_known)
+		now = p->wait_ns;
+	else if (p->cpu_pct < WAIT_READ_MIN_PCT || read_schedstat_wait(s, p->pid, &now) < 0)
+		return 0;
+	w = e->wait_known && now > e->wait_ns ? (double)(now - e->wait_ns) / 1e9 : 0;
+	e->wait_ns = now;
+	e->wait_known = true;
+	return w;
 }
 
 static bool dir_world_writable(const char *exe)
@@ -617,10 +626,11 @@ static bool dir_world_writable(const char *exe)
 	return stat(dir, &st) == 0 && (st.st_mode & S_IWOTH);
 }
 
-/* A candidate (busy over the window): look for the corroborating signs. */
+/* A candidate (it held a CPU: v): look for the corroborating signs. */
 static void check_miner(struct sec_state *s, const struct proc_sample *p, struct sproc *e,
-			double pct)
+			const struct cpuhold_verdict *v)
 {
+	char held[300];
 	const struct config *c = cfg_of(s);
 	struct sec_report *r = report(SIG_MINER, p->pid, p->comm, "%s", "");
 	const char *flag = evidence_miner_flag(p->cmdline ? p->cmdline->s : "");
@@ -661,16 +671,47 @@ static void check_miner(struct sec_state *s, const struct proc_sample *p, struct
 		sec_report_unref(r);
 		return;
 	}
+	if (v->bursts)
+		snprintf(held, sizeof(held),
+			 "held a CPU in bursts: %.1f s of CPU demand over the last %.0f s in "
+			 "intervals at or above %.0f%% (as much as %.0f%% over the %.0f s window)",
+			 v->busy_s, v->span_s, c->miner_min_cpu_pct, c->miner_min_cpu_pct,
+			 c->miner_window_seconds);
+	else
+		snprintf(held, sizeof(held),
+			 "held %.0f%% of a CPU over %.0f s (ran %.0f%%, waited for a CPU %.0f%%)",
+			 v->pct, c->miner_window_seconds, v->run_pct, v->wait_pct);
 	free(r->reason);
-	r->reason = xasprintf("%s used %.0f%% of a CPU over %.0f s, with %zu corroborating sign%s "
-			      "(%s)",
-			      p->comm, pct, c->miner_window_seconds, r->nsigns,
+	r->reason = xasprintf("%s %s, with %zu corroborating sign%s (%s)", p->comm, held, r->nsigns,
 			      r->nsigns == 1 ? "" : "s", r->signs[0]);
-	r->value = pct;
+	r->value = v->pct;
 	r->ppid = p->ppid;
 	r->start_ticks = p->start_ticks;
 	e->reported |= 1u << SIG_MINER;
 	finish(s, r, EV_SOCKETS);
+}
+
+/*
+ * The miner rule's CPU accounting for one sample (a first sight's CPU figure is a lifetime
+ * average, not this interval's: it only starts the history), and its check once a window
+ * when the process held a CPU.
+ */
+static void miner_sample(struct sec_state *s, const struct snapshot *snap,
+			 const struct proc_sample *p, struct sproc *e, bool fresh)
+{
+	const struct config *c = cfg_of(s);
+	double wait_s = interval_wait_s(s, p, e);
+	struct cpuhold_verdict v;
+
+	cpuhold_add(&e->cpu, s->now_ns, fresh ? 0 : snap->elapsed_s,
+		    p->cpu_pct / 100.0 * snap->elapsed_s, wait_s, c->miner_min_cpu_pct,
+		    c->miner_window_seconds);
+	if ((e->reported & (1u << SIG_MINER)) ||
+	    (e->miner_checked_ns &&
+	     s->now_ns - e->miner_checked_ns < (uint64_t)(c->miner_window_seconds * 1e9)))
+		return;
+	if (cpuhold_judge(&e->cpu, s->now_ns, c->miner_min_cpu_pct, c->miner_window_seconds, &v))
+		check_miner(s, p, e, &v);
 }
 
 /*
@@ -780,19 +821,8 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 		}
 		if (!any || p->pid == s->self || is_kernel_thread(p))
 			goto next;
-		/* miner: CPU seconds accumulated over samples (a first sight's figure is a
-		 * lifetime average, not this interval's) */
-		if (!fresh)
-			e->cum_s += p->cpu_pct / 100.0 * snap->elapsed_s;
-		hist_push(e, s->now_ns, c->miner_window_seconds);
-		if (c->enable_miner_detection && !(e->reported & (1u << SIG_MINER)) &&
-		    (!e->miner_checked_ns || s->now_ns - e->miner_checked_ns >=
-						     (uint64_t)(c->miner_window_seconds * 1e9))) {
-			double pct = window_pct(e, s->now_ns, c->miner_window_seconds);
-
-			if (pct >= c->miner_min_cpu_pct)
-				check_miner(s, p, e, pct);
-		}
+		if (c->enable_miner_detection)
+			miner_sample(s, snap, p, e, fresh);
 		if (fresh) {
 			const struct exec_seen *x = find_exec(s, p->pid);
 
