@@ -19,6 +19,7 @@
 #include "capture/config.h"
 #include "capture/cpuhold.h"
 #include "capture/evidence.h"
+#include "sys/bpf_stratum.h"
 #include "sys/procevents.h"
 
 /* With the /proc source, PID/schedstat (the run-queue wait) is read for processes that ran at
@@ -30,6 +31,8 @@
 #define MAX_NEW_MAPS 64
 /* Offending mapping lines kept in a report. */
 #define MAX_MAP_LINES 16
+/* Stratum signs remembered for processes the CPU condition has not caught yet. */
+#define MAX_STRATUM_SIGNS 64
 
 /* What the collector remembers of a process between samples (parallel to snap->procs). */
 struct sproc {
@@ -47,6 +50,8 @@ struct sproc {
 	uint64_t wait_ns;	   /* the last run-queue wait reading (the source's counter) */
 	bool wait_known;	   /* wait_ns is a reading */
 	uint64_t miner_checked_ns; /* when the miner signs were last looked for */
+	uint64_t watch_until_ns;   /* the stratum watch looks at it until then (0: it does not) */
+	uint64_t watch_next_ns;	   /* not to be considered for the watch before then */
 	uint64_t comm_pending_ns;  /* when a name mismatch was first seen (monotonic; 0: none) */
 	bool swept;	   /* maps, exe and name looked at once (the baselines) */
 	uint32_t mm_seq;   /* the proc_sample's mm_seq when maps were read */
@@ -78,6 +83,13 @@ struct sec_state {
 	int self;
 	uint64_t now_ns;
 	bool first_done;
+	struct bpf_stratum *stratum; /* the stratum watch; NULL when it cannot load here */
+	bool stratum_tried;
+	struct stratum_sign { /* what the watch found, per process */
+		int pid;
+		char sign[240];
+	} signs[MAX_STRATUM_SIGNS];
+	size_t nsigns;
 };
 
 static const struct config *cfg_of(const struct sec_state *s)
@@ -399,6 +411,7 @@ static void sec_close(void *state)
 	if (!s)
 		return;
 	procevents_close(s->pe);
+	bpf_stratum_free(s->stratum);
 	for (size_t i = 0; i < s->npending; i++)
 		sec_report_unref(s->pending[i]);
 	free(s->pending);
@@ -626,6 +639,100 @@ static bool dir_world_writable(const char *exe)
 	return stat(dir, &st) == 0 && (st.st_mode & S_IWOTH);
 }
 
+/* The stratum watch's look at a process lasts this long at least (two windows else): pools
+ * push work every few seconds to minutes. */
+#define WATCH_MIN_NS (120ULL * 1000000000ULL)
+
+/* Loads the stratum watch the first time one is needed; says once what it means. */
+static void stratum_load(struct sec_state *s)
+{
+	struct strbuf why = STRBUF_INIT;
+
+	s->stratum_tried = true;
+	if (bpf_stratum_new(&s->stratum, &why) < 0)
+		log_info("security: no stratum watch (%s): miners are recognised by pool ports, "
+			 "command lines and their files only",
+			 strbuf_str(&why));
+	else
+		log_info("security: the stratum watch (eBPF) looks at the TCP payloads of busy "
+			 "processes while they are miner candidates");
+	strbuf_release(&why);
+}
+
+/* The stratum sign the watch found for pid, or NULL. */
+static const char *stratum_sign_of(const struct sec_state *s, int pid)
+{
+	for (size_t i = 0; i < s->nsigns; i++)
+		if (s->signs[i].pid == pid)
+			return s->signs[i].sign;
+	return NULL;
+}
+
+/* A payload the watch saw: kept as the process's sign when it is stratum's (the first). */
+static void on_stratum(void *arg, const struct stratum_event *ev)
+{
+	struct sec_state *s = arg;
+	struct stratum_sign *g;
+
+	if (stratum_sign_of(s, (int)ev->tgid) || s->nsigns == MAX_STRATUM_SIGNS)
+		return;
+	g = &s->signs[s->nsigns];
+	if (!evidence_stratum_sign(ev, g->sign, sizeof(g->sign)))
+		return;
+	g->pid = (int)ev->tgid;
+	s->nsigns++;
+	log_debug("security: pid %d %s", g->pid, g->sign);
+}
+
+/* Whether pid holds a connected TCP socket (what the stratum watch would look at). */
+static bool has_tcp_connection(struct sec_state *s, int pid)
+{
+	int n = evidence_sockets(s->env->pf, pid, &s->socks, &s->sockcap, 256);
+
+	for (int i = 0; i < n; i++)
+		if (s->socks[i].remote_port && !strncmp(s->socks[i].name, "TCP", 3))
+			return true;
+	return false;
+}
+
+/*
+ * The stratum watch of one process. It starts when the process held a CPU over a quarter
+ * of the window (the miner rule's condition, sooner) and has a TCP connection; it ends
+ * when the process is reported, speaks stratum, or after two windows (two minutes at
+ * least); the process may be watched again ten windows later. The tracepoints cost every
+ * system call of the host while anything is watched: the watch is for candidates only.
+ */
+static void stratum_step(struct sec_state *s, const struct proc_sample *p, struct sproc *e)
+{
+	const struct config *c = cfg_of(s);
+	uint64_t window_ns = (uint64_t)(c->miner_window_seconds * 1e9);
+	bool done = (e->reported & (1u << SIG_MINER)) || stratum_sign_of(s, p->pid);
+	struct cpuhold_verdict v;
+
+	if (e->watch_until_ns) {
+		if (s->now_ns < e->watch_until_ns && !done)
+			return;
+		bpf_stratum_unwatch(s->stratum, p->pid);
+		e->watch_until_ns = 0;
+		e->watch_next_ns = s->now_ns + CPUHOLD_HORIZON_WINDOWS * window_ns;
+		return;
+	}
+	if (done || s->now_ns < e->watch_next_ns ||
+	    !cpuhold_judge(&e->cpu, s->now_ns, c->miner_min_cpu_pct, c->miner_window_seconds / 4,
+			   &v))
+		return;
+	if (!s->stratum_tried)
+		stratum_load(s);
+	if (!s->stratum)
+		return;
+	e->watch_next_ns = s->now_ns + window_ns;
+	if (!has_tcp_connection(s, p->pid) || bpf_stratum_watch(s->stratum, p->pid) < 0)
+		return;
+	e->watch_until_ns =
+		s->now_ns + (2 * window_ns > WATCH_MIN_NS ? 2 * window_ns : WATCH_MIN_NS);
+	log_debug("security: the stratum watch looks at pid %d (%s)", p->pid, p->comm);
+}
+
 /* A candidate (it held a CPU: v): look for the corroborating signs. */
 static void check_miner(struct sec_state *s, const struct proc_sample *p, struct sproc *e,
 			const struct cpuhold_verdict *v)
@@ -639,6 +746,8 @@ static void check_miner(struct sec_state *s, const struct proc_sample *p, struct
 	int n;
 
 	e->miner_checked_ns = s->now_ns;
+	if (stratum_sign_of(s, p->pid))
+		sec_report_add_sign(r, stratum_sign_of(s, p->pid));
 	if (flag) {
 		snprintf(sign, sizeof(sign), "miner-like command line ('%s')", flag);
 		sec_report_add_sign(r, sign);
@@ -657,7 +766,8 @@ static void check_miner(struct sec_state *s, const struct proc_sample *p, struct
 	}
 	n = evidence_sockets(s->env->pf, p->pid, &s->socks, &s->sockcap, 256);
 	for (int i = 0; i < n; i++) {
-		for (size_t k = 0; k < c->miner_pool_ports.n; k++) {
+		/* an accepted connection's remote port is a client's ephemeral one */
+		for (size_t k = 0; k < c->miner_pool_ports.n && !s->socks[i].inbound; k++) {
 			if (s->socks[i].remote_port &&
 			    (int)s->socks[i].remote_port == c->miner_pool_ports.v[k]) {
 				snprintf(sign, sizeof(sign),
@@ -706,6 +816,10 @@ static void miner_sample(struct sec_state *s, const struct snapshot *snap,
 	cpuhold_add(&e->cpu, s->now_ns, fresh ? 0 : snap->elapsed_s,
 		    p->cpu_pct / 100.0 * snap->elapsed_s, wait_s, c->miner_min_cpu_pct,
 		    c->miner_window_seconds);
+	stratum_step(s, p, e);
+	if (stratum_sign_of(s, p->pid) && !e->watch_until_ns)
+		e->miner_checked_ns =
+			0; /* a stratum sign: judged at every sample, not each window */
 	if ((e->reported & (1u << SIG_MINER)) ||
 	    (e->miner_checked_ns &&
 	     s->now_ns - e->miner_checked_ns < (uint64_t)(c->miner_window_seconds * 1e9)))
@@ -760,6 +874,33 @@ static uint64_t first_rss_baseline(struct sec_state *s, const struct snapshot *s
 	return snap->procs[pi].rss_kib;
 }
 
+/*
+ * After a sample (s->p holds it, old the previous one's n entries): processes gone or
+ * reused are no longer watched, nor any when the miner rule was turned off; their signs
+ * are forgotten.
+ */
+static void stratum_tidy(struct sec_state *s, const struct sproc *old, size_t n)
+{
+	bool off = !cfg_of(s)->enable_miner_detection;
+
+	for (size_t i = 0; i < n; i++) {
+		long k = pidmap_find(&s->index, s->p, old[i].pid);
+		bool gone = k < 0 || s->p[k].start_ticks != old[i].start_ticks;
+
+		if (!old[i].watch_until_ns || !(gone || off))
+			continue;
+		bpf_stratum_unwatch(s->stratum, old[i].pid);
+		if (!gone)
+			s->p[k].watch_until_ns = 0;
+	}
+	for (size_t i = 0; i < s->nsigns;) {
+		if (pidmap_find(&s->index, s->p, s->signs[i].pid) < 0)
+			s->signs[i] = s->signs[--s->nsigns];
+		else
+			i++;
+	}
+}
+
 /* A process born since the last sample: all it holds grew within one interval. */
 static void check_rss_new(struct sec_state *s, const struct snapshot *snap,
 			  const struct proc_sample *p, struct sproc *e)
@@ -791,7 +932,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 {
 	struct sec_state *s = state;
 	const struct config *c = cfg_of(s);
-	size_t nprocs = snap->nprocs, changed_reads = 0, new_reads = 0;
+	size_t nprocs = snap->nprocs, changed_reads = 0, new_reads = 0, old_n;
 	bool any = c->enable_miner_detection || c->enable_spawn_detection ||
 		   c->enable_memory_anomaly_detection;
 	bool first = !s->first_done, signals = false;
@@ -799,6 +940,8 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 	(void)prev;
 	if (s->pe)
 		procevents_read_execs(s->pe, on_exec, NULL, s);
+	if (s->stratum)
+		bpf_stratum_poll(s->stratum, on_stratum, s);
 	s->now_ns = snap->mono_ns;
 	if (s->cap_next < nprocs) {
 		s->next = xrealloc(s->next, nprocs * sizeof(*s->next));
@@ -898,6 +1041,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 		struct sproc *t = s->p;
 		size_t tc = s->cap;
 
+		old_n = s->n;
 		s->p = s->next;
 		s->cap = s->cap_next;
 		s->next = t;
@@ -905,6 +1049,8 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 		s->n = nprocs;
 	}
 	pidmap_rebuild(&s->index, s->p, s->n, sizeof(*s->p), offsetof(struct sproc, pid));
+	if (s->stratum)
+		stratum_tidy(s, s->next, old_n);
 	/* hand the findings to the snapshot; the detectors turn them into triggers */
 	for (size_t i = 0; i < s->npending; i++) {
 		struct sec_report *r = s->pending[i];

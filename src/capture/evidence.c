@@ -1,6 +1,7 @@
 /* evidence.c - security findings: names, MITRE techniques, and evidence read from /proc. */
 #include "capture/evidence.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "bpf/stratum.h"
 #include "sys/socktab.h"
 
 static const char *const rule_names[SEC__COUNT] = { "miner", "suspicious_spawn", "memory_anomaly" };
@@ -627,6 +629,57 @@ bool evidence_comm_agrees(const char *comm, const char *exe, const char *argv, s
 	base = memrchr(script, '/', sn);
 	base = base ? base + 1 : script;
 	return name_agrees(comm, base, sn - (size_t)(base - script));
+}
+
+/* Whether the payload holds word (a quoted JSON key such as "\"pass\""). */
+static bool has(const char *data, size_t len, const char *word)
+{
+	return memmem(data, len, word, strlen(word)) != NULL;
+}
+
+const char *evidence_stratum_method(const char *data, size_t len, char *method, size_t mlen)
+{
+	static const char key[] = "\"method\"";
+	const char *p = memmem(data, len, key, sizeof(key) - 1), *end = data + len, *q;
+	size_t n;
+
+	if (!p || !mlen || data[0] != '{')
+		return NULL; /* a JSON-RPC message opens an object */
+	for (p += sizeof(key) - 1; p < end && (*p == ' ' || *p == ':' || *p == '\t'); p++)
+		;
+	if (p >= end || *p++ != '"' || !(q = memchr(p, '"', (size_t)(end - p))))
+		return NULL;
+	n = (size_t)(q - p);
+	if (n >= mlen)
+		return NULL;
+	memcpy(method, p, n);
+	method[n] = '\0';
+	if (!strncmp(method, "mining.", 7) && n > 7)
+		return method;
+	if (!strcmp(method, "login") && (has(data, len, "\"pass\"") || has(data, len, "\"agent\"")))
+		return method;
+	if (!strcmp(method, "submit") && has(data, len, "\"job_id\"") &&
+	    has(data, len, "\"nonce\""))
+		return method;
+	if (!strcmp(method, "job") && has(data, len, "\"blob\"") && has(data, len, "\"job_id\""))
+		return method;
+	return NULL;
+}
+
+bool evidence_stratum_sign(const struct stratum_event *ev, char *buf, size_t len)
+{
+	char m[64], addr[INET6_ADDRSTRLEN] = "?";
+	int af = ev->family == 10 ? AF_INET6 : AF_INET;
+
+	if (!evidence_stratum_method(ev->data,
+				     ev->len < sizeof(ev->data) ? ev->len : sizeof(ev->data), m,
+				     sizeof(m)))
+		return false;
+	inet_ntop(af, ev->remote_addr, addr, sizeof(addr));
+	snprintf(buf, len, "speaks the stratum mining protocol ('%s' %s %s%s%s:%u)", m,
+		 ev->dir == STRATUM_SENT ? "sent to" : "received from", af == AF_INET6 ? "[" : "",
+		 addr, af == AF_INET6 ? "]" : "", ev->remote_port);
+	return true;
 }
 
 static const char *const shells[] = {

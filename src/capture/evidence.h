@@ -169,6 +169,22 @@ size_t evidence_parse_cgroups(const char *buf, size_t len, char ***paths);
 
 /* The miner-like words of a command line found in it, for the miner rule's signs. */
 const char *evidence_miner_flag(const char *cmdline);
+/*
+ * The stratum method a JSON-RPC payload's start ('{' first) calls or notifies (data: len
+ * bytes, not NUL-terminated) into method (NUL-terminated), returning method; NULL when it is not
+ * stratum's. Stratum's are "mining." anything (v1: mining.subscribe, mining.authorize,
+ * mining.submit, mining.notify, mining.set_difficulty ...), and xmrig's dialect, whose names
+ * other JSON-RPC services use too, with its params: "login" with "pass" or "agent", "submit"
+ * with "job_id" and "nonce", "job" with "blob" and "job_id". Pure.
+ */
+const char *evidence_stratum_method(const char *data, size_t len, char *method, size_t mlen);
+struct stratum_event;
+/*
+ * The miner sign of a stratum watch event (src/bpf/stratum.h) into buf: "speaks the stratum
+ * mining protocol ('mining.submit' sent to 127.0.0.1:3333)"; false when its payload is not
+ * stratum's (evidence_stratum_method). Pure.
+ */
+bool evidence_stratum_sign(const struct stratum_event *ev, char *buf, size_t len);
 /* Whether a base name is a shell or script interpreter (sh, bash, python3.11, perl ...). */
 bool evidence_is_shell(const char *base);
 /*

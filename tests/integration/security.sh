@@ -11,19 +11,35 @@ W=${BUILD_DIR:-$ROOT/${BUILD:-build}}/workloads
 [ "$(id -u)" -eq 0 ] || skip_all "exec-time checks need the proc connector (root)"
 [ -d /dev/shm ] && [ -w /dev/shm ] || skip_all "no writable /dev/shm"
 
-# a loopback "pool": accepts, records the first line of every connection, keeps them open
-bg pool "$PY" -u -c '
-import socket, sys
+# a loopback "pool": accepts, records the first line of every connection, keeps them open; to
+# a connection that logs in (xmrig's dialect) it pushes a job every second, as pools do
+POOL='
+import socket, sys, threading, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
 open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+job = (b"{\"jsonrpc\":\"2.0\",\"method\":\"job\",\"params\":{\"blob\":\"0707e6df\","
+       b"\"job_id\":\"%d\",\"target\":\"b88d0600\",\"id\":\"1\"}}\n")
+def serve(c):
+    first = c.recv(512)
+    print(first.decode(errors="replace").strip(), flush=True)
+    n = 0
+    while b"\"login\"" in first:
+        time.sleep(1); n += 1
+        try: c.sendall(job % n)
+        except OSError: return
 keep = []
 while True:
     c, _ = s.accept(); keep.append(c)
-    print(c.recv(512).decode(errors="replace").strip(), flush=True)
-' "$T/port"
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+'
+bg pool "$PY" -u -c "$POOL" "$T/port"
+# a second one on a port that is no pool port: only the protocol can tell
+bg spool "$PY" -u -c "$POOL" "$T/sport"
 wait_for 10 test -s "$T/port"
+wait_for 10 test -s "$T/sport"
 PORT=$(cat "$T/port")
-export PORT
+SPORT=$(cat "$T/sport")
+export PORT SPORT
 
 conf() { # conf EXTRA-SECURITY-LINES : only the security rules, short windows, no cooldown
 	cat <<EOF2
@@ -155,6 +171,42 @@ assert m and int(m.group(1)) >= 60 and int(m.group(2)) < 60 and int(m.group(3)) 
 else
 	_n=$((_n + 1)); echo "ok $_n - # SKIP taskset is not installed"
 	_n=$((_n + 1)); echo "ok $_n - # SKIP taskset is not installed"
+fi
+
+# --- the stratum protocol is the only sign: a busy client with a clean command line, not
+# named like a miner, run from a private directory, to a port that is no pool port. One sends
+# mining.submit every second (caught as it sends, once watched); one logged in (xmrig's
+# dialect) before it was busy and only reads the jobs the pool pushes (caught as it receives);
+# one speaks another JSON-RPC (not a miner). Needs the stratum watch (eBPF) ---
+if grep -q "security: the stratum watch (eBPF)" "$T/d.err" || ! grep -q "security: no stratum watch" "$T/d.err"; then
+	bg sub "$W/secwork" busy-client "$SPORT" submit 30
+	spid=$BG_PID
+	bg late "$W/secwork" busy-client "$SPORT" login 30
+	lgpid=$BG_PID
+	bg json "$W/secwork" busy-client "$SPORT" other 30
+	jpid=$BG_PID
+	finding miner "$spid" miner "a busy client sending mining.submit to a non-pool port fired miner" \
+		"its one sign is the protocol, sent, with the endpoint" '
+assert s["signs"] == ["speaks the stratum mining protocol (\x27mining.submit\x27 sent to 127.0.0.1:%s)" % os.environ["SPORT"]], s["signs"]
+assert s["reason"].startswith("secwork held ") and s["reason"].endswith(", with 1 corroborating sign (%s)" % s["signs"][0]), s["reason"]
+assert "stratum" not in ev["cmdline"] and "xmrig" not in ev["cmdline"] and not ev["exe_deleted"]
+assert any(x.endswith(" -> 127.0.0.1:" + os.environ["SPORT"]) for x in ev["sockets"]), ev["sockets"]
+'
+	finding miner "$lgpid" miner "a busy client that logged in before it was watched fired miner on the pushed jobs" \
+		"its one sign is the protocol, received" '
+assert s["signs"] == ["speaks the stratum mining protocol (\x27job\x27 received from 127.0.0.1:%s)" % os.environ["SPORT"]], s["signs"]
+'
+	sec_dump "$T/out" miner "$jpid" >/dev/null
+	ok $((!$?)) "a busy client speaking another JSON-RPC to the same listener is not a miner"
+	grep -q "security: the stratum watch looks at pid $jpid " "$T/d.err"
+	ok $? "(it was watched: the watch saw its calls and found no stratum)"
+	kill_one "$spid"; kill_one "$lgpid"; kill_one "$jpid"
+	wait_for 10 grep -q '"method":"login"' "$T/spool.out"
+	ok $? "the pool got the login"
+else
+	for w in "submit" "its sign" "login" "its sign" "other JSON-RPC" "(watched)" "the pool"; do
+		_n=$((_n + 1)); echo "ok $_n - # SKIP $w: $(grep -o 'no stratum watch ([^)]*)' "$T/d.err")"
+	done
 fi
 
 # --- negative: a plain busy loop with no corroborating sign is not a miner ---

@@ -165,6 +165,52 @@ static void test_comm(void)
 	   "kernel thread names; the program [ is not one");
 }
 
+/* JSON-RPC payloads: stratum's methods, xmrig's dialect with its params, and others'. */
+static void test_stratum(void)
+{
+	static const struct {
+		const char *data, *want;
+	} cases[] = {
+		{ "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5\"]}\n",
+		  "mining.subscribe" },
+		{ "{\"params\":[\"w.1\",\"x\"],\"id\":2,\"method\": \"mining.authorize\"}",
+		  "mining.authorize" },
+		{ "{\"id\":null,\"method\":\"mining.notify\",\"params\":[\"4f\",\"00\"]}",
+		  "mining.notify" },
+		{ "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{\"login\":"
+		  "\"44w\","
+		  "\"pass\":\"x\",\"agent\":\"XMRig/6.21\"}}",
+		  "login" },
+		{ "{\"jsonrpc\":\"2.0\",\"method\":\"job\",\"params\":{\"blob\":\"0707\",\"job_"
+		  "id\":\"9\","
+		  "\"target\":\"b88d0600\"}}",
+		  "job" },
+		{ "{\"id\":4,\"method\":\"submit\",\"params\":{\"id\":\"1\",\"job_id\":\"9\","
+		  "\"nonce\":"
+		  "\"deadbeef\",\"result\":\"00\"}}",
+		  "submit" },
+		{ "{\"id\":1,\"method\":\"login\",\"params\":{\"user\":\"bob\"}}", NULL },
+		{ "{\"jsonrpc\":\"2.0\",\"method\":\"eth_getBalance\",\"params\":[\"0x1\"]}",
+		  NULL },
+		{ "{\"method\":\"mining.\"}", NULL },
+		{ "{\"id\":1,\"result\":{\"job\":{\"blob\":\"07\"}}}", NULL },
+		{ "GET /x HTTP/1.1 {\"method\":\"mining.notify\"}", NULL },
+	};
+	char m[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got =
+			evidence_stratum_method(cases[i].data, strlen(cases[i].data), m, sizeof(m));
+
+		if (cases[i].want)
+			is_str(got ? got : "(none)", cases[i].want, "stratum: %s", cases[i].want);
+		else
+			ok(!got, "not stratum: case %zu (%.14s...)", i, cases[i].data);
+	}
+	ok(!evidence_stratum_method("{\"method\":\"mining.subscribe\"}", 20, m, sizeof(m)),
+	   "a method cut off by the payload's end is none");
+}
+
 static void test_socktab(void)
 {
 	static const char tcp[] =
@@ -321,6 +367,7 @@ int main(void)
 	test_status_cgroup();
 	test_words();
 	test_comm();
+	test_stratum();
 	test_socktab();
 	test_gather_self();
 	test_detect();

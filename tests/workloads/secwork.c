@@ -11,6 +11,11 @@
  *   comm NAME S        renames itself (prctl PR_SET_NAME) after 1.5 s, then sleeps
  *   grow MIB S         touches MIB MiB of fresh memory at once, then sleeps
  *   grow-now MIB S     the same at once when it starts (big at its first sample), then sleeps
+ *   busy-client PORT MODE S  connects to 127.0.0.1:PORT and burns CPU for S seconds, reading
+ *                      what the server pushes every 0.2 s; MODE submit sends mining.subscribe,
+ *                      then a mining.submit every second; login sends an xmrig-style login
+ *                      once (the server then pushes jobs); other sends a non-stratum JSON-RPC
+ *                      call every second
  * Each prints the pid of the process to watch on stdout ("pid N"). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -177,6 +182,48 @@ static int do_grow(long mib, double s, int now)
 	return 0;
 }
 
+static int do_client(int port, const char *mode, double s)
+{
+	static const char subscribe[] =
+		"{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"w/1.0\"]}\n";
+	static const char submit[] = "{\"id\":4,\"method\":\"mining.submit\",\"params\":[\"w.1\","
+				     "\"job9\",\"00000000\",\"5f5e1000\",\"deadbeef\"]}\n";
+	static const char login[] = "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":"
+				    "{\"login\":\"w\",\"pass\":\"x\",\"agent\":\"w/1.0\"}}\n";
+	static const char other[] = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"status\","
+				    "\"params\":[]}\n";
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				 .sin_port = htons((unsigned short)port) };
+	int sub = !strcmp(mode, "submit"), log_in = !strcmp(mode, "login");
+	const char *first = sub ? subscribe : log_in ? login : other;
+	const char *again = sub ? submit : log_in ? NULL : other;
+	double end = now_s() + s, next = now_s() + 1;
+	char buf[4096];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    send(fd, first, strlen(first), 0) < 0) {
+		perror("secwork: connect");
+		return 1;
+	}
+	say_pid(getpid());
+	while (now_s() < end) {
+		for (double t = now_s() + 0.2; now_s() < t;)
+			for (int i = 0; i < 100000; i++)
+				sink += (unsigned long)i * 2654435761u;
+		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
+		if (again && now_s() >= next) {
+			if (send(fd, again, strlen(again), 0) < 0)
+				break;
+			next += 1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "rwx"))
@@ -199,8 +246,10 @@ int main(int argc, char **argv)
 		return do_grow(atol(argv[2]), atof(argv[3]), 0);
 	if (argc >= 4 && !strcmp(argv[1], "grow-now"))
 		return do_grow(atol(argv[2]), atof(argv[3]), 1);
-	fprintf(stderr,
-		"usage: secwork "
-		"rwx|rwx-late|memfd|listen-spawn|spawn|late-listen|comm|grow|grow-now ...\n");
+	if (argc >= 5 && !strcmp(argv[1], "busy-client"))
+		return do_client(atoi(argv[2]), argv[3], atof(argv[4]));
+	fprintf(stderr, "usage: secwork "
+			"rwx|rwx-late|memfd|listen-spawn|spawn|late-listen|comm|grow|grow-now|busy-"
+			"client ...\n");
 	return 2;
 }
