@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # security.sh - the security rules against harmless programs that really do the things: a miner
-# stand-in speaking stratum to a loopback listener (steady and throttled), an exec from /dev/shm,
-# memfd_create + fexecve, an RWX mapping, a shell under a listening parent, a renamed process,
-# sudden RSS growth; and the negative cases (a plain busy loop, a shell under a non-listener,
-# an allow-listed executable). Nothing leaves 127.0.0.1.
+# stand-in speaking stratum to a loopback listener (steady, throttled under the line, on a loaded
+# CPU), busy clients whose only sign is the protocol (sent, or received after a login), deleted
+# and world-writable executables; execs from /tmp, /var/tmp, /dev/shm and memfd_create +
+# fexecve; RWX mappings (private, shared), shells under listening, late-listening and
+# per-connection parents; renamed processes; sudden RSS growth; and the negative cases (a plain
+# busy loop, another JSON-RPC, a shell under a non-listener or a client, a shebang script,
+# allow-lists by exe, cgroup and user, per-rule switches). Each finding's dump, rule, reason and
+# evidence are asserted. Nothing leaves 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
 
 W=${BUILD_DIR:-$ROOT/${BUILD:-build}}/workloads
@@ -209,6 +213,31 @@ else
 	done
 fi
 
+# --- the file signs: a busy program deleted after it started, and one run from a world-writable
+# directory (not /tmp: a private one made so, under the build directory) ---
+MDIR=$(mktemp -d "${BUILD_DIR:-$ROOT/${BUILD:-build}}/sectest.XXXXXX")
+mkdir -m 1777 "$MDIR/open" && chmod 1777 "$MDIR/open"
+cp "$W/secwork" "$MDIR/worker"
+cp "$W/secwork" "$MDIR/open/worker"
+bg wdel "$MDIR/worker" burn 30
+delpid=$BG_PID
+bg wopen "$MDIR/open/worker" burn 30
+openpid=$BG_PID
+sleep 0.5
+rm "$MDIR/worker"
+export MDIR
+finding miner "$delpid" miner "a busy program whose file was deleted after it started fired miner" \
+	"its one sign: the deleted executable" '
+assert s["signs"] == ["executable deleted after start (\x27%s/worker\x27)" % os.environ["MDIR"]], s["signs"]
+assert ev["exe_deleted"] and ev["exe"] == os.environ["MDIR"] + "/worker", ev
+'
+finding miner "$openpid" miner "a busy program run from a world-writable directory fired miner" \
+	"its one sign: the directory" '
+assert s["signs"] == ["started from a world-writable directory (\x27%s/open/worker\x27)" % os.environ["MDIR"]], s["signs"]
+'
+kill_one "$delpid"; kill_one "$openpid"
+rm -f "$MDIR/open/worker"
+
 # --- negative: a plain busy loop with no corroborating sign is not a miner ---
 busy plain
 ppid_busy=$BUSY_PID
@@ -280,8 +309,14 @@ f=$(sec_dump "$T/out" suspicious_spawn "$mfpid" exec_from_memfd)
 assert ev["exe"].startswith("/memfd:payload") and s["mitre"]["technique_id"] == "T1620"
 '; }
 ok $? "its evidence names the memfd exe, MITRE T1620"
-wait_for 20 sec_dump "$T/out" memory_anomaly "$mfpid" memfd_exec_map >/dev/null
-ok $? "the memfd mapped executable fired memory_anomaly (memfd_exec_map)"
+finding memory_anomaly "$mfpid" memfd_exec_map \
+	"the memfd mapped executable fired memory_anomaly (memfd_exec_map)" \
+	"its reason counts the mappings; the r-xp /memfd:payload lines are the evidence" '
+import re
+assert re.fullmatch(re.escape(t["comm"]) + r" maps a memfd as executable \(\d+ mappings?\)", s["reason"]), s["reason"]
+assert ev["maps"] and all("/memfd:payload" in m and m.split()[1][2] == "x" for m in ev["maps"]), ev["maps"]
+assert s["severity"] == "high" and s["mitre"]["technique_id"] == "T1620" and ev["exe"].startswith("/memfd:payload")
+'
 
 # --- an RWX anonymous mapping ---
 bg rwx "$W/secwork" rwx 30
@@ -325,7 +360,7 @@ kill_one "$pypid"
 if grep -qE 'reading the BPF task (walker|iterator)' "$T/d.err"; then
 	bg rwxl "$W/secwork" rwx-late 30
 	lpid=$BG_PID
-	wait_for 10 grep -q "pid $lpid" "$T/rwxl.out"
+	wait_for 10 grep -qs "pid $lpid" "$T/rwxl.out"
 	wait_samples d 3 # first looked at: a writable mapping, nothing executable
 	sec_dump "$T/out" memory_anomaly "$lpid" >/dev/null
 	ok $((!$?)) "a writable mapping alone is not reported"
@@ -605,6 +640,50 @@ sec_dump "$T/out" memory_anomaly "$nb2" >/dev/null
 ok $((!$?)) "allow_user: the same program as the allow-listed user is not reported"
 kill_one "$nb2"
 kill_one "$ctl"
+
+# --- per-rule switches, reloaded: with miner and memory_anomaly off, a busy program from a
+# world-writable directory and an RWX mapping are not reported while an exec from /dev/shm
+# still is; with suspicious_spawn off (the others on), the other way round ---
+reloads=$(grep -c "configuration reloaded" "$T/d.err")
+reload() { # reload EXTRA-SECURITY-LINES
+	conf "$1" >"$T/c.toml"
+	kill -HUP "$DAEMON_PID"
+	reloads=$((reloads + 1))
+	wait_for 10 test "$(grep -c "configuration reloaded" "$T/d.err")" -ge "$reloads"
+}
+shm_exec() { # shm_exec NAME : runs a copy of sleep from /dev/shm for 0.3 s; its pid
+	cp /bin/sleep "/dev/shm/spiketrace-$1-$$"
+	sh -c "echo \$\$ >'$T/$1.pid'; exec '/dev/shm/spiketrace-$1-$$' 0.3"
+	rm -f "/dev/shm/spiketrace-$1-$$"
+	cat "$T/$1.pid"
+}
+reload "enable_miner_detection = false
+enable_memory_anomaly_detection = false"
+ok $? "reloaded with miner and memory_anomaly off"
+cp "$W/secwork" "$MDIR/open/worker"
+bg off1 "$MDIR/open/worker" burn 20
+o1=$BG_PID
+bg off2 "$W/secwork" rwx 20
+o2=$BG_PID
+o3=$(shm_exec off3)
+finding suspicious_spawn "$o3" exec_from_tmp "with miner and memory_anomaly off, an exec from /dev/shm still fires"
+wait_samples d 12 # 6 s: more than a window
+sec_dump "$T/out" miner "$o1" >/dev/null
+ok $((!$?)) "enable_miner_detection = false: a busy program from a world-writable directory is not reported"
+sec_dump "$T/out" memory_anomaly "$o2" >/dev/null
+ok $((!$?)) "enable_memory_anomaly_detection = false: an RWX mapping is not reported"
+kill_one "$o1"; kill_one "$o2"
+reload "enable_spawn_detection = false"
+ok $? "reloaded with suspicious_spawn off"
+bg on2 "$W/secwork" rwx 20
+o4=$BG_PID
+o5=$(shm_exec off5)
+finding memory_anomaly "$o4" rwx_anon "with suspicious_spawn off, an RWX mapping still fires"
+wait_samples d 4
+sec_dump "$T/out" suspicious_spawn "$o5" >/dev/null
+ok $((!$?)) "enable_spawn_detection = false: an exec from /dev/shm is not reported"
+kill_one "$o4"
+rm -rf "$MDIR"
 
 stop_daemon
 ok $DAEMON_STATUS "clean stop"

@@ -11,6 +11,7 @@
  *   comm NAME S        renames itself (prctl PR_SET_NAME) after 1.5 s, then sleeps
  *   grow MIB S         touches MIB MiB of fresh memory at once, then sleeps
  *   grow-now MIB S     the same at once when it starts (big at its first sample), then sleeps
+ *   burn S             burns CPU for S seconds
  *   busy-client PORT MODE S  connects to 127.0.0.1:PORT and burns CPU for S seconds, reading
  *                      what the server pushes every 0.2 s; MODE submit sends mining.subscribe,
  *                      then a mining.submit every second; login sends an xmrig-style login
@@ -246,6 +247,12 @@ int main(int argc, char **argv)
 		return do_grow(atol(argv[2]), atof(argv[3]), 0);
 	if (argc >= 4 && !strcmp(argv[1], "grow-now"))
 		return do_grow(atol(argv[2]), atof(argv[3]), 1);
+	if (argc >= 3 && !strcmp(argv[1], "burn")) {
+		for (double end = now_s() + atof(argv[2]); now_s() < end;)
+			for (int i = 0; i < 100000; i++)
+				sink += (unsigned long)i * 2654435761u;
+		return 0;
+	}
 	if (argc >= 5 && !strcmp(argv[1], "busy-client"))
 		return do_client(atoi(argv[2]), argv[3], atof(argv[4]));
 	fprintf(stderr, "usage: secwork "
