@@ -721,12 +721,12 @@ static void stratum_step(struct sec_state *s, const struct proc_sample *p, struc
 	    !cpuhold_judge(&e->cpu, s->now_ns, c->miner_min_cpu_pct, c->miner_window_seconds / 4,
 			   &v))
 		return;
+	e->watch_next_ns = s->now_ns + window_ns;
+	if (!has_tcp_connection(s, p->pid))
+		return;
 	if (!s->stratum_tried)
 		stratum_load(s);
-	if (!s->stratum)
-		return;
-	e->watch_next_ns = s->now_ns + window_ns;
-	if (!has_tcp_connection(s, p->pid) || bpf_stratum_watch(s->stratum, p->pid) < 0)
+	if (!s->stratum || bpf_stratum_watch(s->stratum, p->pid) < 0)
 		return;
 	e->watch_until_ns =
 		s->now_ns + (2 * window_ns > WATCH_MIN_NS ? 2 * window_ns : WATCH_MIN_NS);

@@ -25,11 +25,14 @@ void bpf_stratum_free(struct bpf_stratum *bs); /* NULL is a no-op; detaches */
  * watched. 0, -ENOSPC when STRATUM_MAX_WATCHED are, or a negative errno.
  */
 int bpf_stratum_watch(struct bpf_stratum *bs, int tgid);
-/* Stops watching tgid (no-op when not watched); the last one detaches the tracepoints. */
+/* Stops watching tgid (no-op when not watched); the last one detaches the tracepoints (a
+ * thread of its own closes them: that waits for the kernel's grace periods). */
 void bpf_stratum_unwatch(struct bpf_stratum *bs, int tgid);
 /* How many processes are watched; whether the tracepoints are attached. */
 size_t bpf_stratum_nwatched(const struct bpf_stratum *bs);
 bool bpf_stratum_attached(const struct bpf_stratum *bs);
+/* Waits until a detach in progress is done: the programs no longer run (free waits too). */
+void bpf_stratum_settle(struct bpf_stratum *bs);
 
 typedef void (*bpf_stratum_fn)(void *arg, const struct stratum_event *ev);
 /*

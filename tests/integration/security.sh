@@ -429,11 +429,11 @@ if os.fork() == 0:
     p = subprocess.Popen(["/bin/sh", "-c", "sleep 2"])
     print("pid", p.pid, os.getpid()); p.wait(); os._exit(0)
 c.close(); os.wait(); time.sleep(30)'
-wait_for 10 grep -q "^port" "$T/fork.out"
+wait_for 10 grep -qs "^port" "$T/fork.out"
 FPORT=$(awk '/^port/ {print $2}' "$T/fork.out")
 "$PY" -c 'import socket, sys, time; s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(3)' "$FPORT" &
 cpid=$!
-wait_for 10 grep -q "^pid" "$T/fork.out"
+wait_for 10 grep -qs "^pid" "$T/fork.out"
 fshpid=$(awk '/^pid/ {print $2}' "$T/fork.out")
 export FCHILD=$(awk '/^pid/ {print $3}' "$T/fork.out") FPORT
 finding suspicious_spawn "$fshpid" shell_from_listener \
@@ -449,7 +449,7 @@ bg client "$PY" -u -c '
 import socket, subprocess, sys
 c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 p = subprocess.Popen(["/bin/sh", "-c", "sleep 1"]); print("pid", p.pid); p.wait()' "$PORT"
-wait_for 10 grep -q "^pid" "$T/client.out"
+wait_for 10 grep -qs "^pid" "$T/client.out"
 clsh=$(awk '/^pid/ {print $2}' "$T/client.out")
 wait_samples d 4
 sec_dump "$T/out" suspicious_spawn "$clsh" >/dev/null
