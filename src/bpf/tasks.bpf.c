@@ -110,7 +110,8 @@ struct walk {
 	__u64 pos;  /* the current list node */
 	__u64 node_off;
 	__u64 sum;
-	int io; /* also sum the threads' io counters */
+	__u64 wait; /* the threads' run-queue waits */
+	int io;	    /* also sum the threads' io counters */
 	struct task_io_accounting ioac;
 };
 
@@ -135,6 +136,8 @@ static long walk_thread(__u32 i, void *arg)
 		return 1;
 	t = (void *)(w->pos - w->node_off);
 	w->sum += BPF_CORE_READ(t, se.sum_exec_runtime);
+	if (bpf_core_field_exists(t->sched_info))
+		w->wait += BPF_CORE_READ(t, sched_info.run_delay);
 	if (w->io) {
 		struct task_io_accounting a = {};
 
@@ -151,7 +154,8 @@ static long walk_thread(__u32 i, void *arg)
  * exits under us (the stats seqlock is odd or moved), as the kernel's own
  * readers do.
  */
-static __u64 group_walk(struct signal_struct *sig, int io, struct task_io_accounting *ioac)
+static __u64 group_walk(struct signal_struct *sig, int io, struct task_io_accounting *ioac,
+			__u64 *wait)
 {
 	__u64 sum = 0;
 
@@ -167,6 +171,7 @@ static __u64 group_walk(struct signal_struct *sig, int io, struct task_io_accoun
 		bpf_loop(MAX_THREADS_WALK, walk_thread, &w, 0);
 		sum = w.sum + BPF_CORE_READ(sig, sum_sched_runtime);
 		*ioac = w.ioac;
+		*wait = w.wait;
 		bpf_core_read(&s2, sizeof(s2), &sig->stats_lock);
 		if (!(s1 & 1) && s1 == s2)
 			break;
@@ -250,9 +255,13 @@ static __always_inline int fill_rec(struct task_struct *t, struct task_rec *out)
 		out->cpu_ns = out->run_ns + sig->sum_sched_runtime;
 		if (io)
 			threads = t->ioac;
+		if (bpf_core_field_exists(t->sched_info))
+			out->wait_ns = t->sched_info.run_delay;
 	} else {
-		out->cpu_ns = group_walk(sig, io, &threads);
+		out->cpu_ns = group_walk(sig, io, &threads, &out->wait_ns);
 	}
+	if (bpf_core_field_exists(t->sched_info))
+		out->flags |= TASK_REC_WAIT;
 	if (io) {
 		/* what exited threads left in the signal struct, plus the live threads' */
 		ioac = sig->ioac;

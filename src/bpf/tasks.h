@@ -42,6 +42,12 @@ struct task_rec {
 	 * appends it to comm (cut to 15 bytes): no loop in the program for it.
 	 */
 	char wq_desc[TASK_REC_COMM_LEN];
+	/*
+	 * Time the live threads spent runnable on a run queue, waiting for a CPU
+	 * (sched_info.run_delay, what PID/task/TID/schedstat's second field says), ns; valid
+	 * with TASK_REC_WAIT. Exited threads' waits are gone: it can go down.
+	 */
+	__u64 wait_ns;
 };
 
 /*
@@ -63,5 +69,6 @@ struct task_prev {
 #define TASK_REC_EXE_DELETED 0x4 /* the executable's file was unlinked (PID/exe's " (deleted)") */
 #define TASK_REC_SAME	     0x8 /* the walker's short record: unchanged since its previous run */
 #define TASK_REC_WQ_BUSY     0x10 /* a workqueue worker running a work item */
+#define TASK_REC_WAIT	     0x20 /* wait_ns is filled (CONFIG_SCHED_INFO) */
 
 #endif

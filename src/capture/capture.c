@@ -242,18 +242,19 @@ static bool may_follow(const struct capture *c, const struct trigger *t)
 	return true;
 }
 
-static void emit_dump(struct capture *c, const struct snapshot *snap)
+/* One dump for the triggers of tl (the first is the primary one): written now, or followed. */
+static void emit_group(struct capture *c, const struct snapshot *snap,
+		       const struct trigger_list *tl)
 {
-	const struct trigger *t = &c->triggers.t[0];
+	const struct trigger *t = &tl->t[0];
 	bool follow_more = may_follow(c, t);
 	char name[128];
 
-	log_triggers(&c->triggers);
 	if (modectl_trigger(&c->mode, &c->cfg, snap->mono_ns) || follow_more) {
 		/* this dump is written now and completed when the episode ends */
 		struct followed *f = &c->follow[c->nfollow++];
 
-		dump_draft_begin(&f->draft, &c->triggers, c->ring, &c->cfg);
+		dump_draft_begin(&f->draft, tl, c->ring, &c->cfg);
 		f->diag = diag_begin(c->pf, &c->cfg, t, snap);
 		submit_followed(c, f);
 		if (follow_more) {
@@ -267,9 +268,46 @@ static void emit_dump(struct capture *c, const struct snapshot *snap)
 		return;
 	}
 	strbuf_reset(&c->out);
-	dump_render(&c->out, &c->triggers, c->ring, &c->cfg, &c->host);
+	dump_render(&c->out, tl, c->ring, &c->cfg, &c->host);
 	dump_file_name(t, name, sizeof(name));
 	dump_writer_submit(c->writer, name, &c->out);
+}
+
+/*
+ * The sample's resource triggers share one dump; each security finding gets a dump of its
+ * own with its security section as the primary trigger, in an episode too, not an other
+ * trigger in another's (findings of one rule on one process in one sample share one: they
+ * would share its file name).
+ */
+static void emit_dump(struct capture *c, const struct snapshot *snap)
+{
+	struct trigger_list group = { 0 };
+	bool *done = xcalloc(c->triggers.n, sizeof(*done));
+
+	log_triggers(&c->triggers);
+	for (size_t i = 0; i < c->triggers.n; i++)
+		if (!c->triggers.t[i].security)
+			trigger_list_add_copy(&group, &c->triggers.t[i]);
+	if (group.n)
+		emit_group(c, snap, &group);
+	for (size_t i = 0; i < c->triggers.n; i++) {
+		const struct trigger *t = &c->triggers.t[i];
+
+		if (!t->security || done[i])
+			continue;
+		trigger_list_clear(&group);
+		for (size_t k = i; k < c->triggers.n; k++) {
+			const struct trigger *o = &c->triggers.t[k];
+
+			if (o->security && o->type == t->type && o->pid == t->pid) {
+				trigger_list_add_copy(&group, o);
+				done[k] = true;
+			}
+		}
+		emit_group(c, snap, &group);
+	}
+	trigger_list_release(&group);
+	free(done);
 }
 
 int capture_sample(struct capture *c)

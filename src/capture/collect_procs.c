@@ -71,6 +71,8 @@ struct reading {
 	bool vm_signals; /* mm_seq and exe_deleted are known (the iterator) */
 	bool exe_deleted;
 	uint32_t mm_seq;
+	bool wait_known; /* wait_ns is known (the iterator) */
+	uint64_t wait_ns;
 };
 
 static void entry_drop(struct procs_state *s, struct pentry *e)
@@ -235,6 +237,8 @@ static void reading_of_rec(const struct procs_state *s, const struct task_rec *r
 					   .write_bytes = r->write_bytes,
 					   .cancelled_write_bytes = r->cancelled_write_bytes };
 	}
+	rd->wait_known = r->flags & TASK_REC_WAIT;
+	rd->wait_ns = r->wait_ns;
 	if (r->flags & TASK_REC_MM_SEQ) {
 		rd->vm_signals = true;
 		rd->mm_seq = r->mm_seq;
@@ -340,6 +344,8 @@ static void emit(struct procs_state *s, struct snapshot *snap, struct pentry *e,
 	p->vm_signals = rd->vm_signals;
 	p->exe_deleted = rd->exe_deleted;
 	p->mm_seq = rd->mm_seq;
+	p->wait_known = rd->wait_known;
+	p->wait_ns = rd->wait_ns;
 	sample_io(s, e, p, rd, fresh, snap->boot_ns);
 	e->last_cpu_ns = rd->cpu_ns;
 	e->last_boot_ns = snap->boot_ns;

@@ -17,25 +17,22 @@
 #include "base/xalloc.h"
 #include "capture/collector.h"
 #include "capture/config.h"
+#include "capture/cpuhold.h"
 #include "capture/evidence.h"
+#include "sys/bpf_stratum.h"
 #include "sys/procevents.h"
 
-/* CPU history points kept per process: the window is covered in HIST_STEPS steps. */
-#define HIST_STEPS 8
-#define NHIST	   (HIST_STEPS + 2)
+/* With the /proc source, PID/schedstat (the run-queue wait) is read for processes that ran at
+ * least this much of a CPU in the interval: a sleeping process waits for nothing. */
+#define WAIT_READ_MIN_PCT 5.0
 /* Maps re-read because the virtual size changed, at most this many per sample. */
 #define MAX_CHANGED_MAPS 64
 /* New processes' maps read per sample; the rest wait for the next samples (a fork storm). */
 #define MAX_NEW_MAPS 64
 /* Offending mapping lines kept in a report. */
 #define MAX_MAP_LINES 16
-/* How long a parent's "holds a listening socket" answer is reused (ms). */
-#define LISTENER_TTL_NS (5ULL * 1000000000ULL)
-
-struct hist_point {
-	uint64_t t_ns; /* monotonic */
-	double cum_s;  /* CPU seconds accumulated since first sight */
-};
+/* Stratum signs remembered for processes the CPU condition has not caught yet. */
+#define MAX_STRATUM_SIGNS 64
 
 /* What the collector remembers of a process between samples (parallel to snap->procs). */
 struct sproc {
@@ -49,11 +46,13 @@ struct sproc {
 	bool exe_known;	 /* exe_deleted is a baseline */
 	bool exe_deleted;
 	unsigned reported; /* bit per sec_signal already reported for this process */
-	double cum_s;
-	struct hist_point hist[NHIST];
-	unsigned nhist;
+	struct cpuhold cpu;	   /* the miner rule's CPU condition */
+	uint64_t wait_ns;	   /* the last run-queue wait reading (the source's counter) */
+	bool wait_known;	   /* wait_ns is a reading */
 	uint64_t miner_checked_ns; /* when the miner signs were last looked for */
-	bool comm_pending; /* a name mismatch seen once: reported if the next look agrees */
+	uint64_t watch_until_ns;   /* the stratum watch looks at it until then (0: it does not) */
+	uint64_t watch_next_ns;	   /* not to be considered for the watch before then */
+	uint64_t comm_pending_ns;  /* when a name mismatch was first seen (monotonic; 0: none) */
 	bool swept;	   /* maps, exe and name looked at once (the baselines) */
 	uint32_t mm_seq;   /* the proc_sample's mm_seq when maps were read */
 	bool sig_exe_deleted; /* the proc_sample's exe_deleted in the previous sample */
@@ -66,13 +65,6 @@ struct exec_seen {
 	uint64_t exe_hash;
 };
 
-struct listener_memo {
-	int pid;
-	bool listening;
-	uint64_t until_ns;
-	char sock[200]; /* the listening socket's name */
-};
-
 struct sec_state {
 	const struct collector_env *env;
 	struct procevents *pe;
@@ -83,8 +75,6 @@ struct sec_state {
 	size_t npending, cap_pending;
 	struct exec_seen *execs;
 	size_t nexecs, cap_execs;
-	struct listener_memo memo[16];
-	size_t memo_next;
 	size_t rr; /* round-robin cursor into procs */
 	char *buf;
 	size_t bufcap;
@@ -93,6 +83,13 @@ struct sec_state {
 	int self;
 	uint64_t now_ns;
 	bool first_done;
+	struct bpf_stratum *stratum; /* the stratum watch; NULL when it cannot load here */
+	bool stratum_tried;
+	struct stratum_sign { /* what the watch found, per process */
+		int pid;
+		char sign[240];
+	} signs[MAX_STRATUM_SIGNS];
+	size_t nsigns;
 };
 
 static const struct config *cfg_of(const struct sec_state *s)
@@ -136,8 +133,9 @@ static bool allowed(const struct config *c, const struct sec_evidence *ev)
 		if (entry_matches(c->allow_exe.v[i], ev->exe, false))
 			return true;
 	for (size_t i = 0; i < c->allow_cgroup.n; i++)
-		if (entry_matches(c->allow_cgroup.v[i], ev->cgroup, true))
-			return true;
+		for (size_t k = 0; k < ev->ncgroups; k++) /* any hierarchy's path (v1, v2) */
+			if (entry_matches(c->allow_cgroup.v[i], ev->cgroups[k], true))
+				return true;
 	if (c->allow_user.n) {
 		char name[64] = "", num[16], pwbuf[1024];
 		struct passwd pw, *res = NULL;
@@ -203,33 +201,30 @@ static struct sec_report *report(enum sec_signal sig, int pid, const char *comm,
 	return r;
 }
 
-/* Whether pid holds a listening socket (remembered for a few seconds); its name into sock. */
-static bool parent_listens(struct sec_state *s, int pid, char *sock, size_t len)
+/*
+ * Whether pid is network-facing: it holds a listening socket, or a TCP connection it
+ * accepted (a per-connection server such as a postgres backend or an inetd child, which
+ * closed its listener). What says so into sign. Asked afresh each time: a service that
+ * ran a program before it started listening is network-facing from then on.
+ */
+static bool network_facing(struct sec_state *s, int pid, char *sign, size_t len)
 {
-	struct listener_memo *m;
-	int n;
+	int n = evidence_sockets(s->env->pf, pid, &s->socks, &s->sockcap, 256);
 
-	for (size_t i = 0; i < sizeof(s->memo) / sizeof(s->memo[0]); i++) {
-		m = &s->memo[i];
-		if (m->pid == pid && m->until_ns > s->now_ns) {
-			snprintf(sock, len, "%s", m->sock);
-			return m->listening;
-		}
-	}
-	m = &s->memo[s->memo_next++ % (sizeof(s->memo) / sizeof(s->memo[0]))];
-	memset(m, 0, sizeof(*m));
-	m->pid = pid;
-	m->until_ns = s->now_ns + LISTENER_TTL_NS;
-	n = evidence_sockets(s->env->pf, pid, &s->socks, &s->sockcap, 256);
 	for (int i = 0; i < n; i++) {
 		if (s->socks[i].listening) {
-			m->listening = true;
-			snprintf(m->sock, sizeof(m->sock), "%s", s->socks[i].name);
-			break;
+			snprintf(sign, len, "holds a listening socket (%s)", s->socks[i].name);
+			return true;
 		}
 	}
-	snprintf(sock, len, "%s", m->sock);
-	return m->listening;
+	for (int i = 0; i < n; i++) {
+		if (s->socks[i].inbound) {
+			snprintf(sign, len, "holds an accepted inbound connection (%s)",
+				 s->socks[i].name);
+			return true;
+		}
+	}
+	return false;
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -242,44 +237,64 @@ static const char *const staging_dirs[] = { "/tmp/", "/dev/shm/", "/var/tmp/" };
 
 static int read_stat(struct sec_state *s, int pid, struct proc_stat *ps);
 
-/* Ancestors looked at for a listening socket when an exec from /tmp needs a second sign. */
+/* Ancestors looked at for a network-facing one when a program runs from a staging dir. */
 #define TMP_EXEC_ANCESTORS 4
 
 /*
- * /tmp and /var/tmp are where build systems and test suites put the programs
- * they run (go test, this project's own tests): an exec from there alone is
- * not reported. It is with a second sign: the file is world-writable or already
- * deleted, or a process up the chain holds a listening socket (a service that
- * fetched and ran something). /dev/shm and memfds need no second sign.
+ * What makes an exec from a staging directory worse: the file is world-writable or
+ * already deleted, or a network-facing process up the chain (a service that fetched
+ * and ran something). Each is added to r's signs; returns how many.
  */
-static bool tmp_exec_corroborated(struct sec_state *s, int pid, int ppid, bool deleted,
-				  char *sign, size_t len)
+static int tmp_exec_signs(struct sec_state *s, struct sec_report *r, int pid, int ppid,
+			  bool deleted)
 {
-	char path[32];
+	char path[32], sign[300];
 	struct stat st;
+	int n = 0;
 
 	if (deleted) {
-		snprintf(sign, len, "the executable was deleted");
-		return true;
+		sec_report_add_sign(r, "the executable was deleted");
+		n++;
 	}
 	snprintf(path, sizeof(path), "%d/exe", pid);
 	if (fstatat(procfs_rootfd(s->env->pf), path, &st, 0) == 0 && (st.st_mode & S_IWOTH)) {
-		snprintf(sign, len, "the executable is world-writable (mode %03o)",
+		snprintf(sign, sizeof(sign), "the executable is world-writable (mode %03o)",
 			 (unsigned)(st.st_mode & 0777));
-		return true;
+		sec_report_add_sign(r, sign);
+		n++;
 	}
 	for (int i = 0; i < TMP_EXEC_ANCESTORS && ppid > 2 && ppid != s->self; i++) {
 		struct proc_stat ps;
-		char sock[200];
+		char facing[250];
 
-		if (parent_listens(s, ppid, sock, sizeof(sock))) {
-			snprintf(sign, len, "ancestor pid %d holds a listening socket (%s)", ppid, sock);
-			return true;
+		if (network_facing(s, ppid, facing, sizeof(facing))) {
+			snprintf(sign, sizeof(sign), "ancestor pid %d %s", ppid, facing);
+			sec_report_add_sign(r, sign);
+			n++;
+			break;
 		}
 		if (read_stat(s, ppid, &ps) < 0)
 			break;
 		ppid = ps.ppid;
 	}
+	return n;
+}
+
+/*
+ * Services whose purpose is to start a remote user's shell from an accepted connection:
+ * their shells are not reported (exe base names).
+ */
+static const char *const remote_login_services[] = { "sshd", "sshd-session", "dropbear",
+						     "in.telnetd", "telnetd" };
+
+static bool is_remote_login_service(const char *exe)
+{
+	const char *base = evidence_basename(exe);
+
+	for (size_t i = 0; i < sizeof(remote_login_services) / sizeof(remote_login_services[0]);
+	     i++)
+		if (!strcmp(base, remote_login_services[i]))
+			return true;
 	return false;
 }
 
@@ -315,8 +330,9 @@ static int read_stat(struct sec_state *s, int pid, struct proc_stat *ps)
 static void on_exec(void *ctx, pid_t pid)
 {
 	struct sec_state *s = ctx;
-	char exe[4096], sock[200], sign[300] = "";
+	char exe[4096], sign[250];
 	struct proc_stat ps;
+	struct sec_report *r;
 	const char *staging = NULL;
 	bool deleted, memfd;
 	uint64_t h;
@@ -341,47 +357,40 @@ static void on_exec(void *ctx, pid_t pid)
 	if (read_stat(s, pid, &ps) < 0)
 		return;
 	s->now_ns = clock_mono_ns();
-	if (staging && strcmp(staging, "/dev/shm/") &&
-	    !tmp_exec_corroborated(s, pid, ps.ppid, deleted, sign, sizeof(sign)))
-		return;
-	if (memfd || staging) {
-		struct sec_report *r =
-			memfd ? report(SIG_EXEC_FROM_MEMFD, pid, ps.comm,
-				       "%s was executed from a memfd ('%s'): a program with no "
-				       "file "
-				       "on disk",
-				       ps.comm, exe)
-			      : report(SIG_EXEC_FROM_TMP, pid, ps.comm,
-				       "'%s' was executed from the world-writable %s", exe,
-				       staging);
+	if (memfd) {
+		r = report(SIG_EXEC_FROM_MEMFD, pid, ps.comm,
+			   "%s was executed from a memfd ('%s'): a program with no file on disk",
+			   ps.comm, exe);
+	} else if (staging) {
+		r = report(SIG_EXEC_FROM_TMP, pid, ps.comm,
+			   "'%s' was executed from the world-writable %s", exe, staging);
+		/* one more sign makes it high: a dropped tool, not a test suite's binary */
+		if (tmp_exec_signs(s, r, pid, ps.ppid, deleted))
+			r->severity = "high";
+	} else {
+		struct sec_evidence pev = { 0 };
+		bool exempt;
 
-		if (sign[0])
-			sec_report_add_sign(r, sign);
-		r->ppid = ps.ppid;
-		r->start_ticks = ps.starttime;
-		finish(s, r, EV_SOCKETS);
-		return;
-	}
-	/* PID 1 and kthreadd hold sockets for others (socket activation): not a service's shell */
-	if (ps.ppid > 2 && ps.ppid != s->self && parent_listens(s, ps.ppid, sock, sizeof(sock))) {
-		struct sec_report *r;
-		char pexe[4096] = "";
-		bool pdel;
-		struct sec_evidence pev = { .exe = pexe, .cgroup = (char *)"" };
-
-		evidence_read_exe(s->env->pf, ps.ppid, pexe, sizeof(pexe), &pdel);
-		/* the service itself may be allow-listed: its shells are then its business */
-		if (allowed(cfg_of(s), &pev))
+		/* PID 1 and kthreadd hold sockets for others (socket activation) */
+		if (ps.ppid <= 2 || ps.ppid == s->self ||
+		    !network_facing(s, ps.ppid, sign, sizeof(sign)))
 			return;
-		r = report(
-			SIG_SHELL_FROM_LISTENER, pid, ps.comm,
-			"%s (%s) was started by pid %d (%s), which holds a listening socket (%s)",
-			evidence_basename(exe), exe, ps.ppid, evidence_basename(pexe), sock);
-		sec_report_add_sign(r, sock);
-		r->ppid = ps.ppid;
-		r->start_ticks = ps.starttime;
-		finish(s, r, EV_SOCKETS);
+		/* the service may be allow-listed, or one whose purpose is a remote shell */
+		evidence_gather(s->env->pf, ps.ppid, 0, &pev);
+		exempt = allowed(cfg_of(s), &pev) || is_remote_login_service(pev.exe);
+		r = report(SIG_SHELL_FROM_LISTENER, pid, ps.comm,
+			   "%s (%s) was started by pid %d (%s), which is network-facing: it %s",
+			   evidence_basename(exe), exe, ps.ppid, evidence_basename(pev.exe), sign);
+		evidence_release(&pev);
+		if (exempt) {
+			sec_report_unref(r);
+			return;
+		}
+		sec_report_add_sign(r, sign);
 	}
+	r->ppid = ps.ppid;
+	r->start_ticks = ps.starttime;
+	finish(s, r, EV_SOCKETS);
 }
 
 static int sec_open(void **state, const struct collector_env *env)
@@ -402,6 +411,7 @@ static void sec_close(void *state)
 	if (!s)
 		return;
 	procevents_close(s->pe);
+	bpf_stratum_free(s->stratum);
 	for (size_t i = 0; i < s->npending; i++)
 		sec_report_unref(s->pending[i]);
 	free(s->pending);
@@ -467,7 +477,7 @@ static void check_maps(struct sec_state *s, const struct proc_sample *p, struct 
 			for (size_t i = 0; i < tmp->ev.nmaps; i++)
 				sec_report_add_map(r, tmp->ev.maps[i]);
 			e->reported |= 1u << sig;
-			finish(s, r, 0);
+			finish(s, r, EV_SOCKETS);
 		}
 	}
 	e->maps_known = true;
@@ -502,53 +512,33 @@ static void check_exe(struct sec_state *s, const struct proc_sample *p, struct s
 	e->exe_deleted = deleted;
 }
 
-/* The first word of a command line, its base name into buf. */
-static void argv0_base(const struct rcstr *cmd, char *buf, size_t len)
+/* How long a name mismatch must hold before it is reported (an exec changes the exe a moment
+ * before the name; a forked worker may rename itself for a moment). */
+#define COMM_CONFIRM_NS 1000000000ULL
+
+/* The raw PID/cmdline (NUL-separated), at most len - 1 bytes, NUL-terminated. The length. */
+static size_t read_argv(struct sec_state *s, int pid, char *buf, size_t len)
 {
-	const char *s = cmd ? cmd->s : "";
-	size_t n = strcspn(s, " ");
-	char tmp[256];
+	int fd = procfs_open_pid_file(s->env->pf, pid, "cmdline");
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, len - 1, 0);
 
-	if (n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	snprintf(buf, len, "%s", evidence_basename(tmp));
+	if (fd >= 0)
+		close(fd);
+	n = n < 0 ? 0 : n;
+	buf[n] = '\0';
+	return (size_t)n;
 }
-
-/* Kernel threads' names a user program may hide behind. */
-static const char *const kthread_names[] = { "kworker", "ksoftirqd", "kthreadd",  "migration/",
-					     "rcu_",	"kswapd",    "watchdog/", "[" };
 
 /*
- * Names of system programs a process may take to blend in (T1036.004). A
- * process naming itself anything else (a test's "pe-burn", a worker's
- * "gmain") is a program's own business and not reported.
+ * comm against the names of the program the process runs (evidence_comm_agrees), read fresh
+ * after the exe; a name like a kernel thread's in comm or argv[0] is worse. Reported when it
+ * still holds at a look a second or more after the first.
  */
-static const char *const masquerade_names[] = {
-	"sshd",	      "systemd",	 "init",	  "cron",	  "crond",
-	"rsyslogd",   "dbus-daemon",	 "systemd-journal", "systemd-logind", "systemd-udevd",
-	"agetty",     "login",		 "bash",	  "sh",		  "dash",
-	"httpd",      "nginx",		 "apache2",	  "mysqld",	  "postgres",
-	"containerd", "dockerd",	 "snapd",	  "polkitd",	  "NetworkManager",
-};
-
-static bool is_masquerade_name(const char *comm)
-{
-	for (size_t i = 0; i < sizeof(masquerade_names) / sizeof(masquerade_names[0]); i++)
-		if (!strcmp(comm, masquerade_names[i]))
-			return true;
-	return false;
-}
-
-/* comm is not a prefix of the exe's name nor of argv[0]'s (scripts excepted), or mimics a
- * kernel thread. */
 static void check_comm(struct sec_state *s, const struct proc_sample *p, struct sproc *e)
 {
-	char exe[4096], a0[256], comm[32], *fresh = NULL;
-	const char *base;
-	bool deleted, kthread = false, mismatch = false;
-	size_t cl;
+	char exe[4096], argv[4096], comm[32], *fresh = NULL;
+	bool deleted, kthread, mismatch;
+	size_t alen;
 
 	if (!rule_on(s, SEC_SPAWN) || (e->reported & (1u << SIG_COMM_MISMATCH)) ||
 	    evidence_read_exe(s->env->pf, p->pid, exe, sizeof(exe), &deleted) < 0)
@@ -559,69 +549,81 @@ static void check_comm(struct sec_state *s, const struct proc_sample *p, struct 
 	fresh[strcspn(fresh, "\n")] = '\0';
 	snprintf(comm, sizeof(comm), "%s", fresh);
 	free(fresh);
-	cl = strlen(comm);
-	if (!cl)
-		return;
-	base = evidence_basename(exe);
-	argv0_base(p->cmdline, a0, sizeof(a0));
-	for (size_t i = 0; i < sizeof(kthread_names) / sizeof(kthread_names[0]); i++)
-		kthread |= starts_with(comm, kthread_names[i]);
-	if (kthread)
-		mismatch = true;
-	/* the kernel names a process after the file it exec'd, cut to 15 bytes; a script's
-	 * interpreter is the exe and the script's name the comm */
-	else if (strncmp(base, comm, cl) && strncmp(a0, comm, cl) && !evidence_is_shell(base) &&
-		 !starts_with(exe, "/memfd:"))
-		mismatch = is_masquerade_name(comm);
+	alen = read_argv(s, p->pid, argv, sizeof(argv));
+	if (!comm[0] || !alen)
+		return; /* a zombie, or exiting */
+	kthread = evidence_kthread_name(comm) || evidence_kthread_name(argv);
+	/* a memfd's program is exec_from_memfd's; a name with a space is a title a program
+	 * gave itself (Firefox's "Web Content"), not another program's name */
+	mismatch = kthread || (!starts_with(exe, "/memfd:") && !strchr(comm, ' ') &&
+			       !evidence_comm_agrees(comm, exe, argv, alen));
 	if (!mismatch) {
-		e->comm_pending = false;
+		e->comm_pending_ns = 0;
 		return;
 	}
-	/* an exec changes the exe a moment before the name: report what holds on a second look */
-	if (!e->comm_pending) {
-		e->comm_pending = true;
+	if (!e->comm_pending_ns) {
+		e->comm_pending_ns = s->now_ns ? s->now_ns : 1;
 		return;
 	}
-	e->comm_pending = false;
+	if (s->now_ns - e->comm_pending_ns < COMM_CONFIRM_NS)
+		return;
+	e->comm_pending_ns = 0;
 	e->reported |= 1u << SIG_COMM_MISMATCH;
 	{
 		struct sec_report *r = report(
 			SIG_COMM_MISMATCH, p->pid, comm,
-			kthread ? "user process '%s' is named like a kernel thread (exe '%s')"
-				: "process '%s' takes the name of a system program but runs '%s' "
-				  "(argv[0] '%s')",
-			comm, exe, a0);
+			kthread ? "user process '%s' is named like a kernel thread (exe '%s', "
+				  "argv[0] "
+				  "'%s')"
+				: "process '%s' is named after neither its executable '%s' nor its "
+				  "argv[0] '%s'",
+			comm, exe, argv);
 
+		if (kthread)
+			r->severity = "high";
 		r->ppid = p->ppid;
 		r->start_ticks = p->start_ticks;
 		finish(s, r, EV_SOCKETS);
 	}
 }
 
-/* Average CPU (% of one CPU) over the last window, or -1 when not observed that long. */
-static double window_pct(const struct sproc *e, uint64_t now, double window_s)
+/* PID/schedstat's run-queue wait (the main thread's), ns; 0 or a negative errno. */
+static int read_schedstat_wait(struct sec_state *s, int pid, uint64_t *wait_ns)
 {
-	for (unsigned i = e->nhist; i-- > 0;) {
-		const struct hist_point *h = &e->hist[i];
-		double dt = (double)(now - h->t_ns) / 1e9;
+	char buf[128];
+	unsigned long long run, wait;
+	int fd = procfs_open_pid_file(s->env->pf, pid, "schedstat");
+	ssize_t n = fd < 0 ? fd : pread(fd, buf, sizeof(buf) - 1, 0);
 
-		if (dt >= window_s * 0.999)
-			return 100.0 * (e->cum_s - h->cum_s) / dt;
-	}
-	return -1;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return fd < 0 ? fd : -errno;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &run, &wait) != 2)
+		return -EINVAL;
+	*wait_ns = wait;
+	return 0;
 }
 
-static void hist_push(struct sproc *e, uint64_t now, double window_s)
+/*
+ * The interval's run-queue wait, seconds: the BPF source's sum over live threads, else
+ * PID/schedstat (the main thread's) for a process that ran enough to matter. A counter that
+ * went down (a thread exited with its wait) counts nothing this once.
+ */
+static double interval_wait_s(struct sec_state *s, const struct proc_sample *p, struct sproc *e)
 {
-	uint64_t step = (uint64_t)(window_s / HIST_STEPS * 1e9);
+	uint64_t now = 0;
+	double w;
 
-	if (e->nhist && now - e->hist[e->nhist - 1].t_ns < step)
-		return;
-	if (e->nhist == NHIST) {
-		memmove(e->hist, e->hist + 1, (NHIST - 1) * sizeof(e->hist[0]));
-		e->nhist--;
-	}
-	e->hist[e->nhist++] = (struct hist_point){ now, e->cum_s };
+	if (p->wait_known)
+		now = p->wait_ns;
+	else if (p->cpu_pct < WAIT_READ_MIN_PCT || read_schedstat_wait(s, p->pid, &now) < 0)
+		return 0;
+	w = e->wait_known && now > e->wait_ns ? (double)(now - e->wait_ns) / 1e9 : 0;
+	e->wait_ns = now;
+	e->wait_known = true;
+	return w;
 }
 
 static bool dir_world_writable(const char *exe)
@@ -637,10 +639,105 @@ static bool dir_world_writable(const char *exe)
 	return stat(dir, &st) == 0 && (st.st_mode & S_IWOTH);
 }
 
-/* A candidate (busy over the window): look for the corroborating signs. */
-static void check_miner(struct sec_state *s, const struct proc_sample *p, struct sproc *e,
-			double pct)
+/* The stratum watch's look at a process lasts this long at least (two windows else): pools
+ * push work every few seconds to minutes. */
+#define WATCH_MIN_NS (120ULL * 1000000000ULL)
+
+/* Loads the stratum watch the first time one is needed; says once what it means. */
+static void stratum_load(struct sec_state *s)
 {
+	struct strbuf why = STRBUF_INIT;
+
+	s->stratum_tried = true;
+	if (bpf_stratum_new(&s->stratum, &why) < 0)
+		log_info("security: no stratum watch (%s): miners are recognised by pool ports, "
+			 "command lines and their files only",
+			 strbuf_str(&why));
+	else
+		log_info("security: the stratum watch (eBPF) looks at the TCP payloads of busy "
+			 "processes while they are miner candidates");
+	strbuf_release(&why);
+}
+
+/* The stratum sign the watch found for pid, or NULL. */
+static const char *stratum_sign_of(const struct sec_state *s, int pid)
+{
+	for (size_t i = 0; i < s->nsigns; i++)
+		if (s->signs[i].pid == pid)
+			return s->signs[i].sign;
+	return NULL;
+}
+
+/* A payload the watch saw: kept as the process's sign when it is stratum's (the first). */
+static void on_stratum(void *arg, const struct stratum_event *ev)
+{
+	struct sec_state *s = arg;
+	struct stratum_sign *g;
+
+	if (stratum_sign_of(s, (int)ev->tgid) || s->nsigns == MAX_STRATUM_SIGNS)
+		return;
+	g = &s->signs[s->nsigns];
+	if (!evidence_stratum_sign(ev, g->sign, sizeof(g->sign)))
+		return;
+	g->pid = (int)ev->tgid;
+	s->nsigns++;
+	log_debug("security: pid %d %s", g->pid, g->sign);
+}
+
+/* Whether pid holds a connected TCP socket (what the stratum watch would look at). */
+static bool has_tcp_connection(struct sec_state *s, int pid)
+{
+	int n = evidence_sockets(s->env->pf, pid, &s->socks, &s->sockcap, 256);
+
+	for (int i = 0; i < n; i++)
+		if (s->socks[i].remote_port && !strncmp(s->socks[i].name, "TCP", 3))
+			return true;
+	return false;
+}
+
+/*
+ * The stratum watch of one process. It starts when the process held a CPU over a quarter
+ * of the window (the miner rule's condition, sooner) and has a TCP connection; it ends
+ * when the process is reported, speaks stratum, or after two windows (two minutes at
+ * least); the process may be watched again ten windows later. The tracepoints cost every
+ * system call of the host while anything is watched: the watch is for candidates only.
+ */
+static void stratum_step(struct sec_state *s, const struct proc_sample *p, struct sproc *e)
+{
+	const struct config *c = cfg_of(s);
+	uint64_t window_ns = (uint64_t)(c->miner_window_seconds * 1e9);
+	bool done = (e->reported & (1u << SIG_MINER)) || stratum_sign_of(s, p->pid);
+	struct cpuhold_verdict v;
+
+	if (e->watch_until_ns) {
+		if (s->now_ns < e->watch_until_ns && !done)
+			return;
+		bpf_stratum_unwatch(s->stratum, p->pid);
+		e->watch_until_ns = 0;
+		e->watch_next_ns = s->now_ns + CPUHOLD_HORIZON_WINDOWS * window_ns;
+		return;
+	}
+	if (done || s->now_ns < e->watch_next_ns ||
+	    !cpuhold_judge(&e->cpu, s->now_ns, c->miner_min_cpu_pct, c->miner_window_seconds / 4,
+			   &v))
+		return;
+	e->watch_next_ns = s->now_ns + window_ns;
+	if (!has_tcp_connection(s, p->pid))
+		return;
+	if (!s->stratum_tried)
+		stratum_load(s);
+	if (!s->stratum || bpf_stratum_watch(s->stratum, p->pid) < 0)
+		return;
+	e->watch_until_ns =
+		s->now_ns + (2 * window_ns > WATCH_MIN_NS ? 2 * window_ns : WATCH_MIN_NS);
+	log_debug("security: the stratum watch looks at pid %d (%s)", p->pid, p->comm);
+}
+
+/* A candidate (it held a CPU: v): look for the corroborating signs. */
+static void check_miner(struct sec_state *s, const struct proc_sample *p, struct sproc *e,
+			const struct cpuhold_verdict *v)
+{
+	char held[300];
 	const struct config *c = cfg_of(s);
 	struct sec_report *r = report(SIG_MINER, p->pid, p->comm, "%s", "");
 	const char *flag = evidence_miner_flag(p->cmdline ? p->cmdline->s : "");
@@ -649,6 +746,8 @@ static void check_miner(struct sec_state *s, const struct proc_sample *p, struct
 	int n;
 
 	e->miner_checked_ns = s->now_ns;
+	if (stratum_sign_of(s, p->pid))
+		sec_report_add_sign(r, stratum_sign_of(s, p->pid));
 	if (flag) {
 		snprintf(sign, sizeof(sign), "miner-like command line ('%s')", flag);
 		sec_report_add_sign(r, sign);
@@ -667,7 +766,8 @@ static void check_miner(struct sec_state *s, const struct proc_sample *p, struct
 	}
 	n = evidence_sockets(s->env->pf, p->pid, &s->socks, &s->sockcap, 256);
 	for (int i = 0; i < n; i++) {
-		for (size_t k = 0; k < c->miner_pool_ports.n; k++) {
+		/* an accepted connection's remote port is a client's ephemeral one */
+		for (size_t k = 0; k < c->miner_pool_ports.n && !s->socks[i].inbound; k++) {
 			if (s->socks[i].remote_port &&
 			    (int)s->socks[i].remote_port == c->miner_pool_ports.v[k]) {
 				snprintf(sign, sizeof(sign),
@@ -681,35 +781,138 @@ static void check_miner(struct sec_state *s, const struct proc_sample *p, struct
 		sec_report_unref(r);
 		return;
 	}
+	if (v->bursts)
+		snprintf(held, sizeof(held),
+			 "held a CPU in bursts: %.1f s of CPU demand over the last %.0f s in "
+			 "intervals at or above %.0f%% (as much as %.0f%% over the %.0f s window)",
+			 v->busy_s, v->span_s, c->miner_min_cpu_pct, c->miner_min_cpu_pct,
+			 c->miner_window_seconds);
+	else
+		snprintf(held, sizeof(held),
+			 "held %.0f%% of a CPU over %.0f s (ran %.0f%%, waited for a CPU %.0f%%)",
+			 v->pct, c->miner_window_seconds, v->run_pct, v->wait_pct);
 	free(r->reason);
-	r->reason = xasprintf("%s used %.0f%% of a CPU over %.0f s, with %zu corroborating sign%s "
-			      "(%s)",
-			      p->comm, pct, c->miner_window_seconds, r->nsigns,
+	r->reason = xasprintf("%s %s, with %zu corroborating sign%s (%s)", p->comm, held, r->nsigns,
 			      r->nsigns == 1 ? "" : "s", r->signs[0]);
-	r->value = pct;
+	r->value = v->pct;
 	r->ppid = p->ppid;
 	r->start_ticks = p->start_ticks;
 	e->reported |= 1u << SIG_MINER;
 	finish(s, r, EV_SOCKETS);
 }
 
+/*
+ * The miner rule's CPU accounting for one sample (a first sight's CPU figure is a lifetime
+ * average, not this interval's: it only starts the history), and its check once a window
+ * when the process held a CPU.
+ */
+static void miner_sample(struct sec_state *s, const struct snapshot *snap,
+			 const struct proc_sample *p, struct sproc *e, bool fresh)
+{
+	const struct config *c = cfg_of(s);
+	double wait_s = interval_wait_s(s, p, e);
+	struct cpuhold_verdict v;
+
+	cpuhold_add(&e->cpu, s->now_ns, fresh ? 0 : snap->elapsed_s,
+		    p->cpu_pct / 100.0 * snap->elapsed_s, wait_s, c->miner_min_cpu_pct,
+		    c->miner_window_seconds);
+	stratum_step(s, p, e);
+	if (stratum_sign_of(s, p->pid) && !e->watch_until_ns)
+		e->miner_checked_ns =
+			0; /* a stratum sign: judged at every sample, not each window */
+	if ((e->reported & (1u << SIG_MINER)) ||
+	    (e->miner_checked_ns &&
+	     s->now_ns - e->miner_checked_ns < (uint64_t)(c->miner_window_seconds * 1e9)))
+		return;
+	if (cpuhold_judge(&e->cpu, s->now_ns, c->miner_min_cpu_pct, c->miner_window_seconds, &v))
+		check_miner(s, p, e, &v);
+}
+
+/*
+ * RSS growth over the threshold since e->rss_kib, elapsed_s ago. first: a new process at
+ * its first sample, whose baseline is what it had at birth (see first_rss_baseline).
+ */
 static void check_rss(struct sec_state *s, const struct proc_sample *p, struct sproc *e,
-		      double elapsed_s)
+		      double elapsed_s, bool first)
 {
 	uint64_t thr = (uint64_t)(cfg_of(s)->rss_growth_threshold_mib * 1024);
 	uint64_t growth = p->rss_kib > e->rss_kib ? p->rss_kib - e->rss_kib : 0;
 	struct sec_report *r;
 
-	if (growth < thr || !rule_on(s, SEC_MEMORY))
+	if (growth < thr || !rule_on(s, SEC_MEMORY) || (e->reported & (1u << SIG_RSS_GROWTH)))
 		return;
 	r = report(SIG_RSS_GROWTH, p->pid, p->comm,
-		   "the RSS of %s grew by %.0f MiB in %.1f s (to %.0f MiB; threshold %.0f MiB)",
+		   first ? "the RSS of %s grew by %.0f MiB within its first %.1f s (a new process, "
+			   "to %.0f MiB; threshold %.0f MiB)"
+			 : "the RSS of %s grew by %.0f MiB in %.1f s (to %.0f MiB; threshold "
+			   "%.0f MiB)",
 		   p->comm, (double)growth / 1024, elapsed_s, (double)p->rss_kib / 1024,
 		   cfg_of(s)->rss_growth_threshold_mib);
 	r->value = (double)growth;
 	r->ppid = p->ppid;
 	r->start_ticks = p->start_ticks;
-	finish(s, r, 0);
+	e->reported |= 1u << SIG_RSS_GROWTH;
+	finish(s, r, EV_SOCKETS);
+}
+
+/*
+ * What a new process's RSS grew from: nothing, unless it is a fork that has not exec'd
+ * (the same executable as its parent), whose pages are its parent's, counted in both.
+ * Read only for a process already over the threshold at its first sample.
+ */
+static uint64_t first_rss_baseline(struct sec_state *s, const struct snapshot *snap,
+				   const struct proc_sample *p)
+{
+	char exe[4096], pexe[4096];
+	bool del, pdel;
+	long pi = snapshot_find_pid(snap, p->ppid);
+
+	if (pi < 0 || evidence_read_exe(s->env->pf, p->pid, exe, sizeof(exe), &del) < 0 ||
+	    evidence_read_exe(s->env->pf, p->ppid, pexe, sizeof(pexe), &pdel) < 0 ||
+	    strcmp(exe, pexe))
+		return 0;
+	return snap->procs[pi].rss_kib;
+}
+
+/*
+ * After a sample (s->p holds it, old the previous one's n entries): processes gone or
+ * reused are no longer watched, nor any when the miner rule was turned off; their signs
+ * are forgotten.
+ */
+static void stratum_tidy(struct sec_state *s, const struct sproc *old, size_t n)
+{
+	bool off = !cfg_of(s)->enable_miner_detection;
+
+	for (size_t i = 0; i < n; i++) {
+		long k = pidmap_find(&s->index, s->p, old[i].pid);
+		bool gone = k < 0 || s->p[k].start_ticks != old[i].start_ticks;
+
+		if (!old[i].watch_until_ns || !(gone || off))
+			continue;
+		bpf_stratum_unwatch(s->stratum, old[i].pid);
+		if (!gone)
+			s->p[k].watch_until_ns = 0;
+	}
+	for (size_t i = 0; i < s->nsigns;) {
+		if (pidmap_find(&s->index, s->p, s->signs[i].pid) < 0)
+			s->signs[i] = s->signs[--s->nsigns];
+		else
+			i++;
+	}
+}
+
+/* A process born since the last sample: all it holds grew within one interval. */
+static void check_rss_new(struct sec_state *s, const struct snapshot *snap,
+			  const struct proc_sample *p, struct sproc *e)
+{
+	double age_s = snap->real_ns > p->start_time_ns
+			       ? (double)(snap->real_ns - p->start_time_ns) / 1e9
+			       : 0;
+
+	if (p->rss_kib < (uint64_t)(cfg_of(s)->rss_growth_threshold_mib * 1024))
+		return;
+	e->rss_kib = first_rss_baseline(s, snap, p);
+	check_rss(s, p, e, age_s, true);
 }
 
 static const struct exec_seen *find_exec(const struct sec_state *s, int pid)
@@ -729,7 +932,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 {
 	struct sec_state *s = state;
 	const struct config *c = cfg_of(s);
-	size_t nprocs = snap->nprocs, changed_reads = 0, new_reads = 0;
+	size_t nprocs = snap->nprocs, changed_reads = 0, new_reads = 0, old_n;
 	bool any = c->enable_miner_detection || c->enable_spawn_detection ||
 		   c->enable_memory_anomaly_detection;
 	bool first = !s->first_done, signals = false;
@@ -737,6 +940,8 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 	(void)prev;
 	if (s->pe)
 		procevents_read_execs(s->pe, on_exec, NULL, s);
+	if (s->stratum)
+		bpf_stratum_poll(s->stratum, on_stratum, s);
 	s->now_ns = snap->mono_ns;
 	if (s->cap_next < nprocs) {
 		s->next = xrealloc(s->next, nprocs * sizeof(*s->next));
@@ -759,19 +964,8 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 		}
 		if (!any || p->pid == s->self || is_kernel_thread(p))
 			goto next;
-		/* miner: CPU seconds accumulated over samples (a first sight's figure is a
-		 * lifetime average, not this interval's) */
-		if (!fresh)
-			e->cum_s += p->cpu_pct / 100.0 * snap->elapsed_s;
-		hist_push(e, s->now_ns, c->miner_window_seconds);
-		if (c->enable_miner_detection && !(e->reported & (1u << SIG_MINER)) &&
-		    (!e->miner_checked_ns || s->now_ns - e->miner_checked_ns >=
-						     (uint64_t)(c->miner_window_seconds * 1e9))) {
-			double pct = window_pct(e, s->now_ns, c->miner_window_seconds);
-
-			if (pct >= c->miner_min_cpu_pct)
-				check_miner(s, p, e, pct);
-		}
+		if (c->enable_miner_detection)
+			miner_sample(s, snap, p, e, fresh);
 		if (fresh) {
 			const struct exec_seen *x = find_exec(s, p->pid);
 
@@ -780,6 +974,8 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 				e->exe_deleted = x->deleted;
 			}
 			e->new_unread = p->is_new;
+			if (p->is_new)
+				check_rss_new(s, snap, p, e);
 		}
 		if (e->new_unread && new_reads < MAX_NEW_MAPS) {
 			/* a new process had no mappings before: all it has now is new */
@@ -791,11 +987,11 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 			e->swept = true;
 		}
 		if (!fresh) {
-			if (strcmp(e->comm, p->comm) || e->comm_pending) {
+			if (strcmp(e->comm, p->comm) || e->comm_pending_ns) {
 				memcpy(e->comm, p->comm, sizeof(e->comm));
 				check_comm(s, p, e);
 			}
-			check_rss(s, p, e, snap->elapsed_s);
+			check_rss(s, p, e, snap->elapsed_s, false);
 			if (e->maps_known && changed_reads < MAX_CHANGED_MAPS &&
 			    (p->vsize_kib != e->vsize_kib ||
 			     (p->vm_signals && p->mm_seq != e->mm_seq))) {
@@ -845,6 +1041,7 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 		struct sproc *t = s->p;
 		size_t tc = s->cap;
 
+		old_n = s->n;
 		s->p = s->next;
 		s->cap = s->cap_next;
 		s->next = t;
@@ -852,6 +1049,8 @@ static int sec_sample(void *state, struct snapshot *snap, const struct snapshot 
 		s->n = nprocs;
 	}
 	pidmap_rebuild(&s->index, s->p, s->n, sizeof(*s->p), offsetof(struct sproc, pid));
+	if (s->stratum)
+		stratum_tidy(s, s->next, old_n);
 	/* hand the findings to the snapshot; the detectors turn them into triggers */
 	for (size_t i = 0; i < s->npending; i++) {
 		struct sec_report *r = s->pending[i];

@@ -58,7 +58,7 @@ static void write_security(struct json_writer *w, const struct sec_report *r,
 	json_obj_begin(w);
 	json_kv_str(w, "rule", sec_rule_name(r->rule));
 	json_kv_str(w, "signal", sec_signal_name(r->signal));
-	json_kv_str(w, "severity", sec_signal_severity(r->signal));
+	json_kv_str(w, "severity", sec_report_severity(r));
 	json_kv_str(w, "reason", r->reason);
 	json_key(w, "mitre");
 	json_obj_begin(w);

@@ -1,6 +1,7 @@
 /* evidence.c - security findings: names, MITRE techniques, and evidence read from /proc. */
 #include "capture/evidence.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/xalloc.h"
+#include "bpf/stratum.h"
 #include "sys/socktab.h"
 
 static const char *const rule_names[SEC__COUNT] = { "miner", "suspicious_spawn", "memory_anomaly" };
@@ -61,6 +63,11 @@ const char *sec_signal_mitre_id(enum sec_signal s)
 const char *sec_signal_mitre_name(enum sec_signal s)
 {
 	return (unsigned)s < SIG__COUNT ? signals[s].mitre_name : "";
+}
+
+const char *sec_report_severity(const struct sec_report *r)
+{
+	return r->severity ? r->severity : sec_signal_severity(r->signal);
 }
 
 enum sec_rule sec_signal_rule(enum sec_signal s)
@@ -125,6 +132,7 @@ void evidence_release(struct sec_evidence *ev)
 	free(ev->exe);
 	free(ev->cmdline);
 	free(ev->cgroup);
+	free_strv(ev->cgroups, ev->ncgroups);
 	for (size_t i = 0; i < ev->nparents; i++)
 		free(ev->parents[i].exe);
 	free(ev->parents);
@@ -203,10 +211,70 @@ int evidence_parse_status_uids(const char *buf, size_t len, uint32_t *uid, uint3
 	return -EINVAL;
 }
 
+/* One line of PID/cgroup: "ID:CONTROLLERS:PATH". false for a malformed one. */
+struct cg_line {
+	const char *ctl, *path;
+	size_t ctl_n, path_n;
+	bool unified; /* "0::PATH" */
+};
+
+static bool cg_parse_line(const char *p, size_t n, struct cg_line *l)
+{
+	const char *c1 = memchr(p, ':', n), *c2;
+
+	c2 = c1 ? memchr(c1 + 1, ':', (size_t)(p + n - c1 - 1)) : NULL;
+	if (!c2)
+		return false;
+	l->ctl = c1 + 1;
+	l->ctl_n = (size_t)(c2 - c1 - 1);
+	l->path = c2 + 1;
+	l->path_n = (size_t)(p + n - l->path);
+	l->unified = c1 - p == 1 && p[0] == '0' && !l->ctl_n;
+	return true;
+}
+
+/* Whether a comma-separated controller list holds name (exactly, not "cpuset" for "cpu"). */
+static bool cg_has_controller(const struct cg_line *l, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (const char *p = l->ctl, *end = l->ctl + l->ctl_n; p < end;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		size_t n = (size_t)((comma ? comma : end) - p);
+
+		if (n == nl && !memcmp(p, name, n))
+			return true;
+		p = comma ? comma + 1 : end;
+	}
+	return false;
+}
+
+/*
+ * Rank of a line as the process's one cgroup path (lower wins): the unified path unless it is
+ * the root (a v1 or hybrid host puts every process at "0::/" while the controllers' hierarchies
+ * hold the real place), then the v1 memory, cpu and name=systemd hierarchies, then any other
+ * non-root path, then a root.
+ */
+static int cg_rank(const struct cg_line *l)
+{
+	static const char *const order[] = { "memory", "cpu", "name=systemd" };
+	bool root = l->path_n == 1 && l->path[0] == '/';
+
+	if (root)
+		return l->unified ? 5 : 6;
+	if (l->unified)
+		return 0;
+	for (int i = 0; i < 3; i++)
+		if (cg_has_controller(l, order[i]))
+			return 1 + i;
+	return 4;
+}
+
 int evidence_parse_cgroup(const char *buf, size_t len, char *out, size_t outlen)
 {
-	const char *p = buf, *end = buf + len, *first = NULL;
-	size_t first_n = 0;
+	const char *p = buf, *end = buf + len;
+	struct cg_line best = { 0 }, l;
+	int best_rank = 99;
 
 	if (!outlen)
 		return -EINVAL;
@@ -214,32 +282,43 @@ int evidence_parse_cgroup(const char *buf, size_t len, char *out, size_t outlen)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
-		const char *c1 = memchr(p, ':', n), *c2;
 
-		c2 = c1 ? memchr(c1 + 1, ':', (size_t)(p + n - c1 - 1)) : NULL;
-		if (c2) {
-			const char *path = c2 + 1;
-			size_t pn = (size_t)(p + n - path);
-
-			if (c1 - p == 1 && p[0] == '0' && c2 == c1 + 1) { /* "0::PATH" */
-				first = path;
-				first_n = pn;
-				break;
-			}
-			if (!first) {
-				first = path;
-				first_n = pn;
-			}
+		if (cg_parse_line(p, n, &l) && cg_rank(&l) < best_rank) {
+			best = l;
+			best_rank = cg_rank(&l);
 		}
 		p = nl ? nl + 1 : end;
 	}
-	if (!first)
+	if (!best.path)
 		return -EINVAL;
-	if (first_n >= outlen)
-		first_n = outlen - 1;
-	memcpy(out, first, first_n);
-	out[first_n] = '\0';
+	if (best.path_n >= outlen)
+		best.path_n = outlen - 1;
+	memcpy(out, best.path, best.path_n);
+	out[best.path_n] = '\0';
 	return 0;
+}
+
+size_t evidence_parse_cgroups(const char *buf, size_t len, char ***paths)
+{
+	const char *p = buf, *end = buf + len;
+	size_t n = 0;
+	struct cg_line l;
+
+	*paths = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		bool ok = cg_parse_line(p, (size_t)((nl ? nl : end) - p), &l), seen = !ok;
+
+		p = nl ? nl + 1 : end;
+		for (size_t i = 0; i < n && !seen; i++)
+			seen = strlen((*paths)[i]) == l.path_n &&
+			       !memcmp((*paths)[i], l.path, l.path_n);
+		if (seen)
+			continue;
+		*paths = xrealloc(*paths, (n + 1) * sizeof(**paths));
+		(*paths)[n++] = xstrndup(l.path, l.path_n);
+	}
+	return n;
 }
 
 struct inode_list {
@@ -257,6 +336,15 @@ static void note_socket(void *arg, int fd, const char *target)
 		return;
 	XGROW(l->v, l->cap, l->n + 1);
 	l->v[l->n++] = inode;
+}
+
+/* Whether a TCP socket of the namespace's tables listens on port (any address). */
+static bool tcp_port_listens(const struct socktab *tab, unsigned port)
+{
+	for (size_t i = 0; i < tab->n; i++)
+		if (tab->v[i].listening && tab->v[i].local_port == port)
+			return true;
+	return false;
 }
 
 int evidence_sockets(struct procfs *pf, int pid, struct sec_sock **out, size_t *cap, size_t max)
@@ -284,6 +372,8 @@ int evidence_sockets(struct procfs *pf, int pid, struct sec_sock **out, size_t *
 		snprintf(o->name, sizeof(o->name), "%s", s->name);
 		o->listening = s->listening;
 		o->remote_port = s->remote_port;
+		o->inbound = s->remote_port && !strncmp(s->name, "TCP", 3) &&
+			     tcp_port_listens(&tab, s->local_port);
 	}
 	socktab_clear(&tab);
 	free(inodes);
@@ -316,6 +406,8 @@ int evidence_gather(struct procfs *pf, int pid, unsigned what, struct sec_eviden
 	n = read_pid(pf, pid, "cgroup", &buf, &cap);
 	ev->cgroup = xstrdup(
 		n >= 0 && evidence_parse_cgroup(buf, (size_t)n, cg, sizeof(cg)) == 0 ? cg : "");
+	if (n >= 0)
+		ev->ncgroups = evidence_parse_cgroups(buf, (size_t)n, &ev->cgroups);
 	n = read_pid(pf, pid, "stat", &buf, &cap);
 	if (n >= 0 && procfs_parse_pid_stat(buf, (size_t)n, &ps) == 0)
 		ppid = ps.ppid;
@@ -392,8 +484,11 @@ bool evidence_map_is_rwx_anon(const struct map_line *m)
 {
 	if (m->perms[1] != 'w' || m->perms[2] != 'x')
 		return false;
+	/* shared anonymous memory (mmap MAP_SHARED|MAP_ANONYMOUS, Python's mmap default) is a
+	 * deleted /dev/zero; System V shared memory a deleted /SYSV key */
 	return !m->path[0] || !strncmp(m->path, "[heap]", 6) || !strncmp(m->path, "[stack]", 7) ||
-	       !strncmp(m->path, "[anon:", 6);
+	       !strncmp(m->path, "[anon:", 6) || !strncmp(m->path, "/dev/zero", 9) ||
+	       (!strncmp(m->path, "/SYSV", 5) && strstr(m->path, " (deleted)"));
 }
 
 bool evidence_map_is_memfd_exec(const struct map_line *m)
@@ -446,6 +541,145 @@ const char *evidence_miner_flag(const char *cmdline)
 		if (strstr(cmdline, miner_words[i]))
 			return miner_words[i];
 	return NULL;
+}
+
+/* Kernel threads' names a user program may hide behind. */
+static const char *const kthread_names[] = {
+	"kworker", "ksoftirqd", "kthreadd", "migration/", "rcu_", "kswapd", "watchdog/",
+};
+
+bool evidence_kthread_name(const char *name)
+{
+	/* ps shows kernel threads in brackets: "[kworker/0:1]" (the program "[" is not one) */
+	if (name[0] == '[' && name[1] && strchr(name + 2, ']'))
+		return true;
+	for (size_t i = 0; i < sizeof(kthread_names) / sizeof(kthread_names[0]); i++)
+		if (!strncmp(name, kthread_names[i], strlen(kthread_names[i])))
+			return true;
+	return false;
+}
+
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* TASK_COMM_LEN - 1: the kernel keeps this much of a name */
+#define COMM_MAX 15
+
+/* comm against one name of n bytes (see evidence_comm_agrees). */
+static bool name_agrees(const char *comm, const char *name, size_t n)
+{
+	size_t cl = strlen(comm);
+
+	if (!n)
+		return false;
+	if (cl == (n < COMM_MAX ? n : COMM_MAX) && !strncmp(comm, name, cl))
+		return true; /* the name, cut to 15 bytes */
+	if (cl > n && !strncmp(comm, name, n) && !is_alnum(comm[n]))
+		return true; /* the name decorated: "runc:[2:INIT]" */
+	/* a versioned name: "python3" for python3.11, "php-fpm" for php-fpm8.2 */
+	return cl < n && !strncmp(comm, name, cl) &&
+	       (is_digit(name[cl]) || ((name[cl] == '.' || name[cl] == '-' || name[cl] == '_') &&
+				       cl + 1 < n && is_digit(name[cl + 1])));
+}
+
+/* The script an interpreter runs: argv[1..] up to the first that is not an option. */
+static const char *script_arg(const char *argv, size_t len, size_t *n)
+{
+	const char *p = argv, *end = argv + len;
+
+	p += strnlen(p, (size_t)(end - p)) + 1; /* argv[0] */
+	while (p < end) {
+		size_t an = strnlen(p, (size_t)(end - p));
+
+		if (p[0] != '-') {
+			*n = an;
+			return p;
+		}
+		if (!strcmp(p, "-c") || !strcmp(p, "-e") || !strcmp(p, "-m") || !strcmp(p, "-E"))
+			return NULL; /* code or a module follows, not a file */
+		p += an + 1;
+	}
+	return NULL;
+}
+
+bool evidence_comm_agrees(const char *comm, const char *exe, const char *argv, size_t len)
+{
+	const char *base = evidence_basename(exe), *a0b, *script;
+	size_t a0n = strnlen(argv, len), sn = 0;
+	bool digits = comm[0] != '\0';
+
+	for (const char *c = comm; *c; c++)
+		digits &= is_digit(*c);
+	if (digits || !strcmp(comm, "exe") || name_agrees(comm, base, strlen(base)) ||
+	    name_agrees(comm, argv, a0n))
+		return true;
+	a0b = memrchr(argv, '/', a0n);
+	a0b = a0b ? a0b + 1 : argv;
+	if (name_agrees(comm, a0b, a0n - (size_t)(a0b - argv)))
+		return true;
+	if (!evidence_is_shell(base) || !(script = script_arg(argv, len, &sn)))
+		return false;
+	base = memrchr(script, '/', sn);
+	base = base ? base + 1 : script;
+	return name_agrees(comm, base, sn - (size_t)(base - script));
+}
+
+/* Whether the payload holds word (a quoted JSON key such as "\"pass\""). */
+static bool has(const char *data, size_t len, const char *word)
+{
+	return memmem(data, len, word, strlen(word)) != NULL;
+}
+
+const char *evidence_stratum_method(const char *data, size_t len, char *method, size_t mlen)
+{
+	static const char key[] = "\"method\"";
+	const char *p = memmem(data, len, key, sizeof(key) - 1), *end = data + len, *q;
+	size_t n;
+
+	if (!p || !mlen || data[0] != '{')
+		return NULL; /* a JSON-RPC message opens an object */
+	for (p += sizeof(key) - 1; p < end && (*p == ' ' || *p == ':' || *p == '\t'); p++)
+		;
+	if (p >= end || *p++ != '"' || !(q = memchr(p, '"', (size_t)(end - p))))
+		return NULL;
+	n = (size_t)(q - p);
+	if (n >= mlen)
+		return NULL;
+	memcpy(method, p, n);
+	method[n] = '\0';
+	if (!strncmp(method, "mining.", 7) && n > 7)
+		return method;
+	if (!strcmp(method, "login") && (has(data, len, "\"pass\"") || has(data, len, "\"agent\"")))
+		return method;
+	if (!strcmp(method, "submit") && has(data, len, "\"job_id\"") &&
+	    has(data, len, "\"nonce\""))
+		return method;
+	if (!strcmp(method, "job") && has(data, len, "\"blob\"") && has(data, len, "\"job_id\""))
+		return method;
+	return NULL;
+}
+
+bool evidence_stratum_sign(const struct stratum_event *ev, char *buf, size_t len)
+{
+	char m[64], addr[INET6_ADDRSTRLEN] = "?";
+	int af = ev->family == 10 ? AF_INET6 : AF_INET;
+
+	if (!evidence_stratum_method(ev->data,
+				     ev->len < sizeof(ev->data) ? ev->len : sizeof(ev->data), m,
+				     sizeof(m)))
+		return false;
+	inet_ntop(af, ev->remote_addr, addr, sizeof(addr));
+	snprintf(buf, len, "speaks the stratum mining protocol ('%s' %s %s%s%s:%u)", m,
+		 ev->dir == STRATUM_SENT ? "sent to" : "received from", af == AF_INET6 ? "[" : "",
+		 addr, af == AF_INET6 ? "]" : "", ev->remote_port);
+	return true;
 }
 
 static const char *const shells[] = {

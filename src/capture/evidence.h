@@ -43,7 +43,9 @@ struct sec_evidence {
 	bool exe_deleted;
 	char *cmdline;		    /* owned */
 	uint32_t uid, euid;	    /* from PID/status */
-	char *cgroup;		    /* owned: the unified (0::) path, else the first hierarchy's */
+	char *cgroup;		    /* owned: the most telling path (evidence_parse_cgroup) */
+	char **cgroups;		    /* owned: every distinct path (allow_cgroup matches any) */
+	size_t ncgroups;
 	struct sec_parent *parents; /* parent first, up to PID 1 */
 	size_t nparents;
 	char **sockets; /* owned names: "TCP 127.0.0.1:40000 -> 127.0.0.1:3333", "... (LISTEN)" */
@@ -63,6 +65,7 @@ struct sec_report {
 	uint64_t start_time_ns; /* when it started, ns since the epoch (0: unknown) */
 	bool exited;		/* gone by the time the report was handed over */
 	double value;		/* miner: window CPU %; rss_growth: KiB; else 0 */
+	const char *severity;	/* static: when not the signal's (sec_report_severity) */
 	char *reason;		/* owned: one line */
 	char **signs;		/* owned: corroborating signs (miner) or the facts that fired */
 	size_t nsigns;
@@ -80,6 +83,8 @@ const char *sec_signal_mitre_id(enum sec_signal s);
 const char *sec_signal_mitre_name(enum sec_signal s);
 enum sec_rule sec_signal_rule(enum sec_signal s);
 
+/* The report's severity: its own when set, else its signal's. */
+const char *sec_report_severity(const struct sec_report *r);
 /* A new report with one reference (reason copied); the caller fills the rest. */
 struct sec_report *sec_report_new(enum sec_signal sig, int pid, const char *reason);
 struct sec_report *sec_report_ref(struct sec_report *r); /* NULL stays NULL */
@@ -109,12 +114,15 @@ int evidence_read_exe(struct procfs *pf, int pid, char *buf, size_t len, bool *d
 struct sec_sock {
 	char name[200];
 	bool listening;
+	bool inbound;	      /* a TCP connection accepted here: its local port is in LISTEN */
 	unsigned remote_port; /* 0 when not a connected inet socket */
 };
 
 /*
  * The sockets pid holds (PID/fd links named from the PID/net tables) into *out (grown
- * with xrealloc; *cap its capacity), at most max. Returns the count or a
+ * with xrealloc; *cap its capacity), at most max. A connected TCP socket whose local port
+ * some socket of the namespace listens on was accepted (inbound), whoever holds the
+ * listener now (a per-connection child closes its copy). Returns the count or a
  * negative errno. The kernel tables are read only when pid holds a socket.
  */
 int evidence_sockets(struct procfs *pf, int pid, struct sec_sock **out, size_t *cap, size_t max);
@@ -129,7 +137,8 @@ struct map_line {
 
 /* Parses one maps line (len bytes, no newline needed). 0 or -EINVAL. */
 int evidence_parse_maps_line(const char *line, size_t len, struct map_line *m);
-/* Writable, executable and anonymous (no file: "", [heap], [stack], [anon:...]). */
+/* Writable, executable and anonymous (no file: "", [heap], [stack], [anon:...]; shared
+ * anonymous "/dev/zero (deleted)" and System V "/SYSVkey (deleted)"). */
 bool evidence_map_is_rwx_anon(const struct map_line *m);
 /* Executable and backed by a memfd ("/memfd:NAME", deleted or not). */
 bool evidence_map_is_memfd_exec(const struct map_line *m);
@@ -147,13 +156,52 @@ void evidence_scan_maps(const char *text, size_t len, struct maps_scan *scan,
 
 /* PID/status "Uid:" real and effective. 0 or -EINVAL. Pure. */
 int evidence_parse_status_uids(const char *buf, size_t len, uint32_t *uid, uint32_t *euid);
-/* The cgroup path of a PID/cgroup text: "0::PATH" when present, else the first line's. Pure. */
+/*
+ * The one cgroup path of a PID/cgroup text that says most about where the process runs: the
+ * unified "0::PATH" unless it is "/" (on a v1 or hybrid host every process is there), else the
+ * v1 memory hierarchy's, then cpu's, then name=systemd's, then any other non-root one. 0 or
+ * -EINVAL. Pure.
+ */
 int evidence_parse_cgroup(const char *buf, size_t len, char *out, size_t outlen);
+/* Every distinct path of a PID/cgroup text into *paths (allocated, owned by the caller); the
+ * count. Pure. */
+size_t evidence_parse_cgroups(const char *buf, size_t len, char ***paths);
 
 /* The miner-like words of a command line found in it, for the miner rule's signs. */
 const char *evidence_miner_flag(const char *cmdline);
+/*
+ * The stratum method a JSON-RPC payload's start ('{' first) calls or notifies (data: len
+ * bytes, not NUL-terminated) into method (NUL-terminated), returning method; NULL when it is not
+ * stratum's. Stratum's are "mining." anything (v1: mining.subscribe, mining.authorize,
+ * mining.submit, mining.notify, mining.set_difficulty ...), and xmrig's dialect, whose names
+ * other JSON-RPC services use too, with its params: "login" with "pass" or "agent", "submit"
+ * with "job_id" and "nonce", "job" with "blob" and "job_id". Pure.
+ */
+const char *evidence_stratum_method(const char *data, size_t len, char *method, size_t mlen);
+struct stratum_event;
+/*
+ * The miner sign of a stratum watch event (src/bpf/stratum.h) into buf: "speaks the stratum
+ * mining protocol ('mining.submit' sent to 127.0.0.1:3333)"; false when its payload is not
+ * stratum's (evidence_stratum_method). Pure.
+ */
+bool evidence_stratum_sign(const struct stratum_event *ev, char *buf, size_t len);
 /* Whether a base name is a shell or script interpreter (sh, bash, python3.11, perl ...). */
 bool evidence_is_shell(const char *base);
+/*
+ * Whether a process's name (comm) agrees with the program it runs. The names it may have:
+ * its executable's base name; argv[0], whole (a title a program set in both places:
+ * "gunicorn: master") or its base name (a symlink: gcc for x86_64-linux-gnu-gcc-12, python3
+ * for python3.11); for an interpreter (evidence_is_shell), the script it runs: the first
+ * argument that is not an option, unless -c, -e or -m says code follows. comm agrees with a
+ * name it equals cut to 15 bytes, that it decorates ("runc:[2:INIT]" for runc: the name then
+ * a character that is not a letter or digit), or whose version-less form it is ("python3"
+ * for python3.11, "php-fpm" for php-fpm8.2). A re-exec through /proc/self/exe names a
+ * process "exe", an fexecve on older kernels after the fd's number: both agree. argv is
+ * the raw PID/cmdline (NUL-separated, len bytes, argv[len] readable and '\0'). Pure.
+ */
+bool evidence_comm_agrees(const char *comm, const char *exe, const char *argv, size_t len);
+/* Whether a name mimics a kernel thread's: kworker, ksoftirqd, migration/ ..., or "[...]". */
+bool evidence_kthread_name(const char *name);
 /* The part after the last '/'. */
 const char *evidence_basename(const char *path);
 

@@ -38,6 +38,9 @@ struct proc_sample {
 	bool vm_signals;
 	bool exe_deleted;
 	uint32_t mm_seq;
+	/* BPF source: run-queue wait of the live threads, ns (wait_known; may go down) */
+	bool wait_known;
+	uint64_t wait_ns;
 };
 
 /* One network interface of the daemon's namespace (/proc/net/dev). */

@@ -43,7 +43,8 @@ while True:
 }
 
 echo 1000 >"$T/latency"
-# only the network triggers: the sender's CPU must not make dumps of its own
+# only the network triggers: the sender's CPU must not make dumps of its own, nor other
+# programs on a shared host security dumps (a program run from /tmp is one)
 cat >"$T/c.toml" <<EOT
 [anomaly_detection]
 cooldown_seconds = 0.0
@@ -53,6 +54,10 @@ enable_memory_detection = false
 enable_swap_detection = false
 enable_fork_detection = false
 enable_psi_triggers = false
+[security]
+enable_miner_detection = false
+enable_spawn_detection = false
+enable_memory_anomaly_detection = false
 [sampling]
 context_snapshots_per_dump = 8
 [network]

@@ -489,6 +489,33 @@ static int io_of(pid_t pid, struct proc_io *io)
 	return n > 0 ? procfs_parse_pid_io(buf, (size_t)n, io) : -1;
 }
 
+/* The run-queue waits of pid's live threads (PID/task/TID/schedstat's second field), ns. */
+static unsigned long long wait_of(pid_t pid)
+{
+	char path[64], buf[320];
+	unsigned long long sum = 0, run, wait;
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir))) {
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(buf, sizeof(buf), "/proc/%d/task/%s/schedstat", (int)pid, d->d_name);
+		f = fopen(buf, "r");
+		if (f && fscanf(f, "%llu %llu", &run, &wait) == 2)
+			sum += wait;
+		if (f)
+			fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return sum;
+}
+
 static int ready_pipe[2], go_pipe[2];
 
 /* writes 12345 bytes to /dev/null from a second thread, which then exits */
@@ -567,6 +594,9 @@ static void test_record_fields(void)
 	ok(r1.wchar >= 7000 + 12345, "the exited thread's 12345 bytes are in (wchar %llu)",
 	   (unsigned long long)r1.wchar);
 	ok(!(r1.flags & TASK_REC_EXE_DELETED), "its executable is not deleted");
+	ok((r1.flags & TASK_REC_WAIT) && r1.wait_ns == wait_of(kid),
+	   "the run-queue wait of its two sleeping threads is PID/task/*/schedstat's (%llu, %llu)",
+	   (unsigned long long)r1.wait_ns, wait_of(kid));
 	if (r1.flags & TASK_REC_MM_SEQ) {
 		bool got = record_of(bt, kid, &r2);
 

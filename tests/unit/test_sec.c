@@ -22,6 +22,8 @@ static const char maps_text[] =
 	"7f0000002000-7f0000003000 rwxp 00000000 00:00 0       [anon:jit]\n"
 	"7f0000004000-7f0000005000 rwxp 00000000 08:01 99      /usr/lib/x.so\n"
 	"7f0000006000-7f0000008000 r-xp 00000000 00:01 77      /memfd:payload (deleted)\n"
+	"7f000000a000-7f000000b000 rwxs 00000000 00:01 78      /dev/zero (deleted)\n"
+	"7f000000c000-7f000000d000 rw-s 00000000 00:01 79      /dev/zero (deleted)\n"
 	"7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0       [stack]\n"
 	"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]\n"
 	"garbage line\n";
@@ -40,10 +42,12 @@ static void test_maps(void)
 	ok(evidence_map_is_rwx_anon(&m), "rwx anonymous");
 	is_int(evidence_parse_maps_line("nonsense", 8, &m), -EINVAL, "a bad line is refused");
 	evidence_scan_maps(maps_text, sizeof(maps_text) - 1, &scan, r, 16);
-	is_int(scan.rwx_anon, 2, "two RWX anonymous mappings (a file-backed rwx does not count)");
+	is_int(scan.rwx_anon, 3,
+	       "three RWX anonymous mappings, one shared (a file-backed rwx does not count)");
 	is_int(scan.memfd_exec, 1, "one executable memfd mapping");
-	is_int(r->ev.nmaps, 3, "the three offending lines are kept");
-	ok(r->ev.nmaps == 3 && strstr(r->ev.maps[2], "/memfd:payload"), "with the memfd line");
+	is_int(r->ev.nmaps, 4, "the four offending lines are kept");
+	ok(r->ev.nmaps == 4 && strstr(r->ev.maps[2], "/memfd:payload"), "with the memfd line");
+	ok(r->ev.nmaps == 4 && strstr(r->ev.maps[3], " rwxs "), "and the shared one");
 	evidence_scan_maps(maps_text, 40, &scan, NULL, 0); /* cut mid-line */
 	is_int(scan.rwx_anon + scan.memfd_exec, 0,
 	       "a cut text finds nothing and reads nothing past");
@@ -57,8 +61,16 @@ static void test_status_cgroup(void)
 	static const char cg_hybrid[] = "12:pids:/user.slice\n1:name=systemd:/user.slice/s\n"
 					"0::/user.slice/user-0.slice/session-1.scope\n";
 	static const char cg_v1[] = "5:memory:/docker/abc\n4:cpu:/docker/abc\n";
+	/* this host's kind: v1 controllers, every process at the unified root */
+	static const char cg_hybrid_root[] =
+		"9:name=systemd:/\n8:pids:/\n4:memory:/process_api/e7fa\n3:cpuset:/\n"
+		"2:cpuacct:/\n1:cpu,cpuacct:/ci\n0::/\n";
+	static const char cg_cpu_only[] =
+		"3:cpuset:/x\n2:cpu,cpuacct:/ci\n1:name=systemd:/s\n0::/\n";
+	static const char cg_root[] = "2:memory:/\n0::/\n";
 	uint32_t uid = 9, euid = 9;
-	char out[128];
+	char out[128], **paths;
+	size_t n;
 
 	is_int(evidence_parse_status_uids(status, sizeof(status) - 1, &uid, &euid), 0, "Uid: line");
 	ok(uid == 1000 && euid == 0, "real 1000, effective 0 (a setuid program)");
@@ -67,8 +79,21 @@ static void test_status_cgroup(void)
 	       "hybrid cgroup file");
 	is_str(out, "/user.slice/user-0.slice/session-1.scope", "the unified 0:: path wins");
 	evidence_parse_cgroup(cg_v1, sizeof(cg_v1) - 1, out, sizeof(out));
-	is_str(out, "/docker/abc", "v1 only: the first hierarchy's path");
+	is_str(out, "/docker/abc", "v1 only: the memory hierarchy's path");
+	evidence_parse_cgroup(cg_hybrid_root, sizeof(cg_hybrid_root) - 1, out, sizeof(out));
+	is_str(out, "/process_api/e7fa", "hybrid with the unified root: v1 memory's path wins");
+	evidence_parse_cgroup(cg_cpu_only, sizeof(cg_cpu_only) - 1, out, sizeof(out));
+	is_str(out, "/ci", "no memory hierarchy: cpu's (not cpuset's), before name=systemd's");
+	evidence_parse_cgroup(cg_root, sizeof(cg_root) - 1, out, sizeof(out));
+	is_str(out, "/", "all at the root: the root");
 	is_int(evidence_parse_cgroup("junk", 4, out, sizeof(out)), -EINVAL, "junk is refused");
+	n = evidence_parse_cgroups(cg_hybrid_root, sizeof(cg_hybrid_root) - 1, &paths);
+	ok(n == 3 && !strcmp(paths[0], "/") && !strcmp(paths[1], "/process_api/e7fa") &&
+		   !strcmp(paths[2], "/ci"),
+	   "every distinct path, once each (%zu)", n);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
 }
 
 static void test_words(void)
@@ -86,6 +111,104 @@ static void test_words(void)
 		ok(sec_signal_mitre_id(s)[0] == 'T' && sec_signal_mitre_name(s)[0] &&
 			   sec_signal_rule(s) < SEC__COUNT,
 		   "signal %s has a rule and a MITRE technique", sec_signal_name(s));
+}
+
+/* comm against exe and argv (NUL-separated, as PID/cmdline): whether they agree. */
+#define ARGV(lit) lit, sizeof(lit) - 1
+static const struct {
+	const char *comm, *exe, *argv;
+	size_t len;
+	bool agrees;
+	const char *what;
+} comm_cases[] = {
+	{ "sleep", "/usr/bin/sleep",
+	  ARGV("sleep\0"
+	       "30"),
+	  true, "the exe's name" },
+	{ "gcc", "/usr/bin/x86_64-linux-gnu-gcc-12", ARGV("gcc\0-c\0x.c"), true,
+	  "a symlink: argv[0]'s name" },
+	{ "python3", "/usr/bin/python3.11", ARGV("/usr/bin/python3\0-u\0x.py"), true,
+	  "python3 for python3.11" },
+	{ "php-fpm", "/usr/sbin/php-fpm8.2", ARGV("php-fpm: master process"), true,
+	  "a versioned exe and a title in argv" },
+	{ "ld-linux-x86-64", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+	  ARGV("/lib64/ld-linux-x86-64.so.2\0/bin/true"), true, "cut to 15 bytes" },
+	{ "backup-database", "/usr/bin/bash", ARGV("/bin/bash\0./backup-database-nightly.sh"), true,
+	  "a script's name, cut to 15 bytes" },
+	{ "deploy.py", "/usr/bin/python3.11", ARGV("/usr/bin/python3\0-u\0/opt/deploy.py\0x"), true,
+	  "a script after an option" },
+	{ "runc:[2:INIT]", "/usr/bin/runc", ARGV("runc\0init"), true, "a decorated name" },
+	{ "gunicorn: maste", "/usr/bin/python3.11", ARGV("gunicorn: master [app]"), true,
+	  "a title set in both places (setproctitle)" },
+	{ "exe", "/usr/bin/dockerd", ARGV("docker-init\0x"), true, "a re-exec of /proc/self/exe" },
+	{ "bash", "/usr/bin/bash", ARGV("-bash"), true, "a login shell" },
+	{ "innocent", "/opt/w/secwork", ARGV("/opt/w/secwork\0comm\0innocent"), false,
+	  "a program that renamed itself" },
+	{ "sshd", "/usr/bin/python3.11", ARGV("python3\0-c\0import ctypes"), false,
+	  "python3 -c naming itself sshd (the code is no script)" },
+	{ "cron", "/usr/bin/bash", ARGV("bash\0-c\0printf cron"), false,
+	  "bash naming itself cron" },
+	{ "ssh", "/usr/sbin/sshd", ARGV("/usr/sbin/sshd\0-D"), false,
+	  "a prefix that is no version is no agreement" },
+	{ "python", "/usr/bin/perl", ARGV("perl\0x.pl"), false, "another interpreter's name" },
+};
+
+static void test_comm(void)
+{
+	for (size_t i = 0; i < sizeof(comm_cases) / sizeof(comm_cases[0]); i++)
+		ok(evidence_comm_agrees(comm_cases[i].comm, comm_cases[i].exe, comm_cases[i].argv,
+					comm_cases[i].len) == comm_cases[i].agrees,
+		   "comm '%s' %s: %s", comm_cases[i].comm,
+		   comm_cases[i].agrees ? "agrees" : "disagrees", comm_cases[i].what);
+	ok(evidence_kthread_name("kworker/0:7") && evidence_kthread_name("[kswapd0]") &&
+		   !evidence_kthread_name("[") && !evidence_kthread_name("kwrite"),
+	   "kernel thread names; the program [ is not one");
+}
+
+/* JSON-RPC payloads: stratum's methods, xmrig's dialect with its params, and others'. */
+static void test_stratum(void)
+{
+	static const struct {
+		const char *data, *want;
+	} cases[] = {
+		{ "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cpuminer/2.5\"]}\n",
+		  "mining.subscribe" },
+		{ "{\"params\":[\"w.1\",\"x\"],\"id\":2,\"method\": \"mining.authorize\"}",
+		  "mining.authorize" },
+		{ "{\"id\":null,\"method\":\"mining.notify\",\"params\":[\"4f\",\"00\"]}",
+		  "mining.notify" },
+		{ "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":{\"login\":"
+		  "\"44w\","
+		  "\"pass\":\"x\",\"agent\":\"XMRig/6.21\"}}",
+		  "login" },
+		{ "{\"jsonrpc\":\"2.0\",\"method\":\"job\",\"params\":{\"blob\":\"0707\",\"job_"
+		  "id\":\"9\","
+		  "\"target\":\"b88d0600\"}}",
+		  "job" },
+		{ "{\"id\":4,\"method\":\"submit\",\"params\":{\"id\":\"1\",\"job_id\":\"9\","
+		  "\"nonce\":"
+		  "\"deadbeef\",\"result\":\"00\"}}",
+		  "submit" },
+		{ "{\"id\":1,\"method\":\"login\",\"params\":{\"user\":\"bob\"}}", NULL },
+		{ "{\"jsonrpc\":\"2.0\",\"method\":\"eth_getBalance\",\"params\":[\"0x1\"]}",
+		  NULL },
+		{ "{\"method\":\"mining.\"}", NULL },
+		{ "{\"id\":1,\"result\":{\"job\":{\"blob\":\"07\"}}}", NULL },
+		{ "GET /x HTTP/1.1 {\"method\":\"mining.notify\"}", NULL },
+	};
+	char m[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got =
+			evidence_stratum_method(cases[i].data, strlen(cases[i].data), m, sizeof(m));
+
+		if (cases[i].want)
+			is_str(got ? got : "(none)", cases[i].want, "stratum: %s", cases[i].want);
+		else
+			ok(!got, "not stratum: case %zu (%.14s...)", i, cases[i].data);
+	}
+	ok(!evidence_stratum_method("{\"method\":\"mining.subscribe\"}", 20, m, sizeof(m)),
+	   "a method cut off by the payload's end is none");
 }
 
 static void test_socktab(void)
@@ -243,6 +366,8 @@ int main(void)
 	test_maps();
 	test_status_cgroup();
 	test_words();
+	test_comm();
+	test_stratum();
 	test_socktab();
 	test_gather_self();
 	test_detect();

@@ -1,12 +1,22 @@
 /* secwork.c - security workloads that really do what the rules look for, harmlessly:
  *   rwx SECONDS        maps a writable+executable anonymous page, then sleeps
+ *   rwx-busy SECONDS   the same, then burns CPU (a resource trigger and a finding at once)
  *   rwx-late SECONDS   maps a writable page, waits for SIGUSR1, makes it executable too
  *                      (mprotect: the size of its mappings does not change), then sleeps
  *   memfd SECONDS      copies /bin/sleep into a memfd and fexecve()s it (sleep SECONDS)
  *   listen-spawn S     holds a listening loopback socket and starts /bin/sh -c 'sleep S'
  *   spawn S            the same shell, from a parent with no listening socket
+ *   late-listen S      runs /bin/sh -c true, then listens on loopback, and 1 s later starts
+ *                      /bin/sh -c 'sleep S' (its pid is printed)
  *   comm NAME S        renames itself (prctl PR_SET_NAME) after 1.5 s, then sleeps
  *   grow MIB S         touches MIB MiB of fresh memory at once, then sleeps
+ *   grow-now MIB S     the same at once when it starts (big at its first sample), then sleeps
+ *   burn S             burns CPU for S seconds
+ *   busy-client PORT MODE S  connects to 127.0.0.1:PORT and burns CPU for S seconds, reading
+ *                      what the server pushes every 0.2 s; MODE submit sends mining.subscribe,
+ *                      then a mining.submit every second; login sends an xmrig-style login
+ *                      once (the server then pushes jobs); other sends a non-stratum JSON-RPC
+ *                      call every second
  * Each prints the pid of the process to watch on stdout ("pid N"). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -20,6 +30,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -30,7 +41,17 @@ static void say_pid(pid_t pid)
 	fflush(stdout);
 }
 
-static int do_rwx(double s)
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static volatile unsigned long sink;
+
+static int do_rwx(double s, int busy)
 {
 	unsigned char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -41,6 +62,12 @@ static int do_rwx(double s)
 	}
 	p[0] = 0xc3; /* ret: written, never run */
 	say_pid(getpid());
+	if (busy) {
+		for (double end = now_s() + s; now_s() < end;)
+			for (int i = 0; i < 100000; i++)
+				sink += (unsigned long)i * 2654435761u;
+		return 0;
+	}
 	usleep((useconds_t)(s * 1e6));
 	return 0;
 }
@@ -90,13 +117,29 @@ static int do_memfd(const char *s)
 	return 1;
 }
 
+/* Runs /bin/sh -c cmd; its pid is printed when say. */
+static void run_shell(const char *cmd, int say)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (say)
+		say_pid(pid);
+	waitpid(pid, &status, 0);
+}
+
 static int do_spawn(const char *s, int listening)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	char cmd[64];
-	int ls = -1, status;
-	pid_t pid;
+	int ls = -1;
 
+	if (listening == 2) /* a shell before it listens */
+		run_shell("true", 0);
 	if (listening) {
 		ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(ls, 4) < 0) {
@@ -104,14 +147,10 @@ static int do_spawn(const char *s, int listening)
 			return 1;
 		}
 	}
+	if (listening == 2)
+		sleep(1);
 	snprintf(cmd, sizeof(cmd), "sleep %s", s);
-	pid = fork();
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	say_pid(pid);
-	waitpid(pid, &status, 0);
+	run_shell(cmd, 1);
 	if (ls >= 0)
 		close(ls);
 	return 0;
@@ -126,13 +165,14 @@ static int do_comm(const char *name, double s)
 	return 0;
 }
 
-static int do_grow(long mib, double s)
+static int do_grow(long mib, double s, int now)
 {
 	size_t n = (size_t)mib << 20;
 	volatile char *p;
 
 	say_pid(getpid());
-	usleep(1500000); /* seen small first */
+	if (!now)
+		usleep(1500000); /* seen small first */
 	p = malloc(n);
 	if (!p)
 		return 1;
@@ -143,10 +183,54 @@ static int do_grow(long mib, double s)
 	return 0;
 }
 
+static int do_client(int port, const char *mode, double s)
+{
+	static const char subscribe[] =
+		"{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"w/1.0\"]}\n";
+	static const char submit[] = "{\"id\":4,\"method\":\"mining.submit\",\"params\":[\"w.1\","
+				     "\"job9\",\"00000000\",\"5f5e1000\",\"deadbeef\"]}\n";
+	static const char login[] = "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"login\",\"params\":"
+				    "{\"login\":\"w\",\"pass\":\"x\",\"agent\":\"w/1.0\"}}\n";
+	static const char other[] = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"status\","
+				    "\"params\":[]}\n";
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				 .sin_port = htons((unsigned short)port) };
+	int sub = !strcmp(mode, "submit"), log_in = !strcmp(mode, "login");
+	const char *first = sub ? subscribe : log_in ? login : other;
+	const char *again = sub ? submit : log_in ? NULL : other;
+	double end = now_s() + s, next = now_s() + 1;
+	char buf[4096];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    send(fd, first, strlen(first), 0) < 0) {
+		perror("secwork: connect");
+		return 1;
+	}
+	say_pid(getpid());
+	while (now_s() < end) {
+		for (double t = now_s() + 0.2; now_s() < t;)
+			for (int i = 0; i < 100000; i++)
+				sink += (unsigned long)i * 2654435761u;
+		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
+		if (again && now_s() >= next) {
+			if (send(fd, again, strlen(again), 0) < 0)
+				break;
+			next += 1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "rwx"))
-		return do_rwx(atof(argv[2]));
+		return do_rwx(atof(argv[2]), 0);
+	if (argc >= 3 && !strcmp(argv[1], "rwx-busy"))
+		return do_rwx(atof(argv[2]), 1);
 	if (argc >= 3 && !strcmp(argv[1], "rwx-late"))
 		return do_rwx_late(atof(argv[2]));
 	if (argc >= 3 && !strcmp(argv[1], "memfd"))
@@ -155,10 +239,24 @@ int main(int argc, char **argv)
 		return do_spawn(argv[2], 1);
 	if (argc >= 3 && !strcmp(argv[1], "spawn"))
 		return do_spawn(argv[2], 0);
+	if (argc >= 3 && !strcmp(argv[1], "late-listen"))
+		return do_spawn(argv[2], 2);
 	if (argc >= 4 && !strcmp(argv[1], "comm"))
 		return do_comm(argv[2], atof(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "grow"))
-		return do_grow(atol(argv[2]), atof(argv[3]));
-	fprintf(stderr, "usage: secwork rwx|rwx-late|memfd|listen-spawn|spawn|comm|grow ...\n");
+		return do_grow(atol(argv[2]), atof(argv[3]), 0);
+	if (argc >= 4 && !strcmp(argv[1], "grow-now"))
+		return do_grow(atol(argv[2]), atof(argv[3]), 1);
+	if (argc >= 3 && !strcmp(argv[1], "burn")) {
+		for (double end = now_s() + atof(argv[2]); now_s() < end;)
+			for (int i = 0; i < 100000; i++)
+				sink += (unsigned long)i * 2654435761u;
+		return 0;
+	}
+	if (argc >= 5 && !strcmp(argv[1], "busy-client"))
+		return do_client(atoi(argv[2]), argv[3], atof(argv[4]));
+	fprintf(stderr, "usage: secwork "
+			"rwx|rwx-late|memfd|listen-spawn|spawn|late-listen|comm|grow|grow-now|busy-"
+			"client ...\n");
 	return 2;
 }

@@ -1,7 +1,8 @@
 /* xmrig.c - security workload: a harmless stand-in for a CPU miner. It is named like one, takes
  * miner-like flags (-o stratum+tcp://127.0.0.1:PORT), says "mining.subscribe" in stratum's
  * JSON-RPC to a loopback listener the test opens, then burns CPU (--throttle: busy 1.5 s, idle
- * 0.5 s, over and over) until killed or --seconds pass. Nothing leaves 127.0.0.1. */
+ * 0.5 s, over and over; --busy S and --idle S set the two) until killed or --seconds pass.
+ * Nothing leaves 127.0.0.1. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -36,8 +37,8 @@ int main(int argc, char **argv)
 	static const char subscribe[] =
 		"{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"mining.subscribe\","
 		"\"params\":[\"xmrig-test/1.0\"]}\n";
-	int port = 0, throttle = 0, fd;
-	double seconds = 600, start;
+	int port = 0, fd;
+	double seconds = 600, start, busy_s = 1.0, idle_s = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *p;
@@ -45,13 +46,18 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "-o") && i + 1 < argc && (p = strrchr(argv[i + 1], ':')))
 			port = atoi(p + 1);
 		else if (!strcmp(argv[i], "--throttle"))
-			throttle = 1;
+			busy_s = 1.5, idle_s = 0.5;
+		else if (!strcmp(argv[i], "--busy") && i + 1 < argc)
+			busy_s = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--idle") && i + 1 < argc)
+			idle_s = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
 			seconds = atof(argv[i + 1]);
 	}
 	if (port <= 0 || port > 65535) {
-		fprintf(stderr, "usage: xmrig -o stratum+tcp://127.0.0.1:PORT [--throttle] "
-				"[--seconds S] [miner flags]\n");
+		fprintf(stderr,
+			"usage: xmrig -o stratum+tcp://127.0.0.1:PORT [--throttle] [--busy S] "
+			"[--idle S] [--seconds S] [miner flags]\n");
 		return 2;
 	}
 	a.sin_port = htons((unsigned short)port);
@@ -66,12 +72,9 @@ int main(int argc, char **argv)
 	}
 	start = now_s();
 	while (now_s() - start < seconds) {
-		if (throttle) {
-			burn(1.5);
-			usleep(500000);
-		} else {
-			burn(1.0);
-		}
+		burn(busy_s);
+		if (idle_s > 0)
+			usleep((useconds_t)(idle_s * 1e6));
 	}
 	close(fd);
 	return 0;
