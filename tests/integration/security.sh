@@ -546,10 +546,20 @@ else
 	ok 0 "the viewer's Trigger panel shows the security finding # SKIP tmux is not installed"
 fi
 
+# reload EXTRA-SECURITY-LINES : the daemon's configuration, through SIGHUP; waits for its log line
+# (what the daemon did meanwhile is shown when it does not come)
+reloads=$(grep -c "configuration reloaded" "$T/d.err")
+reload() {
+	conf "$1" >"$T/c.toml"
+	kill -HUP "$DAEMON_PID"
+	reloads=$((reloads + 1))
+	wait_for 20 test "$(grep -c "configuration reloaded" "$T/d.err")" -ge "$reloads" && return 0
+	grep -E "reload|SIGHUP|sample [0-9]+:" "$T/d.err" | tail -6 | diag
+	return 1
+}
+
 # --- allow-list by exe path (reloaded with SIGHUP): the same RWX program is left alone ---
-conf "allow_exe = [\"$W/\", \"/dev/shm/spiketrace-allowed-*\"]" >"$T/c.toml"
-kill -HUP "$DAEMON_PID"
-wait_for 10 grep -q "configuration reloaded" "$T/d.err"
+reload "allow_exe = [\"$W/\", \"/dev/shm/spiketrace-allowed-*\"]"
 ok $? "configuration with allow_exe reloaded"
 bg rwx2 "$W/secwork" rwx 30
 r2=$BG_PID
@@ -613,10 +623,8 @@ assert ev["uid"] == ev["euid"] == 65534, ev
 ok $? "its evidence: uid and euid 65534"
 kill_one "$nbpid"
 
-conf "allow_cgroup = [\"${CG_PATH:-/nonexistent}\"]
-allow_user = [\"nobody\"]" >"$T/c.toml"
-kill -HUP "$DAEMON_PID"
-wait_for 10 test "$(grep -c "configuration reloaded" "$T/d.err")" -ge 2
+reload "allow_cgroup = [\"${CG_PATH:-/nonexistent}\"]
+allow_user = [\"nobody\"]"
 ok $? "configuration with allow_cgroup and allow_user reloaded"
 if [ -n "$CG_DIR" ]; then
 	bg cgrwx2 sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -c "$3"' sh "$CG_DIR" "$PY" "$PYRWX"
@@ -644,13 +652,6 @@ kill_one "$ctl"
 # --- per-rule switches, reloaded: with miner and memory_anomaly off, a busy program from a
 # world-writable directory and an RWX mapping are not reported while an exec from /dev/shm
 # still is; with suspicious_spawn off (the others on), the other way round ---
-reloads=$(grep -c "configuration reloaded" "$T/d.err")
-reload() { # reload EXTRA-SECURITY-LINES
-	conf "$1" >"$T/c.toml"
-	kill -HUP "$DAEMON_PID"
-	reloads=$((reloads + 1))
-	wait_for 10 test "$(grep -c "configuration reloaded" "$T/d.err")" -ge "$reloads"
-}
 shm_exec() { # shm_exec NAME : runs a copy of sleep from /dev/shm for 0.3 s; its pid
 	cp /bin/sleep "/dev/shm/spiketrace-$1-$$"
 	sh -c "echo \$\$ >'$T/$1.pid'; exec '/dev/shm/spiketrace-$1-$$' 0.3"
