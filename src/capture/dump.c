@@ -1,6 +1,7 @@
 /* dump.c - renders a spike dump as JSON (docs/dump.schema.json is its contract). */
 #include "capture/dump.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,7 +351,8 @@ static int by_rss(const void *a, const void *b)
 
 static double io_rate(const struct proc_sample *p)
 {
-	return (double)p->read_bytes_per_s + (double)p->write_bytes_per_s;
+	/* as written (whole bytes a second, printf's rounding): the list shows what it is sorted by */
+	return nearbyint((double)p->read_bytes_per_s) + nearbyint((double)p->write_bytes_per_s);
 }
 
 static int by_io(const void *a, const void *b)
