@@ -370,7 +370,9 @@ if grep -qE 'reading the BPF task (walker|iterator)' "$T/d.err"; then
 	kill_one "$lpid"
 
 	# a private directory outside /tmp (a program run from /tmp is exec_from_tmp at once)
-	PRIV=$(mktemp -d "${BUILD_DIR:-$ROOT/${BUILD:-build}}/sectest.XXXXXX")
+	# not the build directory: a clone in /tmp (as CI's) puts it under /tmp, where a program run
+	# is exec_from_tmp at once; /var/lib is root's and not world-writable
+	PRIV=$(mktemp -d /var/lib/spiketrace-sectest.XXXXXX)
 	cp /bin/sleep "$PRIV/tempsleep"
 	bg dsleep "$PRIV/tempsleep" 30
 	dpid=$BG_PID
@@ -466,7 +468,7 @@ c3pid=$BG_PID
 bg comm4 bash -c 'printf cron >/proc/$$/comm; sleep 30; :'
 c4pid=$BG_PID
 # and names that are: a shebang script (the script's name, cut to 15 bytes; python3 runs it)
-PRIV=$(mktemp -d "${BUILD_DIR:-$ROOT/${BUILD:-build}}/sectest.XXXXXX")
+PRIV=$(mktemp -d /var/lib/spiketrace-sectest.XXXXXX) # not under /tmp, where a clone may be
 printf '#!/usr/bin/python3 -u\nimport time; time.sleep(30)\n' >"$PRIV/nightly-report-builder.py"
 chmod 755 "$PRIV/nightly-report-builder.py"
 bg comm5 "$PRIV/nightly-report-builder.py"
