@@ -817,9 +817,9 @@ static void miner_sample(struct sec_state *s, const struct snapshot *snap,
 		    p->cpu_pct / 100.0 * snap->elapsed_s, wait_s, c->miner_min_cpu_pct,
 		    c->miner_window_seconds);
 	stratum_step(s, p, e);
+	/* with a stratum sign it is judged at every sample, not once a window */
 	if (stratum_sign_of(s, p->pid) && !e->watch_until_ns)
-		e->miner_checked_ns =
-			0; /* a stratum sign: judged at every sample, not each window */
+		e->miner_checked_ns = 0;
 	if ((e->reported & (1u << SIG_MINER)) ||
 	    (e->miner_checked_ns &&
 	     s->now_ns - e->miner_checked_ns < (uint64_t)(c->miner_window_seconds * 1e9)))
