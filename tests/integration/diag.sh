@@ -19,7 +19,8 @@ bg listener "$PY" "$T/listen.py" "$T/port"
 wait_for 20 test -s "$T/port"
 port=$(cat "$T/port")
 
-# only a busy process triggers: this test is about the episode, not about detection
+# only a busy process triggers: this test is about the episode, not about detection (nor about
+# other programs on a shared host, whose security findings would start episodes of their own)
 cat >"$T/c.toml" <<EOT
 [anomaly_detection]
 cpu_delta_threshold_pct = 50.0
@@ -29,6 +30,10 @@ enable_psi_triggers = false
 enable_memory_detection = false
 enable_swap_detection = false
 enable_fork_detection = false
+[security]
+enable_miner_detection = false
+enable_spawn_detection = false
+enable_memory_anomaly_detection = false
 [diagnostic]
 diagnostic_interval_ms = 100.0
 diagnostic_seconds = 2.0

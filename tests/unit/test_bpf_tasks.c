@@ -689,6 +689,7 @@ static void test_walker_vs_iterator(void)
 	struct task_rec *a, *b;
 	ssize_t na, nb, i = 0, j = 0;
 	int missing = 0, differ = 0, same = 0;
+	bool running;
 
 	ok(bpf_tasks_open(&it, &io, &why) == 0 && !bpf_tasks_walks(it),
 	   "the iterator alone loads (%s)", strbuf_str(&why));
@@ -723,8 +724,6 @@ static void test_walker_vs_iterator(void)
 		i = j = 0;
 		missing = differ = same = 0;
 		while (a && b && i < na && j < nb) {
-			bool running;
-
 			if (a[i].tgid != b[j].tgid) {
 				uint32_t pid = a[i].tgid < b[j].tgid ? a[i++].tgid : b[j++].tgid;
 
