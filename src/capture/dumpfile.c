@@ -65,9 +65,12 @@ static int64_t opt_int(const json_t *obj, const char *key)
 {
 	const json_t *v = json_object_get(obj, key);
 
+	double d = json_is_real(v) ? json_real_value(v) : 0;
+
 	if (json_is_integer(v))
 		return json_integer_value(v);
-	return json_is_real(v) ? (int64_t)json_real_value(v) : 0;
+	/* a real out of int64_t's range (or NaN) would be undefined behaviour to convert */
+	return d > -9.2e18 && d < 9.2e18 ? (int64_t)d : 0;
 }
 
 /* An optional number that, when present, must be one: "pid": "abc" is not pid 0. */
