@@ -30,10 +30,7 @@ enable_psi_triggers = false
 enable_memory_detection = false
 enable_swap_detection = false
 enable_fork_detection = false
-[security]
-enable_miner_detection = false
-enable_spawn_detection = false
-enable_memory_anomaly_detection = false
+$SECURITY_OFF_TOML
 [diagnostic]
 diagnostic_interval_ms = 100.0
 diagnostic_seconds = 2.0

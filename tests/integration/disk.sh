@@ -5,7 +5,8 @@
 # conf FILE DIR EXTRA-TOML : no security rules: other programs on a shared host (one run from /tmp
 # is a finding) would add dumps, several in one sample, to the ones these tests count and order
 conf() {
-	printf '[anomaly_detection]\ncooldown_seconds = 0.0\n[security]\nenable_miner_detection = false\nenable_spawn_detection = false\nenable_memory_anomaly_detection = false\n[output]\noutput_directory = "%s"\n%s\n' "$2" "$3" >"$1"
+	printf '[anomaly_detection]\ncooldown_seconds = 0.0\n%s\n[output]\noutput_directory = "%s"\n%s\n' \
+		"$SECURITY_OFF_TOML" "$2" "$3" >"$1"
 }
 spike_until() { # spike_until GREP-PATTERN FILE : start busy processes until PATTERN shows in FILE
 	local i

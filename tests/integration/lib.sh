@@ -78,6 +78,13 @@ wait_samples() {
 	wait_for 30 _samples_ge "$1" "$target"
 }
 
+# The security rules off, as TOML for a test's config: other programs on a shared host (one run
+# from /tmp is a finding) make dumps, and start episodes, of their own.
+SECURITY_OFF_TOML='[security]
+enable_miner_detection = false
+enable_spawn_detection = false
+enable_memory_anomaly_detection = false'
+
 # dump_with_trigger DIR TYPE [PID] : "FILE PID INTERVAL" of the first dump in DIR with a TYPE trigger
 # (primary or other: a trigger may share a dump with others of the same sample), blaming PID when
 # given (other tests' processes on a shared host trigger too); fails if none

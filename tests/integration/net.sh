@@ -54,10 +54,7 @@ enable_memory_detection = false
 enable_swap_detection = false
 enable_fork_detection = false
 enable_psi_triggers = false
-[security]
-enable_miner_detection = false
-enable_spawn_detection = false
-enable_memory_anomaly_detection = false
+$SECURITY_OFF_TOML
 [sampling]
 context_snapshots_per_dump = 8
 [network]

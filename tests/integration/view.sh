@@ -111,10 +111,7 @@ enable_psi_triggers = false
 enable_memory_detection = false
 enable_swap_detection = false
 enable_fork_detection = false
-[security]
-enable_miner_detection = false
-enable_spawn_detection = false
-enable_memory_anomaly_detection = false
+$SECURITY_OFF_TOML
 EOT
 start_daemon d -c "$T/c.toml" -o "$D" -i 0.2
 ok $? "the daemon runs"
